@@ -1,0 +1,31 @@
+/** What one order contributes to its customer; enough to recompute every lifecycle figure. */
+export interface OrderContribution {
+  readonly orderId: string;
+  /** ISO instant the order was placed. */
+  readonly placedAt: string;
+  /** Net of refunds, in minor units of the store currency; 0 for cancelled orders. */
+  readonly netMinor: number;
+  readonly cancelled: boolean;
+}
+
+export const SEGMENTS = ['no_purchase', 'first_time', 'repeat', 'vip', 'at_risk', 'lapsed'] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+/** The customer aggregate held in state, keyed by normalized email. */
+export interface CustomerAggregate {
+  readonly key: string;
+  readonly email: string;
+  readonly phone: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly currency: string;
+  /** Sorted by placedAt, one entry per order id. */
+  readonly orders: readonly OrderContribution[];
+  /** The segment last announced to Klaviyo, and since when. */
+  readonly segment: Segment | null;
+  readonly segmentSince: string | null;
+  /** Hash of the profile properties last queued for Klaviyo; unchanged profiles are not re-sent. */
+  readonly pushedHash: string | null;
+  /** When time alone will next change this customer's segment (see state/review-index). */
+  readonly nextReviewAt: string | null;
+}

@@ -1,0 +1,35 @@
+/**
+ * What every sink consumes. Built by the mapping layer from enriched records; independent of the transport.
+ */
+export type PropertyValue = string | number | boolean | null | readonly string[];
+
+export interface ProfileIdentity {
+  readonly email: string | null;
+  readonly phoneNumber: string | null;
+  readonly externalId: string | null;
+}
+
+/** Absolute values for a profile's custom properties: sending one twice is harmless. */
+export interface ProfilePatch {
+  readonly kind: 'profile';
+  readonly identity: ProfileIdentity;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly properties: Readonly<Record<string, PropertyValue>>;
+}
+
+export interface MetricEvent {
+  readonly kind: 'event';
+  readonly metric: string;
+  readonly identity: ProfileIdentity;
+  readonly time: Date;
+  /** Deterministic: the same real-world change always yields the same id, so Klaviyo drops replays. */
+  readonly uniqueId: string;
+  readonly value: number | null;
+  readonly valueCurrency: string | null;
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** Recorded in Klaviyo without triggering flows (history, not news). */
+  readonly backfill: boolean;
+}
+
+export type SinkRecord = ProfilePatch | MetricEvent;
