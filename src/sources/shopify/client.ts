@@ -1,0 +1,124 @@
+import { createAdminApiClient } from '@shopify/admin-api-client';
+import { PermanentError, RetryableError } from '../../util/errors';
+import { DEFAULT_BACKOFF, parseRetryAfter, retryDelayMs, sleep, type BackoffPolicy } from '../../util/retry';
+import { SHOPIFY_API_VERSION } from './queries';
+import type { QueryCost, ThrottleStatus } from './types';
+
+export interface ShopifyConnection {
+  /** e.g. `my-store.myshopify.com`. */
+  readonly storeDomain: string;
+  readonly accessToken: string;
+  /** Overrides `https://<storeDomain>` (the sandbox, a proxy). */
+  readonly baseUrl: string | null;
+  readonly timeoutMs: number;
+  readonly backoff?: BackoffPolicy;
+}
+
+export interface ShopifyObserver {
+  request(status: number | 'error', ms: number, cost: QueryCost | null): void;
+  throttled(waitMs: number): void;
+}
+
+interface GraphqlBody<T> {
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }> | string;
+  extensions?: { cost?: QueryCost };
+}
+
+/**
+ * The Admin GraphQL client, paced by Shopify's cost-based leaky bucket: before each query it waits until the bucket
+ * can pay the query's expected cost, so steady-state syncs are never throttled. THROTTLED, 429 and 5xx are retried
+ * with src/util/retry; anything else is a PermanentError.
+ */
+export class ShopifyGraphqlClient {
+  private readonly client: ReturnType<typeof createAdminApiClient>;
+  private bucket: { status: ThrottleStatus; at: number } | null = null;
+  private readonly expectedCost = new Map<string, number>();
+
+  constructor(private readonly connection: ShopifyConnection, private readonly observer?: ShopifyObserver, private readonly signal?: AbortSignal) {
+    const origin = `https://${connection.storeDomain}`;
+    const base = connection.baseUrl?.replace(/\/$/, '') ?? null;
+    this.client = createAdminApiClient({
+      storeDomain: connection.storeDomain,
+      apiVersion: SHOPIFY_API_VERSION,
+      accessToken: connection.accessToken,
+      retries: 0,
+      logger: () => undefined,
+      customFetchApi: (url, init) =>
+        fetch(base ? String(url).replace(origin, base) : url, {
+          ...(init as RequestInit),
+          signal: AbortSignal.timeout(connection.timeoutMs),
+        }),
+    });
+  }
+
+  async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const policy = this.connection.backoff ?? DEFAULT_BACKOFF;
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForBudget(document);
+      const outcome = await this.attempt<T>(document, variables);
+      if (outcome.ok) return outcome.data;
+      const delay = retryDelayMs(attempt, policy, outcome.error.retryAfterMs);
+      if (delay === null) throw outcome.error;
+      await sleep(delay, this.signal);
+      if (this.signal?.aborted) throw outcome.error;
+    }
+  }
+
+  private async attempt<T>(document: string, variables: Record<string, unknown>): Promise<{ ok: true; data: T } | { ok: false; error: RetryableError }> {
+    const started = Date.now();
+    let response: Response;
+    try {
+      response = await this.client.fetch(document, { variables });
+    } catch (error) {
+      this.observer?.request('error', Date.now() - started, null);
+      return { ok: false, error: new RetryableError(`Shopify unreachable: ${(error as Error).message}`, 'network', null, { cause: error }) };
+    }
+    const text = await response.text().catch(() => '');
+    const body = parseJson<GraphqlBody<T>>(text);
+    const cost = body?.extensions?.cost ?? null;
+    this.observer?.request(response.status, Date.now() - started, cost);
+    if (cost) this.learnCost(document, cost);
+
+    if (response.status === 429 || response.status >= 500 || (response.ok && !body)) {
+      const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
+      return { ok: false, error: new RetryableError(`Shopify answered ${response.status}${body ? '' : ' with an unreadable body'}`, `http_${response.status}`, retryAfter) };
+    }
+    if (!response.ok) throw new PermanentError(`Shopify answered ${response.status}: ${text.slice(0, 200)}`, `http_${response.status}`);
+    const errors = typeof body?.errors === 'string' ? [{ message: body.errors }] : body?.errors ?? [];
+    if (errors.some((error) => error.extensions?.code === 'THROTTLED')) {
+      const wait = cost ? this.refillWaitMs(cost.requestedQueryCost) : 1000;
+      this.observer?.throttled(wait);
+      return { ok: false, error: new RetryableError('Shopify throttled the query', 'throttled', wait) };
+    }
+    if (errors.length > 0 || !body?.data) {
+      throw new PermanentError(`Shopify rejected the query: ${errors.map((error) => error.message).join('; ')}`, 'graphql');
+    }
+    return { ok: true, data: body.data };
+  }
+
+  private learnCost(document: string, cost: QueryCost): void {
+    this.bucket = { status: cost.throttleStatus, at: Date.now() };
+    this.expectedCost.set(document, cost.requestedQueryCost);
+  }
+
+  private refillWaitMs(needed: number): number {
+    if (!this.bucket) return 0;
+    const { status, at } = this.bucket;
+    const available = Math.min(status.maximumAvailable, status.currentlyAvailable + ((Date.now() - at) / 1000) * status.restoreRate);
+    return available >= needed ? 0 : Math.ceil(((needed - available) / status.restoreRate) * 1000);
+  }
+
+  private async waitForBudget(document: string): Promise<void> {
+    const wait = this.refillWaitMs(this.expectedCost.get(document) ?? 0);
+    if (wait > 0) await sleep(wait, this.signal);
+  }
+}
+
+function parseJson<T>(text: string): T | null {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,70 @@
+/** The shape of an order node as our queries request it (paged nodes and bulk JSONL lines alike). */
+export interface ShopifyMoneyBag {
+  readonly shopMoney: { readonly amount: string; readonly currencyCode: string };
+}
+
+export interface ShopifyLineItemNode {
+  readonly id: string;
+  readonly name: string;
+  readonly sku: string | null;
+  readonly quantity: number;
+  readonly product: { readonly id: string } | null;
+  readonly originalUnitPriceSet: ShopifyMoneyBag;
+}
+
+export interface ShopifyFulfillmentNode {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly displayStatus: string | null;
+  readonly estimatedDeliveryAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly trackingInfo: ReadonlyArray<{ number: string | null; company: string | null; url: string | null }>;
+}
+
+export interface ShopifyOrderNode {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly cancelledAt: string | null;
+  readonly test: boolean;
+  readonly tags: readonly string[];
+  readonly displayFinancialStatus: string | null;
+  readonly currencyCode: string;
+  readonly totalPriceSet: ShopifyMoneyBag;
+  readonly currentTotalPriceSet: ShopifyMoneyBag;
+  readonly customer: {
+    readonly id: string;
+    readonly firstName: string | null;
+    readonly lastName: string | null;
+    readonly defaultEmailAddress: { readonly emailAddress: string | null } | null;
+    readonly defaultPhoneNumber: { readonly phoneNumber: string | null } | null;
+  } | null;
+  readonly shippingAddress: {
+    readonly firstName: string | null;
+    readonly lastName: string | null;
+    readonly city: string | null;
+    readonly provinceCode: string | null;
+    readonly zip: string | null;
+    readonly countryCodeV2: string | null;
+    readonly phone: string | null;
+  } | null;
+  readonly customAttributes: ReadonlyArray<{ key: string; value: string | null }>;
+  readonly fulfillments: readonly ShopifyFulfillmentNode[];
+  /** Present on paged results; bulk results deliver line items as separate lines. */
+  readonly lineItems?: { readonly nodes: readonly ShopifyLineItemNode[] };
+}
+
+export interface ThrottleStatus {
+  readonly maximumAvailable: number;
+  readonly currentlyAvailable: number;
+  readonly restoreRate: number;
+}
+
+export interface QueryCost {
+  readonly requestedQueryCost: number;
+  readonly actualQueryCost: number | null;
+  readonly throttleStatus: ThrottleStatus;
+}

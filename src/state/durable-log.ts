@@ -1,0 +1,79 @@
+import type { StateStore } from './store';
+
+/**
+ * An append-only log of batches on any key-value store: `<name>:tail` is written only by the producer and
+ * `<name>:head` only by the consumer, so the two never overwrite each other's progress. A batch is written before
+ * the tail moves past it, so a crash leaves at worst an unreferenced batch that the next append overwrites.
+ */
+export interface LogBatch<T> {
+  readonly seq: number;
+  readonly items: readonly T[];
+}
+
+export class DurableLog<T> {
+  private head = 0;
+  private tail = 0;
+  private loaded = false;
+
+  constructor(private readonly store: StateStore, private readonly name: string) {}
+
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    const [head, tail] = await this.store.getMany<number>([`${this.name}:head`, `${this.name}:tail`]);
+    this.head = head ?? 0;
+    this.tail = tail ?? 0;
+    this.loaded = true;
+  }
+
+  /** Durably appends one batch; resolves once it is stored. */
+  async append(items: readonly T[]): Promise<void> {
+    if (items.length === 0) return;
+    await this.load();
+    await this.store.set(`${this.name}:batch:${this.tail}`, items);
+    this.tail += 1;
+    await this.store.set(`${this.name}:tail`, this.tail);
+  }
+
+  /** Batches not yet acknowledged, oldest first, until `maxItems` items are gathered. */
+  async peek(maxItems: number, fromSeq?: number): Promise<Array<LogBatch<T>>> {
+    await this.load();
+    const start = Math.max(this.head, fromSeq ?? this.head);
+    const batches: Array<LogBatch<T>> = [];
+    let gathered = 0;
+    for (let seq = start; seq < this.tail && gathered < maxItems; seq += 16) {
+      const seqs = range(seq, Math.min(seq + 16, this.tail));
+      const found = await this.store.getMany<T[]>(seqs.map((s) => `${this.name}:batch:${s}`));
+      for (let i = 0; i < seqs.length && gathered < maxItems; i++) {
+        const items = found[i] ?? [];
+        batches.push({ seq: seqs[i], items });
+        gathered += items.length;
+      }
+    }
+    return batches;
+  }
+
+  /** Marks every batch up to and including `seq` as done and frees its storage. */
+  async ack(seq: number): Promise<void> {
+    await this.load();
+    if (seq < this.head) return;
+    const done = range(this.head, seq + 1).map((s) => `${this.name}:batch:${s}`);
+    this.head = seq + 1;
+    await this.store.set(`${this.name}:head`, this.head);
+    await this.store.delete(done);
+  }
+
+  async depth(): Promise<{ batches: number }> {
+    await this.load();
+    return { batches: this.tail - this.head };
+  }
+
+  /** Re-reads head and tail: another process (the CLI) may have appended. */
+  async refresh(): Promise<void> {
+    this.loaded = false;
+    await this.load();
+  }
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}

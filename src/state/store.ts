@@ -1,0 +1,73 @@
+import Keyv from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/**
+ * The one durable key-value store behind cursors, customer aggregates, the outbox and the rejects log.
+ * A SQLite file by default (created on first run); a redis:// or postgres:// URL selects those adapters.
+ */
+export interface StateStore {
+  get<T>(key: string): Promise<T | undefined>;
+  getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>>;
+  set(key: string, value: unknown): Promise<void>;
+  setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+class KeyvStateStore implements StateStore {
+  constructor(private readonly keyv: Keyv) {}
+
+  async get<T>(key: string): Promise<T | undefined> {
+    return (await this.keyv.get<T>(key)) ?? undefined;
+  }
+
+  async getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return [];
+    const values = await this.keyv.getMany<T>([...keys]);
+    return values.map((value) => value ?? undefined);
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    await this.keyv.set(key, value);
+  }
+
+  async setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+    if (entries.length === 0) return;
+    await this.keyv.setMany(entries.map(([key, value]) => ({ key, value })));
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await this.keyv.deleteMany([...keys]);
+  }
+
+  async close(): Promise<void> {
+    await this.keyv.disconnect();
+  }
+}
+
+/** Opens the store named by `url`: `sqlite://path`, `redis://…`, `postgres://…` (or postgresql://). */
+export async function openStateStore(url: string, namespace = 'shipsignal'): Promise<StateStore> {
+  const keyv = new Keyv({ store: await adapterFor(url), namespace, useKeyPrefix: false });
+  keyv.on('error', () => undefined); // surfaced through the rejected promises of each call instead
+  return new KeyvStateStore(keyv);
+}
+
+async function adapterFor(url: string): Promise<Keyv['store']> {
+  if (url.startsWith('sqlite://')) {
+    const path = url.slice('sqlite://'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+    return sqlite;
+  }
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) {
+    const { default: KeyvRedis } = await import('@keyv/redis');
+    return new KeyvRedis(url);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const { default: KeyvPostgres } = await import('@keyv/postgres');
+    return new KeyvPostgres({ uri: url });
+  }
+  throw new Error(`unsupported state URL scheme in ${url.split(':')[0]}:// (allowed: sqlite://, redis://, postgres://)`);
+}
