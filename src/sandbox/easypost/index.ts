@@ -1,0 +1,10 @@
+export { EasyPostSandbox, DEFAULT_PRODUCTION_KEY, DEFAULT_TEST_KEY } from './sandbox';
+export type { EasyPostSandboxOptions, SandboxStats } from './sandbox';
+export type { ParcelScript, ScriptedScan, ScanLocation } from './parcels';
+export { synthesizeScanHistory } from './synthesize';
+export type { SynthesisInput } from './synthesize';
+export { TEST_CODE_STATUS } from './test-codes';
+export { webhookBody, webhookSignature } from './signing';
+export type { WebhookEndpoint, DeliveryOptions, DeliveryRecord } from './webhooks';
+export type { FaultOptions } from './limits';
+export type { TrackerJson, WebhookEventJson, EventJson } from './wire';

@@ -1,0 +1,89 @@
+/**
+ * EasyPost's list semantics as pure functions: newest first, `before_id`/`after_id` cursors, `page_size` up to 100,
+ * and a window on creation time that defaults to one month (IAllMethodParameters doc-comments in @easypost/api).
+ */
+export interface Listable {
+  readonly id: string;
+  readonly createdAt: Date;
+  /** Creation order, breaking ties between records created in the same millisecond. */
+  readonly seq: number;
+}
+
+export interface ListQuery {
+  readonly beforeId: string | null;
+  readonly afterId: string | null;
+  readonly start: Date;
+  readonly end: Date;
+  readonly pageSize: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+function monthsLater(at: Date, months: number): Date {
+  const moved = new Date(at.getTime());
+  moved.setUTCMonth(moved.getUTCMonth() + months);
+  return moved;
+}
+
+function endOfDay(at: Date): Date {
+  const end = new Date(at.getTime());
+  end.setUTCHours(23, 59, 59, 999);
+  return end;
+}
+
+function parseDate(raw: string | null): Date | null | 'invalid' {
+  if (raw === null || raw === '') return null;
+  const ms = Date.parse(raw);
+  return Number.isNaN(ms) ? 'invalid' : new Date(ms);
+}
+
+/** Reads the list parameters, or says why they are wrong. An empty `page_size` (the client's quirk) means default. */
+export function parseListQuery(params: URLSearchParams, now: Date): ListQuery | { error: string } {
+  const beforeId = params.get('before_id') || null;
+  const afterId = params.get('after_id') || null;
+  if (beforeId && afterId) return { error: 'before_id and after_id may not be used together' };
+  const rawSize = params.get('page_size');
+  let pageSize = DEFAULT_PAGE_SIZE;
+  if (rawSize !== null && rawSize !== '') {
+    const parsed = Number(rawSize);
+    if (!Number.isInteger(parsed) || parsed < 1) return { error: `page_size must be a positive integer, got ${rawSize}` };
+    pageSize = Math.min(parsed, MAX_PAGE_SIZE);
+  }
+  const start = parseDate(params.get('start_datetime'));
+  const end = parseDate(params.get('end_datetime'));
+  if (start === 'invalid' || end === 'invalid') return { error: 'start_datetime and end_datetime must be ISO 8601 datetimes' };
+  const windowEnd = end ?? (start ? monthsLater(start, 1) : endOfDay(now));
+  const windowStart = start ?? monthsLater(end ?? now, -1);
+  return { beforeId, afterId, start: windowStart, end: windowEnd, pageSize };
+}
+
+function newerFirst(a: Listable, b: Listable): number {
+  return b.createdAt.getTime() - a.createdAt.getTime() || b.seq - a.seq;
+}
+
+/**
+ * One page of `candidates` (already filtered by the caller). `anchor` is the record named by before_id/after_id,
+ * looked up among all records so a cursor keeps working when its own record falls outside the filters.
+ */
+export function pageOf<T extends Listable>(
+  candidates: readonly T[],
+  query: ListQuery,
+  anchor: Listable | null,
+): { page: T[]; hasMore: boolean } {
+  const inWindow = candidates
+    .filter((item) => item.createdAt >= query.start && item.createdAt <= query.end)
+    .sort(newerFirst);
+  if (query.afterId !== null) {
+    if (!anchor) return { page: [], hasMore: false };
+    const newer = inWindow.filter((item) => newerFirst(item, anchor) < 0);
+    const page = newer.slice(Math.max(0, newer.length - query.pageSize));
+    return { page, hasMore: newer.length > page.length };
+  }
+  let older = inWindow;
+  if (query.beforeId !== null) {
+    if (!anchor) return { page: [], hasMore: false };
+    older = inWindow.filter((item) => newerFirst(item, anchor) > 0);
+  }
+  return { page: older.slice(0, query.pageSize), hasMore: older.length > query.pageSize };
+}
