@@ -24,6 +24,11 @@ export interface CustomerAggregate {
   /** The segment last announced to Klaviyo, and since when. */
   readonly segment: Segment | null;
   readonly segmentSince: string | null;
+  /**
+   * How many segment changes have been announced. Part of each change's event id, so a change replayed after a
+   * crash carries the id it was first queued with, even if the replay sees slightly newer data.
+   */
+  readonly segmentChanges?: number;
   /** Hash of the profile properties last queued for Klaviyo; unchanged profiles are not re-sent. */
   readonly pushedHash: string | null;
   /** When time alone will next change this customer's segment (see state/review-index). */

@@ -3,6 +3,11 @@ import type { StateStore } from './store';
 
 const customerKey = (key: string) => `customer:${key}`;
 
+/** The key-value entry for a customer, for callers that save it together with other state in one write. */
+export function customerEntry(customer: CustomerAggregate): readonly [string, CustomerAggregate] {
+  return [customerKey(customer.key), customer];
+}
+
 /** Customer aggregates, read and written a page at a time. */
 export class CustomerRepository {
   constructor(private readonly store: StateStore) {}
@@ -19,6 +24,6 @@ export class CustomerRepository {
   }
 
   async saveMany(customers: readonly CustomerAggregate[]): Promise<void> {
-    await this.store.setMany(customers.map((customer) => [customerKey(customer.key), customer] as const));
+    await this.store.setMany(customers.map(customerEntry));
   }
 }

@@ -1,0 +1,45 @@
+import type { CustomerAggregate } from '../model/customer';
+import type { PropertyValue } from '../model/klaviyo';
+import { minorDigits } from '../model/money';
+import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
+
+/**
+ * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
+ * fields are sent and under which property names; this table says where each value comes from.
+ * Dates are ISO 8601 UTC strings (Klaviyo recognises them as dates); amounts are decimal numbers in the store
+ * currency, rounded to its minor unit.
+ */
+export interface ProfileContext {
+  readonly customer: CustomerAggregate;
+  readonly lifecycle: LifecycleAssessment;
+}
+
+type FieldFn = (context: ProfileContext) => PropertyValue;
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+const amount = (minor: number, currency: string): number => minor / 10 ** minorDigits(currency);
+
+export const PROFILE_FIELDS = {
+  'lifecycle.segment': ({ lifecycle }) => lifecycle.segment,
+  'lifecycle.rfm_recency': ({ lifecycle }) => lifecycle.rfm.recency,
+  'lifecycle.rfm_frequency': ({ lifecycle }) => lifecycle.rfm.frequency,
+  'lifecycle.rfm_monetary': ({ lifecycle }) => lifecycle.rfm.monetary,
+  'lifecycle.rfm_score': ({ lifecycle }) => `${lifecycle.rfm.recency}${lifecycle.rfm.frequency}${lifecycle.rfm.monetary}`,
+  'lifecycle.orders_count': ({ lifecycle }) => lifecycle.ordersCount,
+  'lifecycle.total_spent': ({ lifecycle, customer }) => amount(lifecycle.totalSpentMinor, customer.currency),
+  'lifecycle.average_order_value': ({ lifecycle, customer }) => amount(lifecycle.averageOrderValueMinor, customer.currency),
+  'lifecycle.currency': ({ customer }) => customer.currency,
+  'lifecycle.first_order_at': ({ lifecycle }) => iso(lifecycle.firstOrderAt),
+  'lifecycle.last_order_at': ({ lifecycle }) => iso(lifecycle.lastOrderAt),
+  'lifecycle.usual_gap_days': ({ lifecycle }) => roundOrNull(lifecycle.usualGapDays, 1),
+  'lifecycle.churn_risk': ({ lifecycle }) => roundOrNull(lifecycle.churnRisk, 3),
+  'lifecycle.churn_risk_reasons': ({ lifecycle }) => [...lifecycle.churnRiskReasons],
+  'lifecycle.expected_next_order_at': ({ lifecycle }) => iso(lifecycle.expectedNextOrderAt),
+} satisfies Record<string, FieldFn>;
+
+export type ProfileFieldName = keyof typeof PROFILE_FIELDS;
+export const PROFILE_FIELD_NAMES = Object.keys(PROFILE_FIELDS) as [ProfileFieldName, ...ProfileFieldName[]];
+
+function roundOrNull(value: number | null, digits: number): number | null {
+  return value === null ? null : Number(value.toFixed(digits));
+}

@@ -1,0 +1,55 @@
+import type { LifecycleConfig } from '../enrichment/lifecycle/config';
+import type { MappingConfig } from '../mapping/mapping-config';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import { CustomerRepository } from '../state/customers';
+import { Outbox } from '../state/outbox';
+import { RejectsLog } from '../state/rejects';
+import { ReviewIndex } from '../state/review-index';
+import type { StateStore } from '../state/store';
+import type { Clock } from '../util/clock';
+
+export interface PipelineSettings {
+  readonly lifecycle: LifecycleConfig;
+  readonly mapping: MappingConfig;
+  /** Changes older than this many hours are history (Klaviyo's backfill flag, or skipped). */
+  readonly liveCutoffHours: number;
+  readonly backfill: 'flag' | 'skip';
+}
+
+/** Everything a pipeline step needs, built once by the daemon (or a test) and passed down. */
+export interface PipelineContext {
+  readonly store: StateStore;
+  readonly outbox: Outbox;
+  readonly rejects: RejectsLog;
+  readonly customers: CustomerRepository;
+  readonly reviews: ReviewIndex;
+  readonly settings: PipelineSettings;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+export function createPipelineContext(
+  store: StateStore,
+  settings: PipelineSettings,
+  clock: Clock,
+  logger: Logger,
+  metrics: Metrics,
+): PipelineContext {
+  return {
+    store,
+    outbox: new Outbox(store),
+    rejects: new RejectsLog(store),
+    customers: new CustomerRepository(store),
+    reviews: new ReviewIndex(store),
+    settings,
+    clock,
+    logger,
+    metrics,
+  };
+}
+
+export function liveSince(context: PipelineContext): Date {
+  return new Date(context.clock.now().getTime() - context.settings.liveCutoffHours * 3_600_000);
+}

@@ -1,0 +1,94 @@
+import type { CustomerAggregate } from '../model/customer';
+import type { SinkRecord } from '../model/klaviyo';
+import type { Order } from '../model/order';
+import { applyOrder } from '../enrichment/lifecycle/aggregate';
+import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
+import { createStoreStats, updateStoreStats, type StoreStats } from '../enrichment/lifecycle/store-stats';
+import { orderEvents } from '../mapping/order-events';
+import { customerEntry } from '../state/customers';
+import type { Rejection } from '../state/rejects';
+import { RecordRejection } from '../util/errors';
+import { announce } from './announce';
+import { liveSince, type PipelineContext } from './context';
+
+export const STATS_KEY = 'stats:lifecycle';
+
+export interface OrderPageOutcome {
+  readonly orders: number;
+  readonly customers: number;
+  readonly records: number;
+  readonly rejected: number;
+}
+
+/**
+ * Applies one page of orders: customers are updated and re-assessed, what Klaviyo must hear is appended to the
+ * outbox, and only then are the customers, the store statistics and the source cursor saved together. A crash
+ * anywhere replays the page: aggregates are keyed by order id and event ids are deterministic, so nothing doubles.
+ */
+export async function processOrderPage(
+  context: PipelineContext,
+  orders: readonly Order[],
+  sourceRejections: ReadonlyArray<{ recordId: string; reason: string }>,
+  cursorEntry: readonly [string, unknown] | null,
+): Promise<OrderPageOutcome> {
+  const now = context.clock.now();
+  const { settings } = context;
+  const keys = orders.map((order) => order.email).filter((email): email is string => email !== null);
+  const [stored, statsBefore] = await Promise.all([
+    context.customers.getMany(keys),
+    context.store.get<StoreStats>(STATS_KEY),
+  ]);
+
+  const rejections: Rejection[] = sourceRejections.map((r) => ({ at: now.toISOString(), source: 'shopify', recordId: r.recordId, reason: r.reason }));
+  const records: SinkRecord[] = [];
+  const working = new Map(stored);
+  const changedAt = new Map<string, Date>();
+  let stats = statsBefore ?? createStoreStats();
+  const since = liveSince(context);
+
+  for (const order of orders) {
+    const before = working.get(order.email ?? '') ?? null;
+    try {
+      const after = applyOrder(before, order);
+      if (!after) {
+        rejections.push({ at: now.toISOString(), source: order.source, recordId: order.id, reason: 'order has no usable email' });
+        continue;
+      }
+      if (after === before) continue;
+      const previous = before?.orders.find((o) => o.orderId === order.id) ?? null;
+      const history = order.createdAt < since;
+      if (!(history && settings.backfill === 'skip')) records.push(...orderEvents(order, previous, settings.mapping, history));
+      stats = updateStoreStats(stats, before, after);
+      working.set(after.key, after);
+      const at = new Date(Math.max(order.updatedAt.getTime(), changedAt.get(after.key)?.getTime() ?? 0));
+      changedAt.set(after.key, at);
+    } catch (error) {
+      if (!(error instanceof RecordRejection)) throw error;
+      rejections.push({ at: now.toISOString(), source: error.source, recordId: error.recordId, reason: error.message });
+    }
+  }
+
+  const saved: CustomerAggregate[] = [];
+  const reviews: Array<{ key: string; at: Date }> = [];
+  for (const [key, at] of changedAt) {
+    const customer = working.get(key) as CustomerAggregate;
+    const lifecycle = evaluateLifecycle(customer, stats, now, settings.lifecycle);
+    const announcement = announce(customer, lifecycle, at, 'order', { mapping: settings.mapping, liveSince: since, backfill: settings.backfill });
+    records.push(...announcement.records);
+    saved.push(announcement.customer);
+    if (lifecycle.nextReviewAt) reviews.push({ key, at: lifecycle.nextReviewAt });
+  }
+
+  await context.outbox.append(records);
+  await context.reviews.schedule(reviews);
+  await context.store.setMany([
+    ...saved.map(customerEntry),
+    [STATS_KEY, stats] as const,
+    ...(cursorEntry ? [cursorEntry] : []),
+  ]);
+  if (rejections.length > 0) await context.rejects.add(rejections);
+
+  context.metrics.recordsRead.inc({ source: 'shopify' }, orders.length + sourceRejections.length);
+  if (rejections.length > 0) context.metrics.recordsRejected.inc({ source: 'shopify' }, rejections.length);
+  return { orders: orders.length, customers: saved.length, records: records.length, rejected: rejections.length };
+}
