@@ -1,4 +1,5 @@
 import type { Segment } from '../../model/customer';
+import type { GapBasis } from './features';
 
 /**
  * The contract between lifecycle enrichment and the rest of shipsignal. Everything here is computed by pure
@@ -32,4 +33,10 @@ export interface LifecycleAssessment {
    * The scheduler re-evaluates the customer then, so time-driven segment changes need no full scan.
    */
   readonly nextReviewAt: Date | null;
+  /** Whether the VIP rules hold, even when a more urgent segment (at_risk, lapsed) is the one announced. */
+  readonly vip: boolean;
+  /** Where usualGapDays comes from: thin histories fall back to the store's typical gap, then to the configured prior. */
+  readonly usualGapBasis: GapBasis | null;
+  /** 'store_model' once the churn model has been fitted on this store's history; 'prior' before. */
+  readonly modelBasis: 'store_model' | 'prior' | null;
 }
