@@ -1,0 +1,225 @@
+/**
+ * Pure planning: which records travel together, through which endpoint. Sizes are measured once per item on the
+ * SDK's own wire serialization and summed, so the 5 MB check never re-serializes a growing request.
+ */
+import { ObjectSerializer } from 'klaviyo-api';
+import type {
+  BaseEventCreateQueryBulkEntryResourceObject,
+  EventsBulkCreateQueryResourceObject,
+  ProfileUpsertQueryResourceObject,
+} from 'klaviyo-api';
+import type { MetricEvent, ProfileIdentity, ProfilePatch, SinkRecord } from '../../model/klaviyo';
+import type { PayloadLimits } from './limits';
+import {
+  bulkEventEntry,
+  bulkEventGroup,
+  eventsBulkCreateJob,
+  hasIdentifier,
+  profileImportJob,
+  profileResource,
+} from './payloads';
+
+export interface Rejection {
+  readonly index: number;
+  readonly reason: string;
+}
+
+/** One profile to send, standing for every input record (by index) that was coalesced into it. */
+export interface ProfileItem {
+  readonly patch: ProfilePatch;
+  readonly indices: readonly number[];
+  readonly resource: ProfileUpsertQueryResourceObject;
+  readonly bytes: number;
+}
+
+export interface EventItem {
+  readonly event: MetricEvent;
+  readonly index: number;
+  readonly entry: BaseEventCreateQueryBulkEntryResourceObject;
+  readonly bytes: number;
+}
+
+export interface EventGroup {
+  readonly identity: ProfileIdentity;
+  readonly backfill: boolean;
+  readonly events: readonly EventItem[];
+}
+
+export type Plan =
+  | { readonly endpoint: 'createEvent'; readonly item: EventItem }
+  | { readonly endpoint: 'profileImport'; readonly item: ProfileItem }
+  | { readonly endpoint: 'bulkCreateEvents'; readonly groups: readonly EventGroup[]; readonly bytes: number }
+  | { readonly endpoint: 'bulkImportProfiles'; readonly profiles: readonly ProfileItem[]; readonly bytes: number };
+
+export interface BatchOptions {
+  readonly payload: PayloadLimits;
+  /** Fewer records of a kind than this go through the single-record endpoint (Klaviyo: bulk is not for a few). */
+  readonly bulkThreshold: number;
+}
+
+/** Room kept for the bulk envelope and one profile header around a lone oversize event. */
+const FRAMING_ALLOWANCE = 64 * 1024;
+
+export const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/** Wire size of the SDK model as axios will send it. */
+export function wireBytes(model: unknown, type: string): number {
+  return byteLength(ObjectSerializer.serialize(model, type));
+}
+
+function identityKey(identity: ProfileIdentity): string {
+  if (identity.email !== null) return `e:${identity.email}`;
+  if (identity.externalId !== null) return `x:${identity.externalId}`;
+  return `p:${identity.phoneNumber ?? ''}`;
+}
+
+function mergeIdentity(a: ProfileIdentity, b: ProfileIdentity): ProfileIdentity {
+  return {
+    email: b.email ?? a.email,
+    phoneNumber: b.phoneNumber ?? a.phoneNumber,
+    externalId: b.externalId ?? a.externalId,
+  };
+}
+
+/** Later patches win key by key; a later null name means "unknown", not "erase", so it does not win. */
+export function mergePatches(a: ProfilePatch, b: ProfilePatch): ProfilePatch {
+  return {
+    kind: 'profile',
+    identity: mergeIdentity(a.identity, b.identity),
+    firstName: b.firstName ?? a.firstName,
+    lastName: b.lastName ?? a.lastName,
+    properties: { ...a.properties, ...b.properties },
+  };
+}
+
+export interface Split {
+  readonly profiles: ProfileItem[];
+  readonly events: EventItem[];
+  readonly rejected: Rejection[];
+}
+
+/** Coalesces patches per profile, measures every item once and rejects what Klaviyo would refuse on sight. */
+export function splitRecords(records: readonly SinkRecord[], payload: PayloadLimits): Split {
+  const patches = new Map<string, { patch: ProfilePatch; indices: number[] }>();
+  const events: EventItem[] = [];
+  const rejected: Rejection[] = [];
+  records.forEach((record, index) => {
+    if (!hasIdentifier(record.identity)) {
+      rejected.push({ index, reason: 'no profile identifier (email, phone number or external id)' });
+    } else if (record.kind === 'profile') {
+      const key = identityKey(record.identity);
+      const seen = patches.get(key);
+      if (seen) {
+        seen.patch = mergePatches(seen.patch, record);
+        seen.indices.push(index);
+      } else {
+        patches.set(key, { patch: record, indices: [index] });
+      }
+    } else {
+      const entry = bulkEventEntry(record);
+      const bytes = wireBytes(entry, 'BaseEventCreateQueryBulkEntryResourceObject');
+      if (bytes > payload.maxRequestBytes - FRAMING_ALLOWANCE) {
+        rejected.push({ index, reason: `event of ${bytes} bytes cannot fit a ${payload.maxRequestBytes}-byte request` });
+      } else {
+        events.push({ event: record, index, entry, bytes });
+      }
+    }
+  });
+  const profiles: ProfileItem[] = [];
+  for (const { patch, indices } of patches.values()) {
+    const resource = profileResource(patch);
+    const bytes = wireBytes(resource, 'ProfileUpsertQueryResourceObject');
+    if (bytes > payload.maxProfileBytes) {
+      const reason = `profile of ${bytes} bytes exceeds Klaviyo's ${payload.maxProfileBytes}-byte limit`;
+      for (const index of indices) rejected.push({ index, reason });
+    } else {
+      profiles.push({ patch, indices, resource, bytes });
+    }
+  }
+  return { profiles, events, rejected };
+}
+
+/** Framing around the items, measured on empty shells: the wrapper bytes do not depend on the items. */
+const EVENTS_ENVELOPE_BYTES = wireBytes(eventsBulkCreateJob([]), 'EventsBulkCreateJob');
+const PROFILES_ENVELOPE_BYTES = wireBytes(profileImportJob([]), 'ProfileImportJobCreateQuery');
+
+function groupHeaderBytes(identity: ProfileIdentity, backfill: boolean): number {
+  return wireBytes(bulkEventGroup(identity, backfill, []), 'EventsBulkCreateQueryResourceObject');
+}
+
+export function planProfiles(profiles: readonly ProfileItem[], options: BatchOptions): Plan[] {
+  if (profiles.length < options.bulkThreshold) return profiles.map((item) => ({ endpoint: 'profileImport', item }));
+  const plans: Plan[] = [];
+  let batch: ProfileItem[] = [];
+  let bytes = PROFILES_ENVELOPE_BYTES;
+  const flush = () => {
+    if (batch.length > 0) plans.push({ endpoint: 'bulkImportProfiles', profiles: batch, bytes });
+    batch = [];
+    bytes = PROFILES_ENVELOPE_BYTES;
+  };
+  for (const item of profiles) {
+    const added = item.bytes + (batch.length > 0 ? 1 : 0);
+    if (batch.length >= options.payload.maxProfilesPerBulk || bytes + added > options.payload.maxRequestBytes) flush();
+    bytes += item.bytes + (batch.length > 0 ? 1 : 0);
+    batch.push(item);
+  }
+  flush();
+  return plans;
+}
+
+/** Events travel grouped by profile (Klaviyo's bulk shape); a group may be split across requests. */
+export function planEvents(events: readonly EventItem[], options: BatchOptions): Plan[] {
+  if (events.length < options.bulkThreshold) return events.map((item) => ({ endpoint: 'createEvent', item }));
+  const grouped = new Map<string, { identity: ProfileIdentity; backfill: boolean; events: EventItem[] }>();
+  for (const item of events) {
+    const { identity, backfill } = item.event;
+    const key = JSON.stringify([identity.email, identity.phoneNumber, identity.externalId, backfill]);
+    const group = grouped.get(key);
+    if (group) group.events.push(item);
+    else grouped.set(key, { identity, backfill, events: [item] });
+  }
+  const plans: Plan[] = [];
+  let groups: EventGroup[] = [];
+  let count = 0;
+  let bytes = EVENTS_ENVELOPE_BYTES;
+  const flush = () => {
+    if (count > 0) plans.push({ endpoint: 'bulkCreateEvents', groups, bytes });
+    groups = [];
+    count = 0;
+    bytes = EVENTS_ENVELOPE_BYTES;
+  };
+  for (const { identity, backfill, events: items } of grouped.values()) {
+    const header = groupHeaderBytes(identity, backfill);
+    let open: EventItem[] | null = null;
+    for (const item of items) {
+      const openCost: number = open === null ? header + (groups.length > 0 ? 1 : 0) : 0;
+      const itemCost = item.bytes + (open !== null && open.length > 0 ? 1 : 0);
+      if (count >= options.payload.maxEventsPerBulk || bytes + openCost + itemCost > options.payload.maxRequestBytes) {
+        flush();
+        open = null;
+      }
+      if (open === null) {
+        open = [];
+        bytes += header + (groups.length > 0 ? 1 : 0);
+        groups.push({ identity, backfill, events: open });
+      }
+      bytes += item.bytes + (open.length > 0 ? 1 : 0);
+      open.push(item);
+      count += 1;
+    }
+  }
+  flush();
+  return plans;
+}
+
+export function eventsBody(groups: readonly EventGroup[]) {
+  return eventsBulkCreateJob(
+    groups.map((g): EventsBulkCreateQueryResourceObject =>
+      bulkEventGroup(g.identity, g.backfill, g.events.map((e) => e.entry)),
+    ),
+  );
+}
+
+export function profilesBody(profiles: readonly ProfileItem[]) {
+  return profileImportJob(profiles.map((p) => p.resource));
+}
