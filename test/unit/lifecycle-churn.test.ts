@@ -1,5 +1,5 @@
 import { applyOrder } from '../../src/enrichment/lifecycle/aggregate';
-import { fitChurnModel, needsRefit } from '../../src/enrichment/lifecycle/churn-model';
+import { fitChurnModel, needsRefit, refitChurnModel } from '../../src/enrichment/lifecycle/churn-model';
 import { lifecycleConfigSchema } from '../../src/enrichment/lifecycle/config';
 import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
 import { createStoreStats, updateStoreStats, type StoreStats } from '../../src/enrichment/lifecycle/store-stats';
@@ -39,14 +39,18 @@ describe('fitChurnModel', () => {
   it('stays on the prior when there is too little history', async () => {
     expect(await fitChurnModel(customers.slice(0, 10), config, { now, stats })).toBeNull();
     expect(needsRefit(stats, now, config)).toBe(true);
+    const tried = await refitChurnModel(stats, customers.slice(0, 10), now, config);
+    expect(tried.churnModel).toBeNull();
+    expect(needsRefit(tried, new Date(now.getTime() + DAY), config)).toBe(false);
   });
 
   it('learns from streamed customers, deterministically, and separates active from stopped customers', async () => {
     const model = await fitChurnModel(stream(customers), config, { now, stats });
     expect(model).not.toBeNull();
     expect(await fitChurnModel(customers, config, { now, stats })).toEqual(model);
-    const fitted: StoreStats = { ...stats, churnModel: model };
-    expect(needsRefit(fitted, now, config)).toBe(false);
+    const fitted = await refitChurnModel(stats, customers, now, config);
+    expect(fitted.churnModel).toEqual(model);
+    expect(needsRefit(fitted, new Date(now.getTime() + 7 * DAY - 1), config)).toBe(false);
     expect(needsRefit(fitted, new Date(now.getTime() + 7 * DAY), config)).toBe(true);
     const active = evaluateLifecycle(customers[0], fitted, now, config);
     const stopped = evaluateLifecycle(customers[1], fitted, now, config);

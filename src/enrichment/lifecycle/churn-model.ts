@@ -131,9 +131,26 @@ export async function fitChurnModel(
   };
 }
 
-/** Whether the stored model is missing, stale or fitted for another horizon or feature set. */
+/** Whether a fit is due: never attempted, last attempt older than refitEveryDays, or the stored model no longer fits the config. */
 export function needsRefit(stats: StoreStats, now: Date, config: LifecycleConfig): boolean {
-  const model = usableModel(stats, config);
-  if (model === null) return true;
-  return now.getTime() - Date.parse(model.fittedAt) >= config.model.refitEveryDays * DAY_MS;
+  const checked = stats.churnModelCheckedAt;
+  if (checked === null) return true;
+  if (stats.churnModel !== null && usableModel(stats, config) === null) return true;
+  return now.getTime() - Date.parse(checked) >= config.model.refitEveryDays * DAY_MS;
+}
+
+/**
+ * Fits and stores the churn model. A failed fit (too little history) keeps any earlier model and records the
+ * attempt. Customers' segments may move with the new model and with drifting store statistics, so callers
+ * re-evaluate customers after a refit.
+ */
+export async function refitChurnModel(
+  stats: StoreStats,
+  customers: Iterable<CustomerAggregate> | AsyncIterable<CustomerAggregate>,
+  now: Date,
+  config: LifecycleConfig,
+): Promise<StoreStats> {
+  const model = await fitChurnModel(customers, config, { now, stats });
+  const kept = usableModel(stats, config);
+  return { ...stats, churnModel: model ?? kept, churnModelCheckedAt: now.toISOString() };
 }

@@ -83,8 +83,9 @@ export function segmentAt(profile: CustomerProfile, at: number, announced: Segme
 
 /**
  * The first instant after `from` at which the segment, with no new order and `current` announced, differs from
- * `current`; null when it never will (lapsed is final without a new order). Lapsing bounds the search; the
- * scan steps a day at a time (the model's risk is smooth in time) and bisects to the millisecond.
+ * `current`; null when it never will (lapsed is final without a new order). Without the churn-risk rule the
+ * segment can only change where a day threshold is crossed, so those instants are probed; with it, the search
+ * also steps a day at a time (the model's risk is smooth in time). The change is then bisected to the millisecond.
  */
 export function nextSegmentChange(
   profile: CustomerProfile,
@@ -92,22 +93,28 @@ export function nextSegmentChange(
   current: Segment,
   config: LifecycleConfig,
 ): number | null {
-  if (profile.lastOrderAt === null || current === 'lapsed') return null;
+  const last = profile.lastOrderAt;
+  if (last === null || current === 'lapsed') return null;
   const changed = (at: number): boolean => segmentAt(profile, at, current, config) !== current;
-  // One millisecond past the lapse threshold, so float rounding in the day arithmetic cannot hide the change.
-  const lapseAt = profile.lastOrderAt + Math.ceil(profile.lapsedDays * DAY_MS) + 1;
-  const limit = Math.min(Math.max(lapseAt, from + 1), from + config.reviewHorizonDays * DAY_MS);
+  // One millisecond past each threshold, so float rounding in the day arithmetic cannot hide a change.
+  const crossing = (days: number): number => last + Math.ceil(days * DAY_MS) + 1;
+  const limit = Math.min(Math.max(crossing(profile.lapsedDays), from + 1), from + config.reviewHorizonDays * DAY_MS);
+  const keep = 1 - config.hysteresis.margin;
+  const probes = [profile.atRiskDays, profile.atRiskDays * keep, profile.lapsedDays * keep].map(crossing);
+  if (config.atRisk.churnRiskAtLeast !== null) {
+    for (let at = from + DAY_MS; at < limit; at += DAY_MS) probes.push(at);
+  }
+  probes.push(limit);
   let low = from;
   let high: number | null = null;
-  for (let at = from + DAY_MS; ; at += DAY_MS) {
-    const probe = Math.min(at, limit);
+  for (const probe of probes.filter((p) => p > from && p <= limit).sort((a, b) => a - b)) {
     if (changed(probe)) {
       high = probe;
       break;
     }
-    if (probe >= limit) return null;
     low = probe;
   }
+  if (high === null) return null;
   while (high - low > 1) {
     const mid = Math.floor((low + high) / 2);
     if (changed(mid)) high = mid;

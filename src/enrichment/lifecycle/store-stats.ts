@@ -18,6 +18,8 @@ export interface StoreStats {
   readonly firstGapDays: LogHistogram;
   /** Null until enough history exists to fit; the prior model is used meanwhile. */
   readonly churnModel: ChurnModelParams | null;
+  /** Last fit attempt, successful or not, so a store too young to fit is not refitted on every page. */
+  readonly churnModelCheckedAt: string | null;
 }
 
 /** 10% wide buckets: VIP cut-offs and typical gaps within 5%, a few hundred buckets at most. */
@@ -30,6 +32,7 @@ export function createStoreStats(): StoreStats {
     spendMinor: emptyHistogram(BUCKET_BASE),
     firstGapDays: emptyHistogram(BUCKET_BASE),
     churnModel: null,
+    churnModelCheckedAt: null,
   };
 }
 
