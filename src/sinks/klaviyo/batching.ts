@@ -32,9 +32,10 @@ export interface ProfileItem {
   readonly bytes: number;
 }
 
+/** One event to send, standing for its input record and any replays of it in the same delivery. */
 export interface EventItem {
   readonly event: MetricEvent;
-  readonly index: number;
+  readonly indices: readonly number[];
   readonly entry: BaseEventCreateQueryBulkEntryResourceObject;
   readonly bytes: number;
 }
@@ -56,9 +57,6 @@ export interface BatchOptions {
   /** Fewer records of a kind than this go through the single-record endpoint (Klaviyo: bulk is not for a few). */
   readonly bulkThreshold: number;
 }
-
-/** Room kept for the bulk envelope and one profile header around a lone oversize event. */
-const FRAMING_ALLOWANCE = 64 * 1024;
 
 export const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
@@ -92,6 +90,14 @@ export function mergePatches(a: ProfilePatch, b: ProfilePatch): ProfilePatch {
   };
 }
 
+/** Framing around the items, measured on empty shells: the wrapper bytes do not depend on the items. */
+const EVENTS_ENVELOPE_BYTES = wireBytes(eventsBulkCreateJob([]), 'EventsBulkCreateJob');
+const PROFILES_ENVELOPE_BYTES = wireBytes(profileImportJob([]), 'ProfileImportJobCreateQuery');
+
+function groupHeaderBytes(identity: ProfileIdentity, backfill: boolean): number {
+  return wireBytes(bulkEventGroup(identity, backfill, []), 'EventsBulkCreateQueryResourceObject');
+}
+
 export interface Split {
   readonly profiles: ProfileItem[];
   readonly events: EventItem[];
@@ -102,6 +108,7 @@ export interface Split {
 export function splitRecords(records: readonly SinkRecord[], payload: PayloadLimits): Split {
   const patches = new Map<string, { patch: ProfilePatch; indices: number[] }>();
   const events: EventItem[] = [];
+  const eventsByKey = new Map<string, { indices: number[] }>();
   const rejected: Rejection[] = [];
   records.forEach((record, index) => {
     if (!hasIdentifier(record.identity)) {
@@ -116,12 +123,22 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
         patches.set(key, { patch: record, indices: [index] });
       }
     } else {
+      // Klaviyo fails a whole bulk request that repeats a unique_id for one profile and metric; it would drop the
+      // replay anyway, so the replay rides on the first copy.
+      const key = JSON.stringify([identityKey(record.identity), record.metric, record.uniqueId]);
+      const first = eventsByKey.get(key);
+      if (first) {
+        first.indices.push(index);
+        return;
+      }
       const entry = bulkEventEntry(record);
       const bytes = wireBytes(entry, 'BaseEventCreateQueryBulkEntryResourceObject');
-      if (bytes > payload.maxRequestBytes - FRAMING_ALLOWANCE) {
+      if (EVENTS_ENVELOPE_BYTES + groupHeaderBytes(record.identity, record.backfill) + bytes > payload.maxRequestBytes) {
         rejected.push({ index, reason: `event of ${bytes} bytes cannot fit a ${payload.maxRequestBytes}-byte request` });
       } else {
-        events.push({ event: record, index, entry, bytes });
+        const item = { event: record, indices: [index], entry, bytes };
+        eventsByKey.set(key, item);
+        events.push(item);
       }
     }
   });
@@ -137,14 +154,6 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
     }
   }
   return { profiles, events, rejected };
-}
-
-/** Framing around the items, measured on empty shells: the wrapper bytes do not depend on the items. */
-const EVENTS_ENVELOPE_BYTES = wireBytes(eventsBulkCreateJob([]), 'EventsBulkCreateJob');
-const PROFILES_ENVELOPE_BYTES = wireBytes(profileImportJob([]), 'ProfileImportJobCreateQuery');
-
-function groupHeaderBytes(identity: ProfileIdentity, backfill: boolean): number {
-  return wireBytes(bulkEventGroup(identity, backfill, []), 'EventsBulkCreateQueryResourceObject');
 }
 
 export function planProfiles(profiles: readonly ProfileItem[], options: BatchOptions): Plan[] {

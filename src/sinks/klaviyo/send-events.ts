@@ -12,13 +12,13 @@ import { eventPointer } from './pointers';
 export async function sendEvent(dispatcher: Dispatcher, api: EventsApi, item: EventItem): Promise<Outcome> {
   try {
     await dispatcher.call('createEvent', () => api.createEvent(eventCreateQuery(item.event)));
-    return { ...emptyOutcome(), delivered: [item.index] };
+    return { ...emptyOutcome(), delivered: [...item.indices] };
   } catch (error) {
-    return wholeFailure(error, [item.index]);
+    return wholeFailure(error, item.indices);
   }
 }
 
-const indicesOf = (groups: readonly EventGroup[]): number[] => groups.flatMap((g) => g.events.map((e) => e.index));
+const indicesOf = (groups: readonly EventGroup[]): number[] => groups.flatMap((g) => g.events.flatMap((e) => e.indices));
 
 function without(groups: readonly EventGroup[], drop: ReadonlySet<EventItem>): EventGroup[] {
   return groups
@@ -52,13 +52,12 @@ export async function sendEventBatch(dispatcher: Dispatcher, api: EventsApi, gro
       const items = at.event === null ? group.events : [group.events[at.event]].filter((e) => e !== undefined);
       for (const item of items) blamed.set(item, reasonFor(error, entry));
     }
-    const total = indicesOf(groups).length;
     if (blamed.size === 0) {
-      if (total === 1) return wholeFailure(error, indicesOf(groups));
+      if (groups.length === 1 && groups[0].events.length === 1) return wholeFailure(error, indicesOf(groups));
       const [left, right] = halves(groups);
       return mergeOutcomes([await sendEventBatch(dispatcher, api, left), await sendEventBatch(dispatcher, api, right)]);
     }
-    const rejected = [...blamed].map(([item, reason]) => ({ index: item.index, reason }));
+    const rejected = [...blamed].flatMap(([item, reason]) => item.indices.map((index) => ({ index, reason })));
     const rest = without(groups, new Set(blamed.keys()));
     const retried = rest.length > 0 ? await sendEventBatch(dispatcher, api, rest) : emptyOutcome();
     return mergeOutcomes([{ delivered: [], rejected, pending: [] }, retried]);
