@@ -20,9 +20,13 @@ export interface ListQuery {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+/** Calendar months, clamped to the target month's last day (31 March minus a month is 28 February, not 3 March). */
 function monthsLater(at: Date, months: number): Date {
   const moved = new Date(at.getTime());
+  moved.setUTCDate(1);
   moved.setUTCMonth(moved.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(moved.getUTCFullYear(), moved.getUTCMonth() + 1, 0)).getUTCDate();
+  moved.setUTCDate(Math.min(at.getUTCDate(), lastDay));
   return moved;
 }
 
