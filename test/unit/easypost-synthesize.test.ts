@@ -87,7 +87,7 @@ describe('EasyPost paging (pure)', () => {
       const seen: Listable[] = [];
       let anchor: Listable | null = null;
       for (;;) {
-        const { page, hasMore } = pageOf(items, { ...query, beforeId: anchor?.id ?? null }, anchor);
+        const { page, hasMore }: { page: Listable[]; hasMore: boolean } = pageOf(items, { ...query, beforeId: anchor?.id ?? null }, anchor);
         seen.push(...page);
         if (!hasMore) break;
         anchor = page[page.length - 1];
