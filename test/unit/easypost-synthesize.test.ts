@@ -85,7 +85,7 @@ describe('EasyPost paging (pure)', () => {
       const query = parseListQuery(new URLSearchParams({ page_size: String(pageSize) }), now);
       if ('error' in query) throw new Error(query.error);
       const seen: Listable[] = [];
-      let anchor: Listable | null = null;
+      let anchor = null as Listable | null;
       for (;;) {
         const { page, hasMore }: { page: Listable[]; hasMore: boolean } = pageOf(items, { ...query, beforeId: anchor?.id ?? null }, anchor);
         seen.push(...page);
