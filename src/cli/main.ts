@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { parseEnv, type Env } from '../config/env';
+import { ConfigError } from '../config/yaml-file';
+import { App } from '../daemon/app';
+import { runDaemon } from '../daemon/run';
+import { OverlayStore } from '../state/overlay-store';
+import { RejectsLog } from '../state/rejects';
+import { openStateStore } from '../state/store';
+import { redactText } from '../observability/logger';
+import { runDemo } from './demo';
+import { doctor } from './doctor';
+import { dryRun } from './dry-run';
+
+const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+
+async function withApp<T>(work: (app: App) => Promise<T>, options: Parameters<typeof App.create>[1] = {}): Promise<T> {
+  const app = await App.create(env(), options);
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+let parsedEnv: Env | null = null;
+function env(): Env {
+  parsedEnv ??= parseEnv(process.env);
+  return parsedEnv;
+}
+
+const program = new Command('shipsignal').description('Store orders and carrier tracking → post-purchase signals in Klaviyo.');
+
+program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
+  const app = await App.create(env());
+  await runDaemon(app);
+});
+
+program
+  .command('sync')
+  .description('one sync: read changed orders, re-evaluate due customers, push to Klaviyo')
+  .option('--once', 'run a single pass and exit (the default)', true)
+  .action(async () => print(await withApp((app) => app.syncOnce())));
+
+program.command('dry-run').description('compute everything a sync would send and print it per metric and property; send nothing').action(async () => {
+  print(await withApp(dryRun, { store: async (open) => new OverlayStore(await open()) }));
+});
+
+program.command('doctor').description('check configuration and credentials, one line per check').action(async () => {
+  const checks = await doctor(env());
+  for (const check of checks) print(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
+  if (checks.some((check) => !check.ok)) process.exitCode = 1;
+});
+
+program
+  .command('rejects')
+  .description('list records rejected with their source, id and reason')
+  .option('-n, --limit <n>', 'how many of the latest', '50')
+  .action(async (options: { limit: string }) => {
+    const store = await openStateStore(env().SHIPSIGNAL_STATE_URL);
+    try {
+      const rejects = await new RejectsLog(store).list(Number(options.limit));
+      if (rejects.length === 0) print('no rejected records');
+      for (const r of rejects) print(`${r.at}  ${r.source}  ${r.recordId}  ${r.reason}`);
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('run a full sync against the embedded sandboxes (no credentials) and print a report')
+  .option('--store <name>', 'sandbox store: olist or gift-retailer', 'olist')
+  .action(async (options: { store: string }) => {
+    if (options.store !== 'olist' && options.store !== 'gift-retailer') throw new ConfigError([`--store: expected olist or gift-retailer, got ${options.store}`]);
+    await runDemo(options.store, process.stdout);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`shipsignal: ${redactText(error instanceof Error ? error.message : String(error))}\n`);
+  process.exit(1);
+});

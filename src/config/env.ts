@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './yaml-file';
+
+/**
+ * Every environment variable shipsignal reads, with its default. `.env.example` documents the same list.
+ * Empty strings count as unset, so `FOO=` in an env file means "use the default".
+ */
+const optionalUrl = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' }).optional();
+const optionalText = z.string().min(1).optional();
+
+export const envSchema = z.object({
+  SHIPSIGNAL_STATE_URL: z
+    .string()
+    .regex(/^(sqlite|redis|rediss|postgres|postgresql):\/\//, 'expected sqlite://PATH, redis://… or postgres://…')
+    .default('sqlite://./.state/shipsignal.sqlite'),
+  SHIPSIGNAL_CONFIG_DIR: z.string().default('config'),
+  SHIPSIGNAL_MAPPINGS_DIR: z.string().default('mappings'),
+  SHIPSIGNAL_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  SHIPSIGNAL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  SHIPSIGNAL_HTTP_TOKEN: optionalText,
+  SHIPSIGNAL_SYNC_CRON: z.string().default('*/5 * * * *'),
+  SHIPSIGNAL_REVIEW_CRON: z.string().default('17 * * * *'),
+  SHIPSIGNAL_LIVE_CUTOFF_HOURS: z.coerce.number().positive().default(72),
+  SHIPSIGNAL_BACKFILL: z.enum(['flag', 'skip']).default('flag'),
+  SHIPSIGNAL_NOW: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 instant such as 2018-10-01T00:00:00Z' }).optional(),
+  SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
+
+  SHOPIFY_STORE_DOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'expected <shop>.myshopify.com').optional(),
+  SHOPIFY_ACCESS_TOKEN: optionalText,
+  SHOPIFY_BASE_URL: optionalUrl,
+  SHOPIFY_WEBHOOK_SECRET: optionalText,
+  SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(250).default(50),
+  SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+
+  KLAVIYO_API_KEY: optionalText,
+  KLAVIYO_BASE_URL: z.url().default('https://a.klaviyo.com'),
+  KLAVIYO_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+
+  EASYPOST_API_KEY: optionalText,
+  EASYPOST_BASE_URL: optionalUrl,
+  EASYPOST_WEBHOOK_SECRET: optionalText,
+});
+
+export type Env = z.output<typeof envSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .map((key) => [key, source[key]])
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssues(`environment ${String(issue.path[0])}`, [{ ...issue, path: [] }])[0]));
+  }
+  return parsed.data;
+}

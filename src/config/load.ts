@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
+import { mappingConfigSchema } from '../mapping/mapping-config';
+import type { PipelineSettings } from '../pipeline/context';
+import type { Env } from './env';
+import { loadYamlFile } from './yaml-file';
+
+/** Reads and validates every user-editable file. Throws ConfigError naming the file, the key and what is allowed. */
+export function loadSettings(env: Env): PipelineSettings {
+  return {
+    lifecycle: loadYamlFile(join(env.SHIPSIGNAL_CONFIG_DIR, 'lifecycle.yaml'), lifecycleConfigSchema),
+    mapping: loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema),
+    liveCutoffHours: env.SHIPSIGNAL_LIVE_CUTOFF_HOURS,
+    backfill: env.SHIPSIGNAL_BACKFILL,
+  };
+}
