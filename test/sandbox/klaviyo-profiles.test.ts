@@ -6,7 +6,7 @@ import { failure, patchUnsetSerializer, sdkFor } from './klaviyo-client';
 
 let sandbox: KlaviyoSandbox;
 beforeAll(async () => {
-  sandbox = await startKlaviyoSandbox({ rateLimits: 'off', jobProcessingDelayMs: 20 });
+  sandbox = await startKlaviyoSandbox({ rateLimits: 'off', jobProcessingDelayMs: 150 });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => sandbox.reset());
@@ -16,10 +16,10 @@ const upsert = (attributes: ProfileUpsertQuery['data']['attributes'], meta?: Pro
 
 async function waitForJob(jobId: string, status: string): Promise<ProfileImportJobResponseObjectResourceAttributes> {
   const { profiles } = sdkFor(sandbox);
-  for (let i = 0; i < 100; i += 1) {
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline;) {
     const { body } = await profiles.getBulkImportProfilesJob(jobId);
     if (body.data.attributes.status === status) return body.data.attributes;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`job ${jobId} never reached ${status}`);
 }

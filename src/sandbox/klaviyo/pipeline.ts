@@ -21,6 +21,8 @@ export interface IncomingCall {
   readonly body: Buffer;
   /** The body went past the 5 MB limit and was not kept. */
   readonly bodyTooLarge: boolean;
+  /** Identifies retries of this request (see RetryAfterTracker). */
+  readonly fingerprint: string;
 }
 
 export interface Outcome {
@@ -68,7 +70,7 @@ export function processCall(deps: PipelineDeps, route: RouteMatch, call: Incomin
   if (deps.limiter) {
     const decision = deps.limiter.take(deps.apiKey, operation.id, nowMs);
     if (!decision.allowed) {
-      deps.retryAfter.advise(authorization, operation.id, nowMs, decision.retryAfterSeconds);
+      deps.retryAfter.advise(call.fingerprint, nowMs, decision.retryAfterSeconds);
       return errorOutcome([throttled(decision.retryAfterSeconds)], { 'Retry-After': String(decision.retryAfterSeconds) });
     }
     headers['RateLimit-Limit'] = String(decision.limit);

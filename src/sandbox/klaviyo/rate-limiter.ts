@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import type { OperationId, RateLimit } from './operations';
 
 export type RateDecision =
@@ -57,21 +58,29 @@ function roll(window: Window, nowMs: number, size: number): void {
   }
 }
 
-/** Remembers the Retry-After each (key, operation) was last given, to catch clients that come back too soon. */
+/**
+ * Remembers the Retry-After each request was given, by fingerprint (key, method, path, body), to catch clients that
+ * retry it too soon. Fingerprints rather than (key, operation), so that requests already in flight when a 429 went
+ * out are not mistaken for retries.
+ */
 export class RetryAfterTracker {
   private readonly notBefore = new Map<string, number>();
 
-  advise(key: string, operation: OperationId, nowMs: number, retryAfterSeconds: number): void {
-    this.notBefore.set(`${key}\u0000${operation}`, nowMs + retryAfterSeconds * SECOND);
+  advise(fingerprint: string, nowMs: number, retryAfterSeconds: number): void {
+    this.notBefore.set(fingerprint, nowMs + retryAfterSeconds * SECOND);
   }
 
   /** How many ms too early this request is, or 0 when it is not early. */
-  earlyBy(key: string, operation: OperationId, nowMs: number): number {
-    const deadline = this.notBefore.get(`${key}\u0000${operation}`);
+  earlyBy(fingerprint: string, nowMs: number): number {
+    const deadline = this.notBefore.get(fingerprint);
     return deadline !== undefined && nowMs < deadline ? deadline - nowMs : 0;
   }
 
   clear(): void {
     this.notBefore.clear();
   }
+}
+
+export function requestFingerprint(authorization: string, method: string, path: string, body: Buffer): string {
+  return createHash('sha256').update(`${authorization}\u0000${method}\u0000${path}\u0000`).update(body).digest('hex');
 }

@@ -11,7 +11,7 @@ import { LIMITS } from './limits';
 import { type OperationId, type RateLimit, matchRoute, resolveOperations } from './operations';
 import { type Outcome, processCall } from './pipeline';
 import { ProfileStore } from './profile-store';
-import { FixedWindowRateLimiter, RetryAfterTracker } from './rate-limiter';
+import { FixedWindowRateLimiter, RetryAfterTracker, requestFingerprint } from './rate-limiter';
 import { loadKlaviyoSpec } from './spec';
 import type { EarlyRetry, FaultKind, RequestRecord, SandboxEvent, SandboxProfile, SandboxStats } from './types';
 import { compileBodyValidators } from './validator';
@@ -146,21 +146,20 @@ class Sandbox implements KlaviyoSandbox {
     const operation = route.kind === 'found' ? route.operation.id : null;
     const arrived = this.clock.now().getTime();
 
-    if (operation && headers.authorization) {
-      const earlyBy = this.retryAfter.earlyBy(headers.authorization, operation, arrived);
-      if (earlyBy > 0) this.early.push({ operation, at: new Date(arrived).toISOString(), earlyByMs: earlyBy });
-    }
+    const fingerprint = requestFingerprint(headers.authorization ?? '', method, req.url ?? '/', body);
+    const earlyBy = this.retryAfter.earlyBy(fingerprint, arrived);
+    if (operation && earlyBy > 0) this.early.push({ operation, at: new Date(arrived).toISOString(), earlyByMs: earlyBy });
 
     const fault = this.faults.decide(seq, operation);
     if (fault && fault.kind === 'delay') await sleep(fault.ms);
     else if (fault) {
-      const status = this.injectFault(fault, res, headers.authorization, operation, arrived);
+      const status = this.injectFault(fault, res, fingerprint, arrived);
       this.record(seq, method, url.pathname, operation, status, [], fault.kind);
       return;
     }
 
     const outcome = processCall(this.deps(), route, {
-      method, query: url.searchParams, headers, body, bodyTooLarge: tooLarge,
+      method, query: url.searchParams, headers, body, bodyTooLarge: tooLarge, fingerprint,
     }, this.clock.now().getTime());
     this.respond(res, outcome);
     this.record(seq, method, url.pathname, operation, outcome.status, outcome.errors, fault ? 'delay' : null,
@@ -174,7 +173,7 @@ class Sandbox implements KlaviyoSandbox {
   /** Answers (or fails to answer) a faulted request; returns the status the client saw, 0 for none. */
   private injectFault(
     fault: Exclude<Fault, { kind: 'delay' }> | { readonly kind: 'outage' }, res: http.ServerResponse,
-    authorization: string | undefined, operation: OperationId | null, nowMs: number,
+    fingerprint: string, nowMs: number,
   ): number {
     switch (fault.kind) {
       case 'outage':
@@ -185,7 +184,7 @@ class Sandbox implements KlaviyoSandbox {
         return status;
       }
       case 'throttle': {
-        if (authorization && operation) this.retryAfter.advise(authorization, operation, nowMs, fault.retryAfterSeconds);
+        this.retryAfter.advise(fingerprint, nowMs, fault.retryAfterSeconds);
         const error = throttled(fault.retryAfterSeconds);
         this.respond(res, {
           status: 429, headers: { 'Retry-After': String(fault.retryAfterSeconds) }, body: { errors: [error] }, errors: [error],

@@ -54,7 +54,7 @@ export interface RequestRecord {
   readonly at: string;
 }
 
-/** A request that arrived before the Retry-After it was last given (for its key and operation) had expired. */
+/** A repeat of a throttled request (same key, method, path and body) that arrived before its Retry-After expired. */
 export interface EarlyRetry {
   readonly operation: OperationId;
   readonly at: string;
