@@ -21,7 +21,7 @@ export interface OpenApiDocument {
 
 /** The folder holding package.json, found by walking up, so the spec resolves from src/ (ts-jest) and dist/ alike. */
 export function packageRoot(from: string = __dirname): string {
-  let dir = from;
+  let dir = path.resolve(from);
   for (;;) {
     if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
