@@ -61,9 +61,14 @@ describe('Klaviyo sandbox: documented rate limits', () => {
   });
 
   it('lets a client that honours Retry-After through with no early retries', async () => {
-    // Start the test just after a 1-second window opens, so the 15 concurrent requests share one burst window.
-    const skew = 1_050 - (Date.now() % 1_000);
-    const sandbox = await startKlaviyoSandbox({ clock: { now: () => new Date(Date.now() + skew) } });
+    // The sandbox's first reading of the clock is 50 ms into a 1-second window, so the 15 concurrent requests
+    // share one burst window.
+    let skew: number | null = null;
+    const now = () => {
+      skew ??= 1_050 - (Date.now() % 1_000);
+      return new Date(Date.now() + skew);
+    };
+    const sandbox = await startKlaviyoSandbox({ clock: { now } });
     try {
       const { events } = sdkFor(sandbox, { numRetries: 6 });
       const emails = Array.from({ length: 15 }, (_, i) => `c${i}@example.com`);
