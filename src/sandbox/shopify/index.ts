@@ -1,0 +1,17 @@
+export { startShopifySandbox, MAX_QUERY_COST } from './server';
+export type { ShopifySandbox, ShopifySandboxOptions, RejectedQuery, RequestRecord, RejectionReason } from './server';
+export { SandboxStore, recordSource, keysOfRecord, ORDER_SORT_KEYS } from './store';
+export type { OrderSource, SourceKeys, OrderSortKey, OrderChange, NewOrder, Page, PageRequest } from './store';
+export type { OrderRecord, LineItemRecord, FulfillmentRecord, CustomerRecord, AddressRecord, TrackingRecord } from './record';
+export { gid, parseGid, isoInstant } from './record';
+export { FaultInjector } from './faults';
+export type { FaultRates, Fault } from './faults';
+export type { ThrottleStatus } from './bucket';
+export { adminSchema, SANDBOX_API_VERSION } from './schema';
+export { requestedCost, actualCost } from './cost';
+export { validateBulkQuery } from './bulk';
+export { loadOlistStore } from './seeds/olist';
+export { loadGiftRetailerStore } from './seeds/online-retail';
+export { generateStore } from './seeds/synthetic';
+export type { SyntheticStoreOptions } from './seeds/synthetic';
+export { packageRoot, fromPackageRoot } from './package-root';

@@ -1,0 +1,94 @@
+import { GraphQLError } from 'graphql';
+import { gid, parseGid } from './record';
+import { ORDER_SORT_KEYS, type OrderSortKey, type SandboxStore } from './store';
+import type { BulkOperations } from './bulk';
+import { orderView, type ExecContext, type FieldArgs, type View } from './views';
+
+export interface RootContext extends ExecContext {
+  /** Search-syntax warnings, reported in `extensions.search` as Shopify does. */
+  readonly searchWarnings: { readonly path: readonly string[]; readonly query: string; readonly warnings: readonly unknown[] }[];
+}
+
+export interface ShopInfo {
+  readonly name: string;
+  readonly myshopifyDomain: string;
+  readonly currencyCode: string;
+  readonly ianaTimezone: string;
+}
+
+function sortKeyOf(value: unknown): OrderSortKey {
+  const key = value ?? 'PROCESSED_AT';
+  if (!ORDER_SORT_KEYS.includes(key as OrderSortKey)) {
+    throw new GraphQLError(`sortKey ${String(key)} is not supported by the shipsignal Shopify sandbox (supported: ${ORDER_SORT_KEYS.join(', ')}).`);
+  }
+  return key as OrderSortKey;
+}
+
+function optionalNumber(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+function optionalString(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** The Query and Mutation roots the sandbox serves; every other root field is refused by the field resolver. */
+export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopInfo): Record<string, unknown> {
+  const node = (id: unknown): View | null => {
+    const parsed = typeof id === 'string' ? parseGid(id) : null;
+    if (parsed?.type === 'Order') {
+      const record = store.order(parsed.legacyId);
+      return record ? orderView(record, store) : null;
+    }
+    if (parsed?.type === 'BulkOperation') {
+      const operation = bulk.get(parsed.legacyId);
+      return operation ? bulk.view(operation) : null;
+    }
+    return null;
+  };
+  return {
+    orders: (args: FieldArgs, context: RootContext) => {
+      const query = optionalString(args.query);
+      const page = store.page({
+        first: optionalNumber(args.first),
+        last: optionalNumber(args.last),
+        after: optionalString(args.after),
+        before: optionalString(args.before),
+        query,
+        sortKey: sortKeyOf(args.sortKey),
+        reverse: args.reverse === true,
+      });
+      if (page.warnings.length > 0 && query !== null) context.searchWarnings.push({ path: ['orders'], query, warnings: page.warnings });
+      const edges = page.entries.map((entry) => ({ cursor: entry.cursor, node: orderView(store.recordAt(entry.index), store) }));
+      return {
+        edges,
+        nodes: edges.map((edge) => edge.node),
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.hasPreviousPage,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
+      };
+    },
+    order: (args: FieldArgs) => {
+      const record = typeof args.id === 'string' ? store.order(args.id) : null;
+      return record ? orderView(record, store) : null;
+    },
+    node: (args: FieldArgs) => node(args.id),
+    nodes: (args: FieldArgs) => (Array.isArray(args.ids) ? args.ids.map(node) : []),
+    bulkOperation: (args: FieldArgs) => node(args.id),
+    currentBulkOperation: () => {
+      const latest = bulk.latest();
+      return latest ? bulk.view(latest) : null;
+    },
+    shop: { __typename: 'Shop', id: gid('Shop', 1), ...shop },
+    bulkOperationRunQuery: (args: FieldArgs) => {
+      const { operation, errors } = bulk.start(String(args.query));
+      return {
+        bulkOperation: operation ? bulk.view(operation) : null,
+        userErrors: errors.map((e) => ({ __typename: 'BulkOperationUserError', ...e })),
+      };
+    },
+  };
+}
