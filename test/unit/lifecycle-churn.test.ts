@@ -90,3 +90,12 @@ describe('store stats', () => {
     expect(JSON.parse(JSON.stringify(stats))).toEqual(stats);
   });
 });
+
+describe('config/lifecycle.yaml', () => {
+  it('parses through the schema and states every default the schema has', () => {
+    const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+    const { parse } = jest.requireActual<typeof import('yaml')>('yaml');
+    const raw = parse(readFileSync(`${__dirname}/../../config/lifecycle.yaml`, 'utf8')) as { lifecycle: unknown };
+    expect(lifecycleConfigSchema.parse(raw.lifecycle)).toEqual(config);
+  });
+});

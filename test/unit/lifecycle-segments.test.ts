@@ -6,7 +6,8 @@ import type { CustomerAggregate, Segment } from '../../src/model/customer';
 import type { Order } from '../../src/model/order';
 import { DAY, T0, order } from './lifecycle-fixtures';
 
-const config = lifecycleConfigSchema.parse({});
+/** The gap rules alone, so their boundaries can be pinned exactly; the churn-risk rule is tested on its own. */
+const config = lifecycleConfigSchema.parse({ atRisk: { churnRiskAtLeast: null, minDays: 45 } });
 const empty = createStoreStats();
 
 function customerOf(orders: readonly Order[], segment: Segment | null = null): CustomerAggregate {
@@ -116,6 +117,16 @@ describe('evaluateLifecycle segments', () => {
     expect(evaluateLifecycle({ ...c, segment: 'lapsed' }, empty, at(216, -1), config).segment).toBe('at_risk');
   });
 
+  it('the churn-risk rule flags at_risk once risk reaches the threshold, never before minDays', () => {
+    const risky = lifecycleConfigSchema.parse({ atRisk: { churnRiskAtLeast: 0.2, minDays: 30, gapMultiple: 10 } });
+    const c = customerOf([order('1', 0, 1000)]);
+    expect(evaluateLifecycle(c, empty, at(1), risky).churnRisk).toBeGreaterThan(0.2);
+    expect(evaluateLifecycle(c, empty, at(30, -1), risky).segment).toBe('first_time');
+    expect(evaluateLifecycle(c, empty, at(30), risky).segment).toBe('at_risk');
+    const a = evaluateLifecycle(c, empty, at(1), risky);
+    expect(a.nextReviewAt).toEqual(at(30));
+  });
+
   it('a new order ends at_risk and lapsed at once', () => {
     const lapsed = { ...customerOf([order('1', 0, 1000)]), segment: 'lapsed' as const };
     const back = applyOrder(lapsed, order('2', 300, 1000));
@@ -127,7 +138,7 @@ describe('evaluateLifecycle segments', () => {
 describe('nextReviewAt', () => {
   const cases: [string, LifecycleConfig][] = [
     ['gap rules', config],
-    ['gap rules and churn-risk rule', lifecycleConfigSchema.parse({ atRisk: { churnRiskAtLeast: 0.7 } })],
+    ['gap rules and churn-risk rule (defaults)', lifecycleConfigSchema.parse({})],
   ];
   it.each(cases)('is the exact instant the segment changes with no new order (%s)', (_, cfg) => {
     const customers = [

@@ -24,9 +24,9 @@ export const lifecycleConfigSchema = z.object({
       /** Days since the last order, as a multiple of the customer's usual gap. */
       gapMultiple: z.number().positive().default(1.5),
       /** Never at risk sooner than this, however frequent the customer. */
-      minDays: z.number().nonnegative().default(45),
-      /** Also at risk when the modelled churn risk reaches this; null: gap rule only. */
-      churnRiskAtLeast: nullablePositive.default(null),
+      minDays: z.number().nonnegative().default(30),
+      /** Also at risk when the modelled churn risk reaches this (after minDays); null: gap rule only. */
+      churnRiskAtLeast: nullablePositive.default(0.55),
     })
     .prefault({}),
   lapsed: z
