@@ -19,6 +19,8 @@ export interface CheckpointScores {
   /** Customers with two or more past purchases who bought again: where the own-median-gap rule applies. */
   readonly maeNextOrder: number;
   readonly maeOwnMedianGap: number;
+  /** The same rule, but never forecasting a date before the checkpoint (as our forecast never does). */
+  readonly maeOwnMedianGapClamped: number;
   readonly maeCount: number;
   /** Every customer who bought again, one-order customers included. */
   readonly maeNextOrderAll: number;
@@ -31,6 +33,7 @@ export function scoreCheckpoint(label: string, rows: readonly CheckpointObservat
   const recency = rows.map((r) => (r.checkpoint.getTime() - r.pastPurchases[r.pastPurchases.length - 1]) / DAY_MS);
   const mae: number[] = [];
   const maeBaseline: number[] = [];
+  const maeClamped: number[] = [];
   const maeAll: number[] = [];
   for (const r of rows) {
     if (r.nextPurchaseAt === null || r.assessment.expectedNextOrderAt === null) continue;
@@ -40,6 +43,7 @@ export function scoreCheckpoint(label: string, rows: readonly CheckpointObservat
     if (baseline === null) continue;
     mae.push(error);
     maeBaseline.push((baseline - r.nextPurchaseAt) / DAY_MS);
+    maeClamped.push((Math.max(baseline, r.checkpoint.getTime()) - r.nextPurchaseAt) / DAY_MS);
   }
   const segments = Object.fromEntries(SEGMENTS.map((s) => [s, 0])) as Record<Segment, number>;
   for (const r of rows) segments[r.assessment.segment] += 1;
@@ -57,6 +61,7 @@ export function scoreCheckpoint(label: string, rows: readonly CheckpointObservat
     noOrder60d: precisionRecall(recency.map((d) => d >= 60), labels),
     maeNextOrder: meanAbsoluteError(mae),
     maeOwnMedianGap: meanAbsoluteError(maeBaseline),
+    maeOwnMedianGapClamped: meanAbsoluteError(maeClamped),
     maeCount: mae.length,
     maeNextOrderAll: meanAbsoluteError(maeAll),
     segments,
@@ -81,14 +86,14 @@ export function formatReport(result: ReplayResult, pooledFrom: Date): string {
   scores.push(scoreCheckpoint('all', result.observations));
 
   const lines: string[] = [];
-  lines.push('checkpoint   cust churn |   AUC  rec.AUC ord.AUC |  Brier  base | at_risk P/R  risk+lapsed P/R  60d-rule P/R | next-order MAE d (n) own-gap rule | all-cust MAE');
+  lines.push('checkpoint   cust churn |   AUC  rec.AUC ord.AUC |  Brier  base | at_risk P/R  risk+lapsed P/R  60d-rule P/R | next-order MAE d (n) own-gap rule raw/clamped | all-cust MAE');
   for (const s of scores) {
     lines.push([
       s.label.padEnd(11), pad(String(s.customers), 6), pad(f3(s.churnRate), 5), '|',
       pad(f3(s.auc), 6), pad(f3(s.aucRecency), 7), pad(f3(s.aucOrders), 7), '|',
       pad(f3(s.brier), 6), pad(f3(s.brierBaseRate), 5), '|',
       pad(pr(s.atRisk), 11), pad(pr(s.atRiskOrLapsed), 16), pad(pr(s.noOrder60d), 13), '|',
-      pad(`${f1(s.maeNextOrder)} (${s.maeCount})`, 19), pad(f1(s.maeOwnMedianGap), 12), '|', pad(f1(s.maeNextOrderAll), 12),
+      pad(`${f1(s.maeNextOrder)} (${s.maeCount})`, 19), pad(`${f1(s.maeOwnMedianGap)}/${f1(s.maeOwnMedianGapClamped)}`, 25), '|', pad(f1(s.maeNextOrderAll), 12),
     ].join(' '));
   }
   lines.push('', 'segment sizes at each checkpoint');
