@@ -40,7 +40,9 @@ program
   .command('sync')
   .description('one sync: read changed orders, re-evaluate due customers, push to Klaviyo')
   .option('--once', 'run a single pass and exit (the default)', true)
-  .action(async () => print(await withApp((app) => app.syncOnce())));
+  .action(async () => {
+    print(await withApp((app) => app.syncOnce()));
+  });
 
 program.command('dry-run').description('compute everything a sync would send and print it per metric and property; send nothing').action(async () => {
   print(await withApp(dryRun, { store: async (open) => new OverlayStore(await open()) }));

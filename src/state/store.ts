@@ -59,6 +59,10 @@ async function adapterFor(url: string): Promise<Keyv['store']> {
     const path = url.slice('sqlite://'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+    // WAL with NORMAL sync: a commit is durable against a process crash (what the outbox needs) without an fsync
+    // per write; only a power loss can drop the last transactions, and every source re-reads from its cursor.
+    await sqlite.query('PRAGMA journal_mode=WAL');
+    await sqlite.query('PRAGMA synchronous=NORMAL');
     return sqlite;
   }
   if (url.startsWith('redis://') || url.startsWith('rediss://')) {

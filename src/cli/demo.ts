@@ -1,0 +1,80 @@
+import axios from 'axios';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { parseEnv } from '../config/env';
+import { App } from '../daemon/app';
+import { startLocalStack } from '../sandbox/local-stack';
+import { loadOlistStore } from '../sandbox/shopify/seeds/olist';
+import { loadGiftRetailerStore } from '../sandbox/shopify/seeds/online-retail';
+import { ManualClock } from '../util/clock';
+import { packageRoot } from '../util/package-root';
+
+/** Each demo store is replayed as if today were just after its last order. */
+const DEMO_STORES = {
+  olist: { load: loadOlistStore, now: '2018-10-01T00:00:00Z', label: 'Olist marketplace sample (real orders, 2016-2018)' },
+  'gift-retailer': { load: loadGiftRetailerStore, now: '2011-12-10T00:00:00Z', label: 'UK online gift retailer (real invoices, 2010-2011)' },
+} as const;
+
+/**
+ * The newcomer's first run: the sandboxes seeded with real orders, a full sync through the same code the daemon
+ * runs, and a report of what went to Klaviyo, including sample request bodies exactly as they went over the wire.
+ */
+export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream): Promise<void> {
+  const demo = DEMO_STORES[storeName];
+  const clock = new ManualClock(new Date(demo.now));
+  const write = (line = '') => out.write(`${line}\n`);
+  write(`shipsignal demo: ${demo.label}, clock fixed at ${demo.now}`);
+  const stack = await startLocalStack({ store: demo.load({ clock }), storeClock: clock, shopifyThrottle: 'off' });
+  const stateDir = mkdtempSync(join(tmpdir(), 'shipsignal-demo-'));
+  const samples = new Map<string, string>();
+  const interceptor = axios.interceptors.request.use((config) => {
+    const path = new URL(config.url ?? '', 'http://x').pathname;
+    if (!samples.has(path) && config.data) samples.set(path, typeof config.data === 'string' ? config.data : JSON.stringify(config.data));
+    return config;
+  });
+  const root = packageRoot();
+  const env = parseEnv({
+    ...stack.env,
+    SHIPSIGNAL_STATE_URL: `sqlite://${join(stateDir, 'state.sqlite')}`,
+    SHIPSIGNAL_CONFIG_DIR: join(root, 'config'),
+    SHIPSIGNAL_MAPPINGS_DIR: join(root, 'mappings'),
+    SHIPSIGNAL_LOG_LEVEL: 'warn',
+  });
+  const app = await App.create(env, { clock, logStream: new PassThrough() });
+  try {
+    const started = process.hrtime.bigint();
+    const report = await app.syncOnce();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const stats = stack.klaviyo.stats();
+    const bySegment = new Map<string, number>();
+    for (const profile of stack.klaviyo.profiles()) {
+      const segment = String(profile.properties.ss_segment ?? 'none');
+      bySegment.set(segment, (bySegment.get(segment) ?? 0) + 1);
+    }
+    write();
+    write(`orders read            ${report.orders} (${report.rejected} rejected: see \`shipsignal rejects\`)`);
+    write(`customers updated      ${report.customers}`);
+    write(`profiles pushed        ${report.drained.profiles}`);
+    write(`events pushed          ${report.drained.events}`);
+    write(`sync time              ${seconds.toFixed(1)} s`);
+    write();
+    write('customers by lifecycle segment (as Klaviyo now holds them)');
+    for (const [segment, count] of [...bySegment].sort((a, b) => b[1] - a[1])) write(`  ${segment.padEnd(20)} ${count}`);
+    write();
+    write('Klaviyo requests by endpoint and status');
+    for (const [operation, statuses] of Object.entries(stats.requests)) {
+      write(`  ${operation.padEnd(28)} ${Object.entries(statuses).map(([status, n]) => `${status}×${n}`).join(' ')}`);
+    }
+    write(`  spec validation failures ${stats.validationFailures}, duplicates Klaviyo dropped ${stats.duplicatesDropped}, Shopify queries rejected ${stack.shopify.rejectedQueries().length}`);
+    write();
+    write('sample payloads, as sent (truncated to 1,200 characters)');
+    for (const [path, body] of samples) write(`  POST ${path}\n    ${body.length > 1200 ? `${body.slice(0, 1200)}…` : body}`);
+  } finally {
+    axios.interceptors.request.eject(interceptor);
+    await app.close();
+    await stack.close();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
