@@ -2,9 +2,15 @@ import type { SinkRecord } from '../model/klaviyo';
 import type { Rejection } from '../state/rejects';
 import type { PipelineContext } from './context';
 
-/** What the drain needs from a sink: deliver a batch, and report per-record permanent failures by index. */
+type IndexedRejection = { readonly index: number; readonly reason: string };
+
+/**
+ * What the drain needs from a sink: deliver a batch and report per-record permanent failures by index; bulk jobs
+ * that Klaviyo processes later are settled afterwards, their failures naming the delivery they belong to.
+ */
 export interface RecordSink {
-  deliver(records: readonly SinkRecord[]): Promise<{ rejected: ReadonlyArray<{ index: number; reason: string }> }>;
+  deliver(records: readonly SinkRecord[]): Promise<{ delivery: number; rejected: readonly IndexedRejection[]; jobs: readonly string[] }>;
+  settleJobs(): Promise<{ rejected: ReadonlyArray<IndexedRejection & { delivery: number }> }>;
 }
 
 export interface DrainOutcome {
@@ -24,6 +30,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let profiles = 0;
   let events = 0;
   let rejected = 0;
+  const awaitingJobs = new Map<number, readonly SinkRecord[]>();
   for (;;) {
     if (signal?.aborted) break;
     const batches = await context.outbox.peek(DRAIN_CHUNK);
@@ -32,7 +39,8 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const report = await sink.deliver(records);
     const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
     const now = context.clock.now().toISOString();
-    const rejections: Rejection[] = report.rejected.map(({ index, reason }) => ({ at: now, source: 'klaviyo', recordId: describe(records[index]), reason }));
+    if (report.jobs.length > 0) awaitingJobs.set(report.delivery, records);
+    const rejections = toRejections(report.rejected, () => records, now);
     if (rejections.length > 0) await context.rejects.add(rejections);
     await context.outbox.ack(batches[batches.length - 1].seq);
     records.forEach((record, index) => {
@@ -46,8 +54,19 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     rejected += rejections.length;
     context.metrics.outboxDepth.set((await context.outbox.depth()).batches);
   }
+  if (awaitingJobs.size > 0) {
+    const settled = await sink.settleJobs();
+    const late = toRejections(settled.rejected, (r) => awaitingJobs.get(r.delivery) ?? [], context.clock.now().toISOString());
+    if (late.length > 0) await context.rejects.add(late);
+    profiles -= late.length;
+    rejected += late.length;
+  }
   context.metrics.profilesPushed.inc(profiles);
   return { profiles, events, rejected };
+}
+
+function toRejections<R extends IndexedRejection>(rejected: readonly R[], recordsOf: (rejection: R) => readonly SinkRecord[], at: string): Rejection[] {
+  return rejected.map((rejection) => ({ at, source: 'klaviyo', recordId: describe(recordsOf(rejection)[rejection.index]), reason: rejection.reason }));
 }
 
 function describe(record: SinkRecord | undefined): string {
