@@ -61,8 +61,9 @@ export class Dispatcher {
     const { backoff, observer, signal, random } = this.options;
     for (let attempt = 1; ; attempt += 1) {
       const outcome: { ok: true; value: T } | { ok: false; error: unknown } = await this.queues[endpoint].add(async () => {
-        await this.pacers[endpoint].acquire(signal);
-        if (signal?.aborted) return { ok: false as const, error: new RetryableError('delivery aborted', 'aborted') };
+        const pacer = this.pacers[endpoint];
+        const slot = await pacer.acquire(signal);
+        if (slot === null) return { ok: false as const, error: new RetryableError('delivery aborted', 'aborted') };
         const started = Date.now();
         this.sent += 1;
         try {
@@ -72,6 +73,8 @@ export class Dispatcher {
         } catch (error) {
           observer?.request(endpoint, statusOf(error), Date.now() - started);
           return { ok: false as const, error };
+        } finally {
+          pacer.finish(slot);
         }
       });
       if (outcome.ok) {

@@ -1,7 +1,10 @@
 /**
- * Per-endpoint pacing to Klaviyo's burst (1 s) and steady (60 s) windows. Klaviyo counts in fixed windows; we
- * keep a sliding log instead, which is stricter than any alignment of fixed windows, so we can run right at the
- * limit without ever tripping it. A small margin absorbs the jitter between our send time and Klaviyo's arrival.
+ * Per-endpoint pacing to Klaviyo's burst (1 s) and steady (60 s) windows. Klaviyo counts requests as they
+ * arrive, in fixed windows of unknown alignment; all we know is that a request arrived between the moment we
+ * sent it and the moment its answer came back. So a request may start at t only if fewer than `limit` earlier
+ * requests could still have arrived within (t - window, t]: those still in flight, and those answered after
+ * t - window. That holds for any alignment and any network jitter, and costs about one round trip per burst
+ * window, nothing in the steady window.
  */
 import type { RateLimit } from './limits';
 import { sleep } from '../../util/retry';
@@ -9,59 +12,102 @@ import { sleep } from '../../util/retry';
 export const BURST_WINDOW_MS = 1_000;
 export const STEADY_WINDOW_MS = 60_000;
 
-/** Pure core: the sliding log of start times for one endpoint. */
+/** Either the earliest start time, or: wait until some request in flight is answered. */
+export type Earliest = { readonly at: number } | { readonly waitForAnswer: true };
+
+/** Pure core: requests in flight and the answer times of recent ones, for one endpoint. */
 export class SlidingWindows {
-  private readonly starts: number[] = [];
+  private readonly inFlight = new Set<number>();
+  /** Answer times, ascending; only the last `steady` can bind a new request. */
+  private readonly ends: number[] = [];
+  private nextId = 0;
   private pausedUntil = 0;
 
   constructor(private readonly limit: RateLimit, private readonly marginMs: number) {}
 
-  /** Earliest start at or after `now` that keeps every 1 s and 60 s window within the limit. */
-  earliest(now: number): number {
+  earliest(now: number): Earliest {
     let at = Math.max(now, this.pausedUntil);
-    const n = this.starts.length;
-    if (n >= this.limit.burst) at = Math.max(at, this.starts[n - this.limit.burst] + BURST_WINDOW_MS + this.marginMs);
-    if (n >= this.limit.steady) at = Math.max(at, this.starts[n - this.limit.steady] + STEADY_WINDOW_MS + this.marginMs);
-    return at;
+    const open = this.inFlight.size;
+    for (const [count, window] of [[this.limit.burst, BURST_WINDOW_MS], [this.limit.steady, STEADY_WINDOW_MS]] as const) {
+      if (open >= count) return { waitForAnswer: true };
+      // With `open` possibly inside the window, the (count - open)-th latest answer must be a window old.
+      const k = count - open;
+      if (this.ends.length >= k) at = Math.max(at, this.ends[this.ends.length - k] + window + this.marginMs);
+    }
+    return { at };
   }
 
-  /** Reserves the earliest slot; starts are recorded in order, so the log stays sorted. */
-  reserve(now: number): number {
-    const at = this.earliest(now);
-    this.starts.push(at);
-    const keep = Math.max(this.limit.burst, this.limit.steady);
-    if (this.starts.length > keep * 2) this.starts.splice(0, this.starts.length - keep);
-    return at;
+  start(): number {
+    const id = this.nextId++;
+    this.inFlight.add(id);
+    return id;
+  }
+
+  finish(id: number, at: number): void {
+    if (!this.inFlight.delete(id)) return;
+    let i = this.ends.length;
+    while (i > 0 && this.ends[i - 1] > at) i -= 1;
+    this.ends.splice(i, 0, at);
+    if (this.ends.length > this.limit.steady * 2) this.ends.splice(0, this.ends.length - this.limit.steady);
   }
 
   /** After a 429: nothing starts before the server said it may. */
   pause(until: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, until);
   }
-
-  isPaused(now: number): boolean {
-    return now < this.pausedUntil;
-  }
 }
 
 export class Pacer {
   private readonly windows: SlidingWindows;
+  private answered: Array<() => void> = [];
+  /** Acquisitions run one after another, first come first served. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(limit: RateLimit, marginMs: number, private readonly now: () => number = Date.now) {
     this.windows = new SlidingWindows(limit, marginMs);
   }
 
-  /** Resolves when a request may start. A slot reserved before a pause began is given up, not used early. */
-  async acquire(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const at = this.windows.reserve(this.now());
-      const wait = at - this.now();
-      if (wait > 0) await sleep(wait, signal);
-      if (signal?.aborted || !this.windows.isPaused(this.now())) return;
-    }
+  /** Resolves with a request id once the request may start (null when aborted); `finish(id)` once it is answered. */
+  acquire(signal?: AbortSignal): Promise<number | null> {
+    const next = this.turn.then(() => this.take(signal));
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The request got its answer, or failed for good (timeout, reset). */
+  finish(id: number): void {
+    this.windows.finish(id, this.now());
+    const waiting = this.answered;
+    this.answered = [];
+    for (const wake of waiting) wake();
   }
 
   pause(ms: number): void {
     this.windows.pause(this.now() + ms);
+  }
+
+  private async take(signal?: AbortSignal): Promise<number | null> {
+    for (;;) {
+      if (signal?.aborted) return null;
+      const earliest = this.windows.earliest(this.now());
+      if ('waitForAnswer' in earliest) {
+        await this.nextAnswer(signal);
+        continue;
+      }
+      const wait = earliest.at - this.now();
+      if (wait <= 0) return this.windows.start();
+      await sleep(wait, signal);
+    }
+  }
+
+  private nextAnswer(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.answered.push(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
