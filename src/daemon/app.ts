@@ -6,6 +6,7 @@ import { createMetrics, type Metrics } from '../observability/metrics';
 import { createPipelineContext, type PipelineContext } from '../pipeline/context';
 import { drainOutbox, type DrainOutcome } from '../pipeline/drain';
 import { processOrderPage } from '../pipeline/order-sync';
+import { reassessAllCustomers } from '../pipeline/reassess';
 import { reviewDueCustomers } from '../pipeline/review';
 import { KlaviyoSink } from '../sinks/klaviyo/sink';
 import { ShopifyGraphqlClient } from '../sources/shopify/client';
@@ -16,6 +17,7 @@ import { systemClock, type Clock } from '../util/clock';
 import { Health } from './health';
 
 export const ORDERS_CURSOR_KEY = 'cursor:shopify:orders';
+const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
 const OVERLAP_MS = 60_000;
 
 export interface AppOptions {
@@ -108,6 +110,13 @@ export class App {
     const { context } = this;
     const cursor = (await context.store.get<OrdersCursor>(ORDERS_CURSOR_KEY)) ?? null;
     const totals = { orders: 0, rejected: 0, customers: 0, queued: 0 };
+    // The first backfill only builds aggregates; everyone is assessed once the whole history is in. The flag
+    // survives a crash mid-backfill, so the resumed run finishes the job the same way.
+    let backfilling = (await context.store.get<boolean>(BACKFILL_PENDING_KEY)) ?? false;
+    if (cursor === null && !backfilling) {
+      backfilling = true;
+      await context.store.set(BACKFILL_PENDING_KEY, true);
+    }
     try {
       for await (const page of readOrders(this.shopify, cursor, {
         pageSize: this.env.SHOPIFY_PAGE_SIZE,
@@ -116,11 +125,17 @@ export class App {
         bulkPollMs: 1000,
         signal: this.signal,
       })) {
-        const outcome = await processOrderPage(context, page.orders, page.rejections, page.cursor ? [ORDERS_CURSOR_KEY, page.cursor] : null);
+        const cursorEntry = page.cursor ? ([ORDERS_CURSOR_KEY, page.cursor] as const) : null;
+        const outcome = await processOrderPage(context, page.orders, page.rejections, cursorEntry, backfilling ? 'aggregate-only' : 'announce');
         totals.orders += outcome.orders;
         totals.rejected += outcome.rejected;
         totals.customers += outcome.customers;
         totals.queued += outcome.records;
+      }
+      if (backfilling && !this.signal.aborted) {
+        const reassessed = await reassessAllCustomers(context);
+        totals.queued += reassessed.records;
+        await context.store.set(BACKFILL_PENDING_KEY, false);
       }
       this.health.succeeded('shopify', context.clock.now());
       context.metrics.lastSuccess.set({ job: 'shopify_orders' }, Date.now() / 1000);

@@ -21,7 +21,11 @@ export interface OrderPageOutcome {
 }
 
 /**
- * Applies one page of orders: customers are updated and re-assessed, what Klaviyo must hear is appended to the
+ * Applies one page of orders. In `aggregate-only` mode (the first backfill) customers and store statistics are
+ * built but nothing is announced: segments depend on store-wide statistics, so they are assessed once the whole
+ * history is in (see reassess.ts) rather than against a half-read store.
+ *
+ * Otherwise: customers are updated and re-assessed, what Klaviyo must hear is appended to the
  * outbox, and only then are the customers, the store statistics and the source cursor saved together. A crash
  * anywhere replays the page: aggregates are keyed by order id and event ids are deterministic, so nothing doubles.
  */
@@ -30,6 +34,7 @@ export async function processOrderPage(
   orders: readonly Order[],
   sourceRejections: ReadonlyArray<{ recordId: string; reason: string }>,
   cursorEntry: readonly [string, unknown] | null,
+  mode: 'announce' | 'aggregate-only' = 'announce',
 ): Promise<OrderPageOutcome> {
   const now = context.clock.now();
   const { settings } = context;
@@ -72,6 +77,10 @@ export async function processOrderPage(
   const reviews: Array<{ key: string; at: Date }> = [];
   for (const [key, at] of changedAt) {
     const customer = working.get(key) as CustomerAggregate;
+    if (mode === 'aggregate-only') {
+      saved.push(customer);
+      continue;
+    }
     const lifecycle = evaluateLifecycle(customer, stats, now, settings.lifecycle);
     const announcement = announce(customer, lifecycle, at, 'order', { mapping: settings.mapping, liveSince: since, backfill: settings.backfill });
     records.push(...announcement.records);
@@ -80,6 +89,7 @@ export async function processOrderPage(
   }
 
   await context.outbox.append(records);
+  await context.customers.indexNew([...changedAt.keys()].filter((key) => !stored.has(key)));
   await context.reviews.schedule(reviews);
   await context.store.setMany([
     ...saved.map(customerEntry),

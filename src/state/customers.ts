@@ -1,4 +1,5 @@
 import type { CustomerAggregate } from '../model/customer';
+import { DurableLog } from './durable-log';
 import type { StateStore } from './store';
 
 const customerKey = (key: string) => `customer:${key}`;
@@ -8,9 +9,36 @@ export function customerEntry(customer: CustomerAggregate): readonly [string, Cu
   return [customerKey(customer.key), customer];
 }
 
-/** Customer aggregates, read and written a page at a time. */
+/**
+ * Customer aggregates, read and written a page at a time, plus an append-only index of every customer key so
+ * whole-store passes (re-assessment after a backfill or a model refit) can stream customers from any store.
+ */
 export class CustomerRepository {
-  constructor(private readonly store: StateStore) {}
+  private readonly index: DurableLog<string>;
+
+  constructor(private readonly store: StateStore) {
+    this.index = new DurableLog<string>(store, 'customer-index');
+  }
+
+  /** Records keys of customers seen for the first time; call before saving them (a replay may add a key twice). */
+  indexNew(keys: readonly string[]): Promise<void> {
+    return this.index.append(keys);
+  }
+
+  /** Every known customer, `chunk` at a time, in the order they were first seen. */
+  async *all(chunk = 500): AsyncGenerator<CustomerAggregate[]> {
+    await this.index.refresh();
+    let next = 0;
+    for (;;) {
+      const batches = await this.index.peek(chunk, next);
+      if (batches.length === 0) return;
+      next = batches[batches.length - 1].seq + 1;
+      // A replayed page may have indexed a key twice; re-assessing a customer twice is harmless, so no global set.
+      const keys = [...new Set(batches.flatMap((batch) => batch.items))];
+      const found = await this.getMany(keys);
+      yield keys.map((key) => found.get(key)).filter((customer): customer is CustomerAggregate => customer !== undefined);
+    }
+  }
 
   async getMany(keys: readonly string[]): Promise<Map<string, CustomerAggregate>> {
     const unique = [...new Set(keys)];
