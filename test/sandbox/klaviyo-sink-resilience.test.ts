@@ -117,3 +117,17 @@ test('steady window: at an account limit of 5/s and 12/min, the 13th bulk reques
   expect(seen.requests).toEqual(Array.from({ length: 12 }, () => ['bulkCreateEvents', 202]));
   expect(sandbox.stats()).toMatchObject({ throttled: 0, events: 120 });
 }, 30_000);
+
+test('a slow answer times out and is retried; the unique_id makes the replay harmless', async () => {
+  sandbox.faults.schedule({ kind: 'delay', ms: 400 }, 1, { operation: 'create_event' });
+  sandbox.faults.schedule({ kind: 'truncated' }, 1, { operation: 'create_event' });
+  sandbox.faults.schedule({ kind: 'invalid-json', status: 502 }, 1, { operation: 'create_event' });
+  const { sink, seen } = sinkFor({ timeoutMs: 150, concurrency: 1 });
+  const report = await sink.deliver([event(1)]);
+  expect(report).toMatchObject({ delivered: 1, requests: 4 });
+  // The timed-out request was still applied by the server, and its replay was dropped as a duplicate.
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(sandbox.stats()).toMatchObject({ events: 1, duplicatesDropped: 1 });
+  expect(seen.incidents[0]).toBe('network:createEvent');
+  expect(seen.incidents[seen.incidents.length - 1]).toBe('recovered:createEvent');
+});

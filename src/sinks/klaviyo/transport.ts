@@ -80,7 +80,8 @@ export function classifyFailure(error: unknown, now: number = Date.now()): Retry
     return new KlaviyoRequestError(0, [], `request could not be built: ${message}`);
   }
   const response = error.response;
-  if (!response) {
+  // A success status on an error means the body broke off mid-way (reset, truncation): a transport failure.
+  if (!response || response.status < 400) {
     return new RetryableError(`network: ${error.code ?? 'no response'} ${error.message}`, 'network', null, { cause: error });
   }
   const errors = readErrors(response.data);
