@@ -1,0 +1,11 @@
+export { deliveryConfigSchema, defaultDeliveryConfig, EXCEPTION_KINDS, RISK_LEVELS } from './config';
+export type { DeliveryConfig, ExceptionKind, RiskLevel } from './config';
+export { assessDeliveryRisk } from './risk';
+export { createTransitModel, recordDelivery, predictDelivery, groupKeys } from './transit-model';
+export type { LaneContext, TransitModel, TransitObservation } from './transit-model';
+export { addBusinessDays, businessDaysBetween, businessHoursBetween, endOfLocalDay } from './business-time';
+export type { BusinessCalendar } from './business-time';
+export { isPublicHoliday, publicHolidays } from './holidays';
+export { classifyException } from './exceptions';
+export { destinationCalendar } from './zones';
+export type * from './types';
