@@ -29,7 +29,7 @@ export const envSchema = z.object({
   SHOPIFY_ACCESS_TOKEN: optionalText,
   SHOPIFY_BASE_URL: optionalUrl,
   SHOPIFY_WEBHOOK_SECRET: optionalText,
-  SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(250).default(50),
+  SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(15, 'at most 15: larger pages exceed Shopify\'s 1,000-point query cost limit').default(15),
   SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
 
   KLAVIYO_API_KEY: optionalText,

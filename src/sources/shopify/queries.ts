@@ -4,8 +4,13 @@
  */
 export const SHOPIFY_API_VERSION = '2026-10';
 
-/** Line items per order in a paged query: enough for almost every order, small enough to keep query cost low. */
-export const LINE_ITEMS_PER_ORDER = 25;
+/**
+ * Line items per order in a paged query. Shopify charges 2 + first × (child cost) per connection and refuses
+ * queries over 1,000 points, so page size × per-order cost must stay under it: with 10 lines, 3 fulfillments and
+ * 2 tracking numbers an order costs about 60 points and a page of 15 stays below the cap. Bulk operations (the
+ * first backfill) have no such limit and return every line.
+ */
+export const LINE_ITEMS_PER_ORDER = 10;
 
 const ORDER_FIELDS = `
   id name email phone createdAt updatedAt cancelledAt test tags
@@ -15,9 +20,9 @@ const ORDER_FIELDS = `
   customer { id firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
   shippingAddress { firstName lastName city provinceCode zip countryCodeV2 phone }
   customAttributes { key value }
-  fulfillments(first: 10) {
+  fulfillments(first: 3) {
     id createdAt displayStatus estimatedDeliveryAt deliveredAt
-    trackingInfo(first: 5) { number company url }
+    trackingInfo(first: 2) { number company url }
   }`;
 
 const LINE_ITEM_FIELDS = `id name sku quantity product { id } originalUnitPriceSet { shopMoney { amount currencyCode } }`;
