@@ -1,0 +1,141 @@
+import { applyOrder } from '../../src/enrichment/lifecycle/aggregate';
+import { DEFAULT_LIFECYCLE_CONFIG } from '../../src/enrichment/lifecycle/config';
+import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
+import { createStoreStats, updateStoreStats, type StoreStats } from '../../src/enrichment/lifecycle/store-stats';
+import type { CustomerAggregate, Segment } from '../../src/model/customer';
+import { moneyFromDecimal } from '../../src/model/money';
+import type { Order } from '../../src/model/order';
+import type { OrderRecord } from '../../src/sandbox/shopify/record';
+import { loadOlistStore } from '../../src/sandbox/shopify/seeds/olist';
+import type { SandboxStore } from '../../src/sandbox/shopify/store';
+import { ManualClock } from '../../src/util/clock';
+import { startHarness, type Harness } from '../helpers/daemon-harness';
+
+/**
+ * Issue 3's acceptance, end to end: the real daemon code, the official SDK clients, the Shopify and Klaviyo
+ * sandboxes with Klaviyo's documented rate limits. Expected values are computed here from the seed records alone.
+ */
+const DAY = 86_400_000;
+const START = new Date('2018-10-01T00:00:00Z');
+
+interface Expected {
+  readonly ordersCount: number;
+  readonly totalSpentMinor: number;
+  readonly lastOrderAt: string | null;
+  aggregate: CustomerAggregate;
+}
+
+const emailOf = (record: OrderRecord): string => (record.customer?.email ?? record.email ?? '').trim().toLowerCase();
+
+/** Independent arithmetic straight from the seed records, plus the aggregate the pure lifecycle code folds. */
+function expectedFromSeed(store: SandboxStore): { customers: Map<string, Expected>; stats: StoreStats } {
+  const customers = new Map<string, Expected>();
+  let stats = createStoreStats();
+  for (let i = 0; i < store.size; i++) {
+    const record = store.recordAt(i);
+    const email = emailOf(record);
+    const cancelled = record.cancelledAt !== null;
+    const net = cancelled ? 0 : moneyFromDecimal(record.totalPrice, record.currencyCode).minor - moneyFromDecimal(record.totalRefunded, record.currencyCode).minor;
+    const previous = customers.get(email);
+    const order: Order = {
+      source: 'shopify', id: `gid://shopify/Order/${record.legacyId}`, name: record.name, email, phone: null,
+      firstName: null, lastName: null, createdAt: new Date(record.createdAt), updatedAt: new Date(record.updatedAt),
+      cancelledAt: record.cancelledAt ? new Date(record.cancelledAt) : null, financialStatus: null,
+      total: moneyFromDecimal(record.totalPrice, record.currencyCode), currentTotal: { minor: net, currency: record.currencyCode },
+      lineItems: [], fulfillments: [], shippingAddress: null, promisedDeliveryAt: null, tags: [], test: false,
+    };
+    const aggregate = applyOrder(previous?.aggregate ?? null, order) as CustomerAggregate;
+    stats = updateStoreStats(stats, previous?.aggregate ?? null, aggregate);
+    const lastOrderAt = cancelled ? previous?.lastOrderAt ?? null : [previous?.lastOrderAt, new Date(record.createdAt).toISOString()].filter(Boolean).sort().pop() ?? null;
+    customers.set(email, {
+      ordersCount: (previous?.ordersCount ?? 0) + (cancelled ? 0 : 1),
+      totalSpentMinor: (previous?.totalSpentMinor ?? 0) + Math.max(0, net),
+      lastOrderAt,
+      aggregate,
+    });
+  }
+  return { customers, stats };
+}
+
+describe('Shopify orders → segments → Klaviyo, end to end', () => {
+  const clock = new ManualClock(START);
+  let harness: Harness;
+  let store: SandboxStore;
+
+  beforeAll(async () => {
+    store = loadOlistStore({ clock });
+    harness = await startHarness({ store, storeClock: clock, clock });
+  }, 120_000);
+
+  afterAll(() => harness?.close());
+
+  const profilesByEmail = () => new Map(harness.stack.klaviyo.profiles().map((p) => [p.email ?? '', p]));
+  const segmentEvents = () => harness.stack.klaviyo.events().filter((e) => e.metric === 'Lifecycle Segment Changed');
+
+  it('syncs every customer with the values computed independently from the seed', async () => {
+    const report = await harness.app.syncOnce();
+    const { customers, stats } = expectedFromSeed(store);
+    expect(report.orders).toBe(store.size);
+    const profiles = profilesByEmail();
+    expect(profiles.size).toBe(customers.size);
+    for (const [email, expected] of customers) {
+      const properties = profiles.get(email)?.properties;
+      expect({ email, ...properties }).toMatchObject({
+        email,
+        ss_orders_count: expected.ordersCount,
+        ss_total_spent: expected.totalSpentMinor / 100,
+        ss_last_order_at: expected.lastOrderAt,
+        ss_currency: 'BRL',
+      });
+      const lifecycle = evaluateLifecycle(expected.aggregate, stats, START, DEFAULT_LIFECYCLE_CONFIG);
+      expect(properties?.ss_segment).toBe(lifecycle.segment);
+      expect(properties?.ss_rfm_score).toBe(`${lifecycle.rfm.recency}${lifecycle.rfm.frequency}${lifecycle.rfm.monetary}`);
+    }
+    expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
+    expect(harness.stack.shopify.rejectedQueries()).toEqual([]);
+  }, 180_000);
+
+  it('sends nothing when nothing changed', async () => {
+    const before = harness.stack.klaviyo.requests().length;
+    const report = await harness.app.syncOnce();
+    expect(report.orders).toBe(0);
+    expect(harness.stack.klaviyo.requests().length).toBe(before);
+  }, 60_000);
+
+  it('moves the right customers to at_risk/lapsed as time passes, and sends only those', async () => {
+    const segmentsBefore = new Map([...profilesByEmail()].map(([email, p]) => [email, p.properties.ss_segment as Segment]));
+    const { customers, stats } = expectedFromSeed(store);
+    clock.advance(120 * DAY);
+    const expectedChanges = new Map<string, Segment>();
+    for (const [email, expected] of customers) {
+      const announced = segmentsBefore.get(email) as Segment;
+      const now = evaluateLifecycle({ ...expected.aggregate, segment: announced }, stats, clock.now(), DEFAULT_LIFECYCLE_CONFIG).segment;
+      if (now !== announced) expectedChanges.set(email, now);
+    }
+    expect(expectedChanges.size).toBeGreaterThan(0);
+    const eventsBefore = segmentEvents().length;
+    const report = await harness.app.syncOnce();
+    expect(report.drained.profiles).toBe(expectedChanges.size);
+    const newEvents = segmentEvents().slice(eventsBefore);
+    expect(new Map(newEvents.map((e) => [e.profile.email, e.properties.Segment]))).toEqual(expectedChanges);
+    expect(new Set(newEvents.map((e) => e.uniqueId)).size).toBe(newEvents.length);
+    const profiles = profilesByEmail();
+    for (const [email, segment] of expectedChanges) expect(profiles.get(email)?.properties.ss_segment).toBe(segment);
+    expect(harness.stack.klaviyo.stats().duplicatesDropped).toBe(0);
+  }, 120_000);
+
+  it('re-sends only the profile whose order changed', async () => {
+    const record = store.recordAt(42);
+    const refunded = store.refundOrder(record.legacyId, '10.00');
+    clock.advance(60_000);
+    const before = harness.stack.klaviyo.requests().length;
+    const report = await harness.app.syncOnce();
+    expect(report.orders).toBe(1);
+    const sent = harness.stack.klaviyo.requests().slice(before).filter((r) => r.method === 'POST');
+    expect(sent.map((r) => r.operation)).toEqual(['create_or_update_profile']);
+    const profile = profilesByEmail().get(emailOf(refunded));
+    const expected = expectedFromSeed(store).customers.get(emailOf(refunded));
+    expect(profile?.properties.ss_total_spent).toBe((expected?.totalSpentMinor ?? NaN) / 100);
+    expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
+  }, 60_000);
+});
