@@ -33,7 +33,7 @@ const program = new Command('shipsignal').description('Store orders and carrier 
 
 program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
   const app = await App.create(env());
-  await runDaemon(app);
+  await runDaemon(app, app.webhooks());
 });
 
 program

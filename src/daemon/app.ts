@@ -3,11 +3,17 @@ import { ConfigError } from '../config/yaml-file';
 import { loadSettings } from '../config/load';
 import { registerSecrets, createLogger, redactText, type Logger } from '../observability/logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
-import { createPipelineContext, type PipelineContext } from '../pipeline/context';
+import { createPipelineContext, liveSince, type PipelineContext } from '../pipeline/context';
 import { drainOutbox, type DrainOutcome } from '../pipeline/drain';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers } from '../pipeline/reassess';
 import { reviewDueCustomers } from '../pipeline/review';
+import { applyTrackerSnapshots, recheckDueShipments, shipmentsForOrders } from '../pipeline/shipment-jobs';
+import { planShipments } from '../pipeline/shipment-sync';
+import { EasyPostTrackingClient } from '../sources/easypost/client';
+import { nextTrackerCursor } from '../sources/easypost/cursor';
+import type { TrackerSnapshot } from '../sources/easypost/snapshot';
+import { TRACKERS_CURSOR_KEY } from '../state/shipments';
 import { KlaviyoSink } from '../sinks/klaviyo/sink';
 import { ShopifyGraphqlClient } from '../sources/shopify/client';
 import type { OrdersCursor } from '../sources/shopify/cursor';
@@ -15,10 +21,14 @@ import { readOrders } from '../sources/shopify/orders-stream';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { Health } from './health';
+import type { WebhookHandler } from './http-server';
+import { webhookHandlers } from './webhooks';
 
 export const ORDERS_CURSOR_KEY = 'cursor:shopify:orders';
 const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
 const OVERLAP_MS = 60_000;
+/** Tracker updates applied per outbox append and state write. */
+const TRACKER_CHUNK = 500;
 
 export interface AppOptions {
   readonly clock?: Clock;
@@ -35,6 +45,8 @@ export interface SyncReport {
   readonly queued: number;
   readonly drained: DrainOutcome;
   readonly reviewed: number;
+  readonly trackers: number;
+  readonly shipments: number;
 }
 
 /**
@@ -51,6 +63,8 @@ export class App {
     readonly context: PipelineContext,
     private readonly shopify: ShopifyGraphqlClient,
     private readonly sink: KlaviyoSink,
+    /** Null when no EASYPOST_API_KEY is set: parcels then follow the store's own fulfillment status. */
+    private readonly tracker: EasyPostTrackingClient | null,
   ) {}
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
@@ -90,7 +104,16 @@ export class App {
         },
       },
     });
-    app = new App(env, context, shopify, sink);
+    const tracker = env.EASYPOST_API_KEY
+      ? new EasyPostTrackingClient({
+        apiKey: env.EASYPOST_API_KEY,
+        // The official client joins paths onto the base, so it must end in a slash.
+        ...(env.EASYPOST_BASE_URL ? { baseUrl: env.EASYPOST_BASE_URL.replace(/\/?$/, '/') } : {}),
+        clock,
+        onRejected: (rejection) => void context.rejects.add([{ at: clock.now().toISOString(), source: 'easypost', recordId: rejection.recordId, reason: rejection.message }]),
+      })
+      : null;
+    app = new App(env, context, shopify, sink, tracker);
     return app;
   }
 
@@ -126,7 +149,14 @@ export class App {
         signal: this.signal,
       })) {
         const cursorEntry = page.cursor ? ([ORDERS_CURSOR_KEY, page.cursor] as const) : null;
-        const outcome = await processOrderPage(context, page.orders, page.rejections, cursorEntry, backfilling ? 'aggregate-only' : 'announce');
+        const outcome = await processOrderPage(
+          context, page.orders, page.rejections, cursorEntry, backfilling ? 'aggregate-only' : 'announce',
+          async (orders, customers) => {
+            const inputs = await shipmentsForOrders(context, orders, this.tracker);
+            const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
+            return planShipments(context, inputs, segments);
+          },
+        );
         totals.orders += outcome.orders;
         totals.rejected += outcome.rejected;
         totals.customers += outcome.customers;
@@ -144,6 +174,85 @@ export class App {
       throw error;
     }
     return totals;
+  }
+
+  /**
+   * Applies every tracker EasyPost changed since the persisted cursor. Trackers come newest first, so the cursor is
+   * saved only with the last chunk: a crash before it replays the poll, and replays change nothing.
+   */
+  async pollTrackers(): Promise<{ trackers: number; shipments: number; queued: number }> {
+    const totals = { trackers: 0, shipments: 0, queued: 0 };
+    if (!this.tracker) return totals;
+    const { context } = this;
+    const stored = await context.store.get<string>(TRACKERS_CURSOR_KEY);
+    let cursor: Date | null = stored ? new Date(stored) : null;
+    try {
+      const snapshots: TrackerSnapshot[] = [];
+      for await (const snapshot of this.tracker.changedTrackers(cursor ?? liveSince(context))) {
+        snapshots.push(snapshot);
+        cursor = nextTrackerCursor(cursor, snapshot);
+      }
+      for (let start = 0; start < snapshots.length; start += TRACKER_CHUNK) {
+        const last = start + TRACKER_CHUNK >= snapshots.length;
+        const outcome = await applyTrackerSnapshots(
+          context, snapshots.slice(start, start + TRACKER_CHUNK), last && cursor ? [TRACKERS_CURSOR_KEY, cursor.toISOString()] : null,
+        );
+        totals.shipments += outcome.shipments;
+        totals.queued += outcome.records;
+      }
+      totals.trackers = snapshots.length;
+      this.health.succeeded('easypost', context.clock.now());
+      context.metrics.lastSuccess.set({ job: 'easypost_trackers' }, Date.now() / 1000);
+    } catch (error) {
+      this.health.failed('easypost', error as Error);
+      throw error;
+    }
+    return totals;
+  }
+
+  /** Re-assesses the shipments whose re-check time has come (stalls and lateness with no new scan). */
+  async recheckShipments(): Promise<{ checked: number; records: number }> {
+    const outcome = await recheckDueShipments(this.context);
+    this.context.metrics.lastSuccess.set({ job: 'shipment_recheck' }, Date.now() / 1000);
+    return outcome;
+  }
+
+  /**
+   * The webhook receivers for the HTTP server. Verified deliveries are queued under the job lock and answered at
+   * once; an EasyPost update is applied and drained, a Shopify order change triggers one order poll (coalesced).
+   */
+  webhooks(): Record<string, WebhookHandler> {
+    let orderPollQueued = false;
+    return webhookHandlers({
+      easypostSecret: this.env.EASYPOST_WEBHOOK_SECRET ?? null,
+      shopifySecret: this.env.SHOPIFY_WEBHOOK_SECRET ?? null,
+      trackerChanged: (snapshot) => this.background('easypost webhook', async () => {
+        await applyTrackerSnapshots(this.context, [snapshot], null);
+        await this.drain();
+      }),
+      ordersChanged: () => {
+        if (orderPollQueued) return;
+        orderPollQueued = true;
+        this.background('shopify webhook', async () => {
+          orderPollQueued = false;
+          await this.pollOrders();
+          await this.drain();
+        });
+      },
+      rejected: (source, reason) => void this.context.rejects.add([{ at: this.context.clock.now().toISOString(), source, recordId: 'webhook', reason }]),
+    });
+  }
+
+  private background(name: string, job: () => Promise<unknown>): void {
+    this.exclusive(job).catch((error: unknown) => this.context.logger.error(`${name} failed`, { error }));
+  }
+
+  /** Resolves once every job queued so far (webhook work included) has finished. */
+  async whenIdle(): Promise<void> {
+    for (let current = this.lock; ; current = this.lock) {
+      await current;
+      if (current === this.lock) return;
+    }
   }
 
   async reviewCustomers(): Promise<{ reviewed: number; records: number }> {
@@ -164,13 +273,22 @@ export class App {
     }
   }
 
-  /** One full pass: orders, due reviews, then the outbox into Klaviyo. */
+  /** One full pass: orders (with their parcels), changed trackers, due re-checks and reviews, then the outbox. */
   syncOnce(): Promise<SyncReport> {
     return this.exclusive(async () => {
       const polled = await this.pollOrders();
+      const trackers = await this.pollTrackers();
+      const rechecked = await this.recheckShipments();
       const reviewed = await this.reviewCustomers();
       const drained = await this.drain();
-      return { ...polled, queued: polled.queued + reviewed.records, reviewed: reviewed.reviewed, drained };
+      return {
+        ...polled,
+        queued: polled.queued + trackers.queued + rechecked.records + reviewed.records,
+        reviewed: reviewed.reviewed,
+        trackers: trackers.trackers,
+        shipments: trackers.shipments + rechecked.checked,
+        drained,
+      };
     });
   }
 

@@ -32,8 +32,8 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
       logger.error(`${name} failed`, { error });
     }
   };
-  const sync = runJob('sync', async () => ({ ...(await app.pollOrders()), drained: await app.drain() }));
-  const review = runJob('review', async () => ({ ...(await app.reviewCustomers()), drained: await app.drain() }));
+  const sync = runJob('sync', async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers(), drained: await app.drain() }));
+  const review = runJob('review', async () => ({ ...(await app.reviewCustomers()), shipments: await app.recheckShipments(), drained: await app.drain() }));
   const tasks = [
     cron.schedule(env.SHIPSIGNAL_SYNC_CRON, sync, { noOverlap: true, name: 'sync' }),
     cron.schedule(env.SHIPSIGNAL_REVIEW_CRON, review, { noOverlap: true, name: 'review' }),

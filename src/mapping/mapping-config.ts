@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DELIVERY_FIELD_NAMES } from './delivery-fields';
 import { PROFILE_FIELD_NAMES } from './profile-fields';
 
 /**
@@ -16,6 +17,8 @@ export const mappingConfigSchema = z
         /** Prepended to every property name so our properties sort together and never clash with others'. */
         prefix: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'letters, digits and _ only, starting with a letter').default('ss_'),
         properties: z.record(z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only'), z.enum(PROFILE_FIELD_NAMES)).default({}),
+        /** Shipment and delivery-risk properties, sent in their own patch when any of them changes. */
+        deliveryProperties: z.record(z.string().regex(/^[A-Za-z0-9_]+$/, 'letters, digits and _ only'), z.enum(DELIVERY_FIELD_NAMES)).default({}),
       })
       .strict()
       .prefault({}),
@@ -26,6 +29,20 @@ export const mappingConfigSchema = z
         orderedProduct: event('Ordered Product', false),
         cancelledOrder: event('Cancelled Order', false),
         refundedOrder: event('Refunded Order', false),
+        shipments: z
+          .object({
+            created: event('Shipment Created', true),
+            inTransit: event('Shipment In Transit', true),
+            outForDelivery: event('Shipment Out for Delivery', true),
+            availableForPickup: event('Shipment Available for Pickup', true),
+            delivered: event('Shipment Delivered', true),
+            deliveryFailed: event('Shipment Delivery Failed', true),
+            returnedToSender: event('Shipment Returned to Sender', true),
+            issueDetected: event('Delivery Issue Detected', true),
+            issueResolved: event('Delivery Issue Resolved', true),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

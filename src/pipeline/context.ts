@@ -1,3 +1,4 @@
+import type { DeliveryConfig } from '../enrichment/delivery/config';
 import type { LifecycleConfig } from '../enrichment/lifecycle/config';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
@@ -6,6 +7,7 @@ import { CustomerRepository } from '../state/customers';
 import { Outbox } from '../state/outbox';
 import { RejectsLog } from '../state/rejects';
 import { ReviewIndex } from '../state/review-index';
+import { ShipmentRepository } from '../state/shipments';
 import type { StateStore } from '../state/store';
 import type { Clock } from '../util/clock';
 
@@ -15,6 +17,13 @@ export interface PipelineSettings {
   /** Changes older than this many hours are history (Klaviyo's backfill flag, or skipped). */
   readonly liveCutoffHours: number;
   readonly backfill: 'flag' | 'skip';
+  readonly delivery: DeliveryConfig;
+  readonly shipments: ShipmentSettings;
+}
+
+export interface ShipmentSettings {
+  /** `review_request_ready_at` is this many days after delivery. */
+  readonly reviewRequestDelayDays: number;
 }
 
 /** Everything a pipeline step needs, built once by the daemon (or a test) and passed down. */
@@ -24,6 +33,9 @@ export interface PipelineContext {
   readonly rejects: RejectsLog;
   readonly customers: CustomerRepository;
   readonly reviews: ReviewIndex;
+  readonly shipments: ShipmentRepository;
+  /** Non-terminal shipments by the time their risk must be looked at again, with no new scan. */
+  readonly shipmentChecks: ReviewIndex;
   readonly settings: PipelineSettings;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -43,6 +55,8 @@ export function createPipelineContext(
     rejects: new RejectsLog(store),
     customers: new CustomerRepository(store),
     reviews: new ReviewIndex(store),
+    shipments: new ShipmentRepository(store),
+    shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     settings,
     clock,
     logger,

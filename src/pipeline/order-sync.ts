@@ -13,6 +13,15 @@ import { liveSince, type PipelineContext } from './context';
 
 export const STATS_KEY = 'stats:lifecycle';
 
+/**
+ * More work on the same page (shipments), given the customers as just assessed; its records join the page's outbox
+ * append and its entries the page's one `setMany`, so a crash replays both together.
+ */
+export type PageAttachment = (
+  orders: readonly Order[],
+  customers: ReadonlyMap<string, CustomerAggregate>,
+) => Promise<{ readonly records: readonly SinkRecord[]; readonly entries: ReadonlyArray<readonly [string, unknown]> }>;
+
 export interface OrderPageOutcome {
   readonly orders: number;
   readonly customers: number;
@@ -35,6 +44,7 @@ export async function processOrderPage(
   sourceRejections: ReadonlyArray<{ recordId: string; reason: string }>,
   cursorEntry: readonly [string, unknown] | null,
   mode: 'announce' | 'aggregate-only' = 'announce',
+  attach?: PageAttachment,
 ): Promise<OrderPageOutcome> {
   const now = context.clock.now();
   const { settings } = context;
@@ -88,11 +98,14 @@ export async function processOrderPage(
     if (lifecycle.nextReviewAt) reviews.push({ key, at: lifecycle.nextReviewAt });
   }
 
+  const attached = attach ? await attach(orders, new Map([...working, ...saved.map((c) => [c.key, c] as const)])) : null;
+  if (attached) records.push(...attached.records);
   await context.outbox.append(records);
   await context.customers.indexNew([...changedAt.keys()].filter((key) => !stored.has(key)));
   await context.reviews.schedule(reviews);
   await context.store.setMany([
     ...saved.map(customerEntry),
+    ...(attached?.entries ?? []),
     [STATS_KEY, stats] as const,
     ...(cursorEntry ? [cursorEntry] : []),
   ]);

@@ -6,8 +6,6 @@ import type { StateStore } from './store';
  * removed when a customer's review date moves: the reader checks each customer's current `nextReviewAt`, so a stale
  * entry costs one read and nothing else.
  */
-const bucketKey = (day: string) => `review:${day}`;
-const CURSOR_KEY = 'review:cursor';
 const DAY_MS = 86_400_000;
 
 export function reviewDay(at: Date): string {
@@ -15,7 +13,14 @@ export function reviewDay(at: Date): string {
 }
 
 export class ReviewIndex {
-  constructor(private readonly store: StateStore) {}
+  private readonly bucketKey: (day: string) => string;
+  private readonly cursorKey: string;
+
+  /** `name` keeps several indexes apart in one store (customers' reviews, shipments' re-checks). */
+  constructor(private readonly store: StateStore, name = 'review') {
+    this.bucketKey = (day) => `${name}:${day}`;
+    this.cursorKey = `${name}:cursor`;
+  }
 
   /** Adds customers to the buckets of their review days. */
   async schedule(entries: ReadonlyArray<{ key: string; at: Date }>): Promise<void> {
@@ -26,9 +31,13 @@ export class ReviewIndex {
     }
     if (byDay.size === 0) return;
     const days = [...byDay.keys()];
-    const existing = await this.store.getMany<string[]>(days.map(bucketKey));
+    // `due` reads from the cursor on: an entry before it (or before the first `due`) would never be read.
+    const earliest = days.reduce((a, b) => (a < b ? a : b));
+    const cursor = await this.store.get<string>(this.cursorKey);
+    if (cursor === undefined || earliest < cursor) await this.store.set(this.cursorKey, earliest);
+    const existing = await this.store.getMany<string[]>(days.map(this.bucketKey));
     await this.store.setMany(
-      days.map((day, i) => [bucketKey(day), [...new Set([...(existing[i] ?? []), ...(byDay.get(day) ?? [])])]] as const),
+      days.map((day, i) => [this.bucketKey(day), [...new Set([...(existing[i] ?? []), ...(byDay.get(day) ?? [])])]] as const),
     );
   }
 
@@ -37,20 +46,20 @@ export class ReviewIndex {
    * called after the caller has durably handled them.
    */
   async due(now: Date): Promise<string[]> {
-    const cursor = (await this.store.get<string>(CURSOR_KEY)) ?? reviewDay(now);
+    const cursor = (await this.store.get<string>(this.cursorKey)) ?? reviewDay(now);
     const days: string[] = [];
     for (let t = Date.parse(`${cursor}T00:00:00Z`); t <= now.getTime(); t += DAY_MS) days.push(reviewDay(new Date(t)));
-    const buckets = await this.store.getMany<string[]>(days.map(bucketKey));
+    const buckets = await this.store.getMany<string[]>(days.map(this.bucketKey));
     return [...new Set(buckets.flatMap((bucket) => bucket ?? []))];
   }
 
   /** Frees the buckets of days that are entirely in the past; today's stays until tomorrow. */
   async done(now: Date): Promise<void> {
-    const cursor = (await this.store.get<string>(CURSOR_KEY)) ?? reviewDay(now);
+    const cursor = (await this.store.get<string>(this.cursorKey)) ?? reviewDay(now);
     const today = reviewDay(now);
     const past: string[] = [];
     for (let t = Date.parse(`${cursor}T00:00:00Z`); reviewDay(new Date(t)) < today; t += DAY_MS) past.push(reviewDay(new Date(t)));
-    await this.store.set(CURSOR_KEY, today);
-    await this.store.delete(past.map(bucketKey));
+    await this.store.set(this.cursorKey, today);
+    await this.store.delete(past.map(this.bucketKey));
   }
 }

@@ -1,0 +1,72 @@
+import type { PropertyValue } from '../model/klaviyo';
+import type { ShipmentState } from '../state/shipments';
+import { RISK_LEVELS } from '../enrichment/delivery/config';
+
+/**
+ * Every shipment and delivery-risk value shipsignal can write onto a profile, by field name; `mappings/klaviyo.yaml`
+ * (`profile.deliveryProperties`) says which are sent and under which names. Computed from all of the customer's
+ * parcels, so a split order or a second order in flight never hides an open problem.
+ */
+export interface DeliveryProfileContext {
+  readonly shipments: readonly ShipmentState[];
+  /** Days after delivery before asking for a review. */
+  readonly reviewRequestDelayDays: number;
+}
+
+const DAY_MS = 86_400_000;
+const FINISHED: ReadonlySet<string> = new Set(['delivered', 'return_to_sender', 'cancelled']);
+
+const latestFirst = (a: ShipmentState, b: ShipmentState): number =>
+  (b.shippedAt ?? b.orderPlacedAt).localeCompare(a.shippedAt ?? a.orderPlacedAt) || b.key.localeCompare(a.key);
+
+/** The parcel flows should talk about: the newest one still on its way, else the newest one. */
+function active(context: DeliveryProfileContext): ShipmentState | null {
+  const sorted = [...context.shipments].sort(latestFirst);
+  return sorted.find((s) => !FINISHED.has(s.status)) ?? sorted[0] ?? null;
+}
+
+/** The parcel with the most severe open issue, if any. */
+function troubled(context: DeliveryProfileContext): ShipmentState | null {
+  const open = context.shipments.filter((s) => s.risk?.openIssue);
+  const rank = (s: ShipmentState): number => RISK_LEVELS.indexOf(s.risk?.level ?? 'none');
+  return open.sort((a, b) => rank(b) - rank(a) || latestFirst(a, b))[0] ?? null;
+}
+
+function lastDelivered(context: DeliveryProfileContext): ShipmentState | null {
+  return context.shipments
+    .filter((s) => s.deliveredAt !== null && s.status === 'delivered')
+    .sort((a, b) => (b.deliveredAt ?? '').localeCompare(a.deliveredAt ?? ''))[0] ?? null;
+}
+
+/** The parcel whose risk describes the customer: the troubled one, else the active one. */
+const focus = (context: DeliveryProfileContext): ShipmentState | null => troubled(context) ?? active(context);
+
+type FieldFn = (context: DeliveryProfileContext) => PropertyValue;
+
+export const DELIVERY_FIELDS = {
+  'delivery.shipment_status': (c) => active(c)?.status ?? null,
+  'delivery.tracking_url': (c) => active(c)?.trackingUrl ?? null,
+  'delivery.risk_level': (c) => focus(c)?.risk?.level ?? 'none',
+  'delivery.risk_reasons': (c) => (focus(c)?.risk?.reasons ?? []).map((r) => r.code),
+  'delivery.predicted_delivery_at': (c) => {
+    const shipment = active(c);
+    return shipment && !FINISHED.has(shipment.status) ? shipment.prediction?.mostLikelyAt ?? null : null;
+  },
+  'delivery.latest_likely_delivery_at': (c) => {
+    const shipment = active(c);
+    return shipment && !FINISHED.has(shipment.status) ? shipment.prediction?.latestLikelyAt ?? null : null;
+  },
+  'delivery.open_issue': (c) => troubled(c) !== null,
+  'delivery.last_delivered_at': (c) => lastDelivered(c)?.deliveredAt ?? null,
+  // Timing only: a delivered parcel, a few days to try it, and nothing wrong with any parcel right now.
+  'delivery.review_request_ready_at': (c) => {
+    const delivered = lastDelivered(c)?.deliveredAt;
+    if (!delivered || troubled(c)) return null;
+    return new Date(Date.parse(delivered) + c.reviewRequestDelayDays * DAY_MS).toISOString();
+  },
+  'delivery.hold_promotions': (c) => troubled(c) !== null,
+  'delivery.hold_reason': (c) => troubled(c)?.risk?.openIssue?.code ?? null,
+} satisfies Record<string, FieldFn>;
+
+export type DeliveryFieldName = keyof typeof DELIVERY_FIELDS;
+export const DELIVERY_FIELD_NAMES = Object.keys(DELIVERY_FIELDS) as [DeliveryFieldName, ...DeliveryFieldName[]];

@@ -1,0 +1,23 @@
+import type { ProfilePatch, PropertyValue } from '../model/klaviyo';
+import type { ShipmentState } from '../state/shipments';
+import { DELIVERY_FIELDS, type DeliveryProfileContext } from './delivery-fields';
+import type { MappingConfig } from './mapping-config';
+
+/**
+ * The customer's shipment properties as the mapping names them, in a patch of their own: Klaviyo merges properties,
+ * so the lifecycle patch and this one never overwrite each other. Null when the mapping sends none. Pure.
+ */
+export function buildDeliveryPatch(context: DeliveryProfileContext, mapping: MappingConfig): ProfilePatch | null {
+  const fields = Object.entries(mapping.profile.deliveryProperties);
+  const newest: ShipmentState | undefined = [...context.shipments].sort((a, b) => b.orderPlacedAt.localeCompare(a.orderPlacedAt))[0];
+  if (fields.length === 0 || !newest) return null;
+  const properties: Record<string, PropertyValue> = {};
+  for (const [name, field] of fields) properties[`${mapping.profile.prefix}${name}`] = DELIVERY_FIELDS[field](context);
+  return {
+    kind: 'profile',
+    identity: { email: newest.customerEmail, phoneNumber: newest.customerPhone, externalId: null },
+    firstName: newest.firstName,
+    lastName: newest.lastName,
+    properties,
+  };
+}

@@ -1,0 +1,188 @@
+import type { Segment } from '../model/customer';
+import type { MetricEvent } from '../model/klaviyo';
+import type { Shipment } from '../model/shipment';
+import { assessDeliveryRisk } from '../enrichment/delivery/risk';
+import { addBusinessDays, endOfLocalDay } from '../enrichment/delivery/business-time';
+import type { DeliveryConfig } from '../enrichment/delivery/config';
+import { predictDelivery, type TransitModel, type TransitObservation } from '../enrichment/delivery/transit-model';
+import { destinationCalendar } from '../enrichment/delivery/zones';
+import type { MappingConfig } from '../mapping/mapping-config';
+import { isAnnouncedStatus, issueEvent, statusEvent, type StatusChange } from '../mapping/shipment-events';
+import type { AnnouncedPart, OrderPart, ShipmentState, TrackingPart } from '../state/shipments';
+
+export interface AdvanceSettings {
+  readonly mapping: MappingConfig;
+  readonly delivery: DeliveryConfig;
+  /** Scans older than this are history: Klaviyo's backfill flag, or no event at all. */
+  readonly liveSince: Date;
+  readonly backfill: 'flag' | 'skip';
+}
+
+export interface AdvanceInput {
+  readonly previous: ShipmentState | null;
+  readonly order: OrderPart;
+  readonly tracking: TrackingPart;
+  readonly model: TransitModel;
+  /** The customer's lifecycle segment now, carried on every event so one flow can branch on it. */
+  readonly segment: Segment | null;
+  readonly now: Date;
+}
+
+export interface Advance {
+  readonly state: ShipmentState;
+  readonly events: readonly MetricEvent[];
+  /** A delivery completed by this step, for the transit model; recorded once per parcel. */
+  readonly delivered: TransitObservation | null;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const FINISHED: ReadonlySet<string> = new Set(['delivered', 'return_to_sender', 'cancelled']);
+const date = (iso: string | null): Date | null => (iso === null ? null : new Date(iso));
+
+export function toShipment(order: OrderPart, tracking: TrackingPart): Shipment {
+  return {
+    key: order.key,
+    orderId: order.orderId,
+    orderName: order.orderName,
+    fulfillmentId: order.fulfillmentId,
+    customerEmail: order.customerEmail,
+    trackingCode: order.trackingCode,
+    carrier: tracking.carrier,
+    service: tracking.service,
+    trackingUrl: tracking.trackingUrl,
+    status: tracking.status,
+    statusDetail: tracking.statusDetail,
+    carrierEstimatedDeliveryAt: date(tracking.carrierEstimatedDeliveryAt),
+    promisedDeliveryAt: date(order.promisedDeliveryAt),
+    shippedAt: date(tracking.shippedAt),
+    deliveredAt: date(tracking.deliveredAt),
+    destinationCountry: tracking.destinationCountry,
+    originCountry: tracking.originCountry,
+    scans: tracking.scans.map((scan) => ({ ...scan, at: new Date(scan.at) })),
+    index: order.index,
+    count: order.count,
+  };
+}
+
+/**
+ * Status changes not yet announced, oldest first: one per move to a different customer-facing status, only from
+ * scans later than the last one announced, so a replayed or back-dated scan never makes a second event.
+ */
+function statusChanges(previous: AnnouncedPart | null, tracking: TrackingPart): Array<Omit<StatusChange, 'backfill'>> {
+  let current = previous?.announcedStatus ?? null;
+  const after = previous?.announcedAt ? Date.parse(previous.announcedAt) : Number.NEGATIVE_INFINITY;
+  const changes: Array<Omit<StatusChange, 'backfill'>> = [];
+  for (const scan of tracking.scans) {
+    const at = Date.parse(scan.at);
+    if (at <= after || !isAnnouncedStatus(scan.status) || scan.status === current) continue;
+    changes.push({ status: scan.status, at: new Date(at) });
+    current = scan.status;
+  }
+  // A tracker whose status is ahead of its scan list (a carrier that reports a status without a scan).
+  const statusAt = tracking.trackerUpdatedAt ? Date.parse(tracking.trackerUpdatedAt) : null;
+  if (isAnnouncedStatus(tracking.status) && tracking.status !== current && statusAt !== null && statusAt > after) {
+    changes.push({ status: tracking.status, at: new Date(statusAt) });
+  }
+  return changes;
+}
+
+/**
+ * When time alone could next change the parcel's risk: the exact instants its stall, pick-up and lateness rules
+ * cross their thresholds, and at most a day later (the predicted-late score drifts with every hour in transit).
+ * Null once the parcel is finished.
+ */
+export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: DeliveryConfig, now: Date): Date | null {
+  if (FINISHED.has(tracking.status)) return null;
+  const calendar = destinationCalendar(config, tracking.destinationCountry, order.destinationRegion);
+  const rules = config.rules;
+  const scanTimes = tracking.scans.map((s) => Date.parse(s.at));
+  const last = scanTimes.length > 0 ? new Date(Math.max(...scanTimes)) : date(tracking.shippedAt);
+  const first = scanTimes.length > 0 ? new Date(Math.min(...scanTimes)) : date(tracking.shippedAt);
+  const grace = rules.late.graceHours * 3_600_000;
+  const candidates: number[] = [now.getTime() + DAY_MS];
+  if (last) {
+    candidates.push(addBusinessDays(last, rules.stalledInTransit.domesticBusinessDays, calendar).getTime());
+    candidates.push(addBusinessDays(last, rules.stalledInTransit.internationalBusinessDays, calendar).getTime());
+  }
+  if (first) candidates.push(addBusinessDays(first, rules.labelNotPickedUp.businessDays, calendar).getTime());
+  for (const deadline of [order.promisedDeliveryAt, tracking.carrierEstimatedDeliveryAt]) {
+    if (deadline) candidates.push(endOfLocalDay(new Date(deadline), calendar.zone).getTime() + grace);
+  }
+  // A minute past each threshold, so the rule (which compares with > or >=) has fired when we look.
+  const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
+  return new Date(Math.min(...future));
+}
+
+/**
+ * One step in a parcel's life, pure: merges what the order and the carrier say now with what was announced before,
+ * and returns the new state plus the events Klaviyo must hear, in causal order. Status events are dated at their
+ * scan; an older status change seen in the same step as a newer one is sent as history (backfill), so flows fire
+ * only for where the parcel is now. Issue events follow the risk assessment's open/resolve transitions.
+ */
+export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings): Advance {
+  const { previous, order, tracking, now } = input;
+  const events: MetricEvent[] = [];
+  const shipment = toShipment(order, tracking);
+  const lane = { destinationRegion: order.destinationRegion, originRegion: null };
+  const prediction = predictDelivery(input.model, shipment, now, lane);
+  const risk = assessDeliveryRisk(
+    { subject: { kind: 'shipment', shipment, destinationRegion: order.destinationRegion }, previous: previous?.risk ?? null, prediction },
+    settings.delivery,
+    now,
+  );
+  const changes = statusChanges(previous, tracking);
+  const last = changes[changes.length - 1];
+  let issues = previous?.issues ?? 0;
+  // An issue found on first sight of a parcel handed over before the live window is old news, and so is its end.
+  const issueLive = risk.transition === 'opened'
+    ? previous !== null || Date.parse(order.fulfilledAt) >= settings.liveSince.getTime()
+    : previous?.issueLive ?? true;
+  if (risk.transition === 'opened') issues += 1;
+  const state: ShipmentState = {
+    ...order,
+    ...tracking,
+    announcedStatus: last?.status ?? previous?.announcedStatus ?? null,
+    announcedAt: last?.at.toISOString() ?? previous?.announcedAt ?? null,
+    risk,
+    issues,
+    issueLive,
+    prediction: prediction && {
+      mostLikelyAt: prediction.mostLikelyAt.toISOString(),
+      latestLikelyAt: prediction.latestLikelyAt.toISOString(),
+      confidence: prediction.confidence,
+      lateRiskScore: prediction.lateRiskScore,
+    },
+    deliveryRecorded: previous?.deliveryRecorded ?? false,
+    nextCheckAt: nextCheckAt(order, tracking, settings.delivery, now)?.toISOString() ?? null,
+  };
+
+  changes.forEach((change, i) => {
+    const stale = change.at < settings.liveSince;
+    if (stale && settings.backfill === 'skip') return;
+    const event = statusEvent(state, { ...change, backfill: stale || i < changes.length - 1 }, input.segment, now, settings.mapping);
+    if (event) events.push(event);
+  });
+
+  const skipIssue = !issueLive && settings.backfill === 'skip';
+  if (risk.transition === 'opened' && risk.openIssue && !skipIssue) {
+    const top = risk.reasons[0];
+    const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.segment, settings.mapping);
+    if (event) events.push({ ...event, backfill: !issueLive });
+  }
+  const closed = previous?.risk?.openIssue;
+  if (risk.transition === 'resolved' && closed && !skipIssue) {
+    const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.segment, settings.mapping);
+    if (event) events.push({ ...event, backfill: !issueLive });
+  }
+
+  let delivered: TransitObservation | null = null;
+  if (!state.deliveryRecorded && tracking.status === 'delivered' && shipment.shippedAt && shipment.deliveredAt) {
+    delivered = {
+      carrier: tracking.carrier, service: tracking.service, destinationCountry: tracking.destinationCountry,
+      destinationRegion: order.destinationRegion, originRegion: null,
+      shippedAt: shipment.shippedAt, deliveredAt: shipment.deliveredAt, promisedDeliveryAt: shipment.promisedDeliveryAt,
+    };
+  }
+  return { state: delivered ? { ...state, deliveryRecorded: true } : state, events, delivered };
+}

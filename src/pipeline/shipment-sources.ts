@@ -1,0 +1,103 @@
+import type { ShipmentStatus } from '../model/shipment';
+import { toDecimalNumber } from '../model/money';
+import type { Fulfillment, Order, TrackingRef } from '../model/order';
+import type { TrackerSnapshot } from '../sources/easypost/snapshot';
+import type { OrderPart, StoredScan, TrackingPart } from '../state/shipments';
+
+/** The model's key: carriers recycle codes, so the order is part of it. */
+export const shipmentKeyOf = (carrier: string | null, code: string, orderId: string): string =>
+  `${(carrier ?? 'unknown').toLowerCase()}:${code}:${orderId}`;
+
+/** The order's side of each parcel it carries, numbered across all its fulfillments (split orders). */
+export function orderParts(order: Order): Array<{ part: OrderPart; fulfillment: Fulfillment; ref: TrackingRef }> {
+  if (!order.email) return [];
+  const parcels = order.fulfillments.flatMap((fulfillment) => fulfillment.tracking.map((ref) => ({ fulfillment, ref })));
+  const items = order.lineItems.map((item) => ({ name: item.name, sku: item.sku, quantity: item.quantity, price: toDecimalNumber(item.unitPrice) }));
+  return parcels.map(({ fulfillment, ref }, i) => ({
+    fulfillment,
+    ref,
+    part: {
+      key: shipmentKeyOf(ref.carrier, ref.code, order.id),
+      orderId: order.id,
+      orderName: order.name,
+      orderPlacedAt: order.createdAt.toISOString(),
+      fulfillmentId: fulfillment.id,
+      fulfilledAt: fulfillment.createdAt.toISOString(),
+      customerEmail: order.email as string,
+      customerPhone: order.phone,
+      firstName: order.firstName,
+      lastName: order.lastName,
+      trackingCode: ref.code,
+      promisedDeliveryAt: order.promisedDeliveryAt?.toISOString() ?? null,
+      destinationRegion: order.shippingAddress?.region ?? null,
+      index: i + 1,
+      count: parcels.length,
+      items,
+      value: toDecimalNumber(order.currentTotal),
+      currency: order.currentTotal.currency,
+    },
+  }));
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function trackingFromSnapshot(snapshot: TrackerSnapshot): TrackingPart {
+  return {
+    source: 'easypost',
+    trackerId: snapshot.trackerId,
+    trackerUpdatedAt: snapshot.updatedAt.toISOString(),
+    carrier: snapshot.carrier,
+    service: snapshot.service,
+    trackingUrl: snapshot.publicUrl,
+    status: snapshot.status,
+    statusDetail: snapshot.statusDetail,
+    carrierEstimatedDeliveryAt: iso(snapshot.carrierEstimatedDeliveryAt),
+    shippedAt: iso(snapshot.shippedAt),
+    deliveredAt: iso(snapshot.deliveredAt),
+    destinationCountry: snapshot.destinationCountry,
+    originCountry: snapshot.originCountry,
+    scans: snapshot.scans.map((scan) => ({ ...scan, at: scan.at.toISOString() })),
+  };
+}
+
+/** Shopify's FulfillmentDisplayStatus in our (EasyPost's) status vocabulary. */
+const DISPLAY_STATUS: Readonly<Record<string, ShipmentStatus>> = {
+  LABEL_PRINTED: 'pre_transit', LABEL_PURCHASED: 'pre_transit', SUBMITTED: 'pre_transit', CONFIRMED: 'pre_transit',
+  FULFILLED: 'in_transit', MARKED_AS_FULFILLED: 'in_transit', CARRIER_PICKED_UP: 'in_transit', IN_TRANSIT: 'in_transit', DELAYED: 'in_transit',
+  OUT_FOR_DELIVERY: 'out_for_delivery', READY_FOR_PICKUP: 'available_for_pickup',
+  ATTEMPTED_DELIVERY: 'failure', FAILURE: 'failure', NOT_DELIVERED: 'failure',
+  DELIVERED: 'delivered', PICKED_UP: 'delivered', CANCELED: 'cancelled', LABEL_VOIDED: 'cancelled',
+};
+
+/**
+ * Without EasyPost, the store's own view of the parcel: its display status, creation and delivery times become a
+ * short scan list (hand-off, current status, delivery) so the same transition code applies. Shopify reports no
+ * scans in between, so the pipeline does not apply the stall rules to these parcels.
+ */
+export function trackingFromFulfillment(fulfillment: Fulfillment, ref: TrackingRef, order: Order): TrackingPart {
+  const shown = DISPLAY_STATUS[fulfillment.displayStatus ?? ''] ?? 'in_transit';
+  const status: ShipmentStatus = fulfillment.deliveredAt ? 'delivered' : shown;
+  const scan = (at: Date, s: ShipmentStatus): StoredScan => ({
+    at: at.toISOString(), status: s, statusDetail: null, message: null, city: null, region: null, country: null,
+  });
+  const handOffStatus: ShipmentStatus = shown === 'pre_transit' || shown === 'cancelled' ? shown : 'in_transit';
+  const scans = [scan(fulfillment.createdAt, handOffStatus)];
+  if (status !== handOffStatus && status !== 'delivered') scans.push(scan(new Date(Math.max(order.updatedAt.getTime(), fulfillment.createdAt.getTime())), status));
+  if (fulfillment.deliveredAt) scans.push(scan(fulfillment.deliveredAt, 'delivered'));
+  return {
+    source: 'shopify',
+    trackerId: null,
+    trackerUpdatedAt: null,
+    carrier: ref.carrier,
+    service: null,
+    trackingUrl: ref.url,
+    status,
+    statusDetail: null,
+    carrierEstimatedDeliveryAt: iso(fulfillment.estimatedDeliveryAt),
+    shippedAt: handOffStatus === 'in_transit' ? fulfillment.createdAt.toISOString() : null,
+    deliveredAt: iso(fulfillment.deliveredAt),
+    destinationCountry: order.shippingAddress?.country ?? null,
+    originCountry: null,
+    scans: scans.sort((a, b) => a.at.localeCompare(b.at)),
+  };
+}

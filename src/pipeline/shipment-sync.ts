@@ -1,0 +1,149 @@
+import type { Segment } from '../model/customer';
+import type { SinkRecord } from '../model/klaviyo';
+import type { DeliveryConfig } from '../enrichment/delivery/config';
+import { createTransitModel, recordDelivery } from '../enrichment/delivery/transit-model';
+import { buildDeliveryPatch } from '../mapping/delivery-profile';
+import { patchHash } from '../mapping/profile';
+import {
+  TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentEntry, trackingCodeKey,
+  type DeliveryProfileState, type OrderPart, type ShipmentState, type TrackingCodeEntry, type TrackingPart,
+} from '../state/shipments';
+import { liveSince, type PipelineContext } from './context';
+import { advanceShipment, type AdvanceSettings } from './shipment-advance';
+
+/** One parcel to look at: fresh order or carrier facts, or null to re-assess what is stored (time moved on). */
+export interface ShipmentInput {
+  readonly key: string;
+  readonly order: OrderPart | null;
+  readonly tracking: TrackingPart | null;
+}
+
+/** What a step must append to the outbox, then save in the same `setMany` as its cursor. */
+export interface ShipmentPlan {
+  readonly records: readonly SinkRecord[];
+  readonly entries: ReadonlyArray<readonly [string, unknown]>;
+  readonly shipments: number;
+}
+
+/** Without scans in between, silence is not a stall: these rules only apply to parcels a carrier reports on. */
+function withoutStallRules(config: DeliveryConfig): DeliveryConfig {
+  return {
+    ...config,
+    rules: {
+      ...config.rules,
+      stalledInTransit: { ...config.rules.stalledInTransit, enabled: false },
+      labelNotPickedUp: { ...config.rules.labelNotPickedUp, enabled: false },
+    },
+  };
+}
+
+/**
+ * Advances every input, learns from completed deliveries, rebuilds the delivery properties of every customer
+ * touched, and schedules the next time-driven look. Nothing is written but the re-check index (whose stale entries
+ * are harmless); the caller appends `records` and then saves `entries`, so a crash replays the step.
+ * `segments` may carry customers' segments already at hand; the others are read.
+ */
+export async function planShipments(
+  context: PipelineContext,
+  inputs: readonly ShipmentInput[],
+  segments: ReadonlyMap<string, Segment | null> = new Map(),
+): Promise<ShipmentPlan> {
+  if (inputs.length === 0) return { records: [], entries: [], shipments: 0 };
+  const now = context.clock.now();
+  const { settings } = context;
+  const stored = await context.shipments.shipments(inputs.map((i) => i.key));
+  let model = (await context.shipments.transitModel()) ?? createTransitModel(settings.delivery);
+  const modelBefore = model;
+  const base: AdvanceSettings = { mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill };
+  const shopifyOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
+
+  const emails = [...new Set(inputs.map((i) => i.order?.customerEmail ?? stored.get(i.key)?.customerEmail).filter((e): e is string => !!e))];
+  const missing = emails.filter((email) => !segments.has(email));
+  const customers = await context.customers.getMany(missing);
+  const segmentOf = (email: string): Segment | null => (segments.has(email) ? segments.get(email) ?? null : customers.get(email)?.segment ?? null);
+
+  const records: SinkRecord[] = [];
+  const working = new Map<string, ShipmentState>();
+  const codes = new Map<string, { trackerId: string | null; keys: Set<string> }>();
+  for (const input of inputs) {
+    const previous = working.get(input.key) ?? stored.get(input.key) ?? null;
+    const order = input.order ?? previous;
+    const tracking = input.tracking ?? previous;
+    if (!order || !tracking) continue;
+    const step = advanceShipment(
+      { previous, order, tracking, model, segment: segmentOf(order.customerEmail), now },
+      tracking.source === 'shopify' ? shopifyOnly : base,
+    );
+    if (step.delivered) model = recordDelivery(model, step.delivered);
+    records.push(...step.events);
+    working.set(input.key, step.state);
+    if (!previous || previous.trackerId !== step.state.trackerId) {
+      const code = codes.get(order.trackingCode) ?? { trackerId: null, keys: new Set<string>() };
+      code.keys.add(input.key);
+      code.trackerId = step.state.trackerId ?? code.trackerId;
+      codes.set(order.trackingCode, code);
+    }
+  }
+
+  const profileEntries = await planProfiles(context, [...working.values()], records);
+  const codeEntries = await mergeCodes(context, codes);
+  await context.shipmentChecks.schedule(
+    [...working.values()].filter((s) => s.nextCheckAt !== null).map((s) => ({ key: s.key, at: new Date(s.nextCheckAt as string) })),
+  );
+  return {
+    records,
+    entries: [
+      ...[...working.values()].map(shipmentEntry),
+      ...codeEntries,
+      ...profileEntries,
+      ...(model !== modelBefore ? [[TRANSIT_MODEL_KEY, model] as const] : []),
+    ],
+    shipments: working.size,
+  };
+}
+
+/** The delivery properties of every customer whose parcels changed, queued only when they differ from the last. */
+async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[]): Promise<Array<readonly [string, unknown]>> {
+  const byEmail = new Map<string, Map<string, ShipmentState>>();
+  for (const shipment of changed) {
+    const own = byEmail.get(shipment.customerEmail) ?? new Map<string, ShipmentState>();
+    own.set(shipment.key, shipment);
+    byEmail.set(shipment.customerEmail, own);
+  }
+  const profiles = await context.shipments.profiles([...byEmail.keys()]);
+  const otherKeys = [...byEmail].flatMap(([email, own]) => (profiles.get(email)?.shipmentKeys ?? []).filter((key) => !own.has(key)));
+  const others = await context.shipments.shipments(otherKeys);
+  const entries: Array<readonly [string, DeliveryProfileState]> = [];
+  for (const [email, own] of byEmail) {
+    const before = profiles.get(email) ?? null;
+    const keys = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
+    const shipments = keys.map((key) => own.get(key) ?? others.get(key)).filter((s): s is ShipmentState => s !== undefined);
+    const patch = buildDeliveryPatch({ shipments, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays }, context.settings.mapping);
+    const hash = patch ? patchHash(patch) : null;
+    if (patch && hash !== before?.pushedHash) records.push(patch);
+    if (hash !== before?.pushedHash || keys.length !== before?.shipmentKeys.length) {
+      entries.push([deliveryProfileKey(email), { shipmentKeys: keys, pushedHash: hash }]);
+    }
+  }
+  return entries;
+}
+
+async function mergeCodes(
+  context: PipelineContext,
+  codes: ReadonlyMap<string, { trackerId: string | null; keys: ReadonlySet<string> }>,
+): Promise<Array<readonly [string, TrackingCodeEntry]>> {
+  const stored = await context.shipments.trackingCodes([...codes.keys()]);
+  return [...codes].map(([code, seen]) => {
+    const before = stored.get(code);
+    return [trackingCodeKey(code), {
+      trackerId: seen.trackerId ?? before?.trackerId ?? null,
+      shipmentKeys: [...new Set([...(before?.shipmentKeys ?? []), ...seen.keys])],
+    }] as const;
+  });
+}
+
+/** Appends, then saves: the order every pipeline step keeps so that a crash in between only replays. */
+export async function commitPlan(context: PipelineContext, plan: ShipmentPlan, extra: ReadonlyArray<readonly [string, unknown]> = []): Promise<void> {
+  await context.outbox.append(plan.records);
+  await context.store.setMany([...plan.entries, ...extra]);
+}

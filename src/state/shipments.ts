@@ -1,0 +1,140 @@
+import type { ShipmentStatus } from '../model/shipment';
+import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
+import type { TransitModel } from '../enrichment/delivery/transit-model';
+import type { StateStore } from './store';
+
+/** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
+export interface StoredScan {
+  readonly at: string;
+  readonly status: ShipmentStatus;
+  readonly statusDetail: string | null;
+  readonly message: string | null;
+  readonly city: string | null;
+  readonly region: string | null;
+  readonly country: string | null;
+}
+
+export interface StoredItem {
+  readonly name: string;
+  readonly sku: string | null;
+  readonly quantity: number;
+  /** Decimal unit price in the order currency. */
+  readonly price: number;
+}
+
+/** What the order says about a parcel; refreshed from every order page that carries it. */
+export interface OrderPart {
+  readonly key: string;
+  readonly orderId: string;
+  readonly orderName: string;
+  readonly orderPlacedAt: string;
+  readonly fulfillmentId: string;
+  /** When the fulfillment was created: an issue first seen on a parcel handed over before the live window is history. */
+  readonly fulfilledAt: string;
+  readonly customerEmail: string;
+  readonly customerPhone: string | null;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly trackingCode: string;
+  readonly promisedDeliveryAt: string | null;
+  readonly destinationRegion: string | null;
+  readonly index: number;
+  readonly count: number;
+  readonly items: readonly StoredItem[];
+  readonly value: number;
+  readonly currency: string;
+}
+
+/** What the carrier (through EasyPost) or, without EasyPost, the store's fulfillment says about the parcel. */
+export interface TrackingPart {
+  readonly source: 'easypost' | 'shopify';
+  readonly trackerId: string | null;
+  /** The tracker's `updated_at`: a snapshot older than this is a late duplicate and is ignored. */
+  readonly trackerUpdatedAt: string | null;
+  readonly carrier: string | null;
+  readonly service: string | null;
+  readonly trackingUrl: string | null;
+  readonly status: ShipmentStatus;
+  readonly statusDetail: string | null;
+  readonly carrierEstimatedDeliveryAt: string | null;
+  readonly shippedAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly destinationCountry: string | null;
+  readonly originCountry: string | null;
+  readonly scans: readonly StoredScan[];
+}
+
+export interface StoredPrediction {
+  readonly mostLikelyAt: string;
+  readonly latestLikelyAt: string;
+  readonly confidence: PredictionConfidence;
+  readonly lateRiskScore: number | null;
+}
+
+/** What has been announced to Klaviyo about the parcel, and when to look at it again. */
+export interface AnnouncedPart {
+  readonly announcedStatus: ShipmentStatus | null;
+  /** Time of the scan behind the last status event; scans at or before it never cause another. */
+  readonly announcedAt: string | null;
+  readonly risk: RiskAssessment | null;
+  /** Delivery issues opened so far: the ordinal is the issue events' id, so a replay keeps its id. */
+  readonly issues: number;
+  /** False when the open (or last) issue was announced as history, so its resolution is history too. */
+  readonly issueLive: boolean;
+  readonly prediction: StoredPrediction | null;
+  readonly deliveryRecorded: boolean;
+  readonly nextCheckAt: string | null;
+}
+
+export type ShipmentState = OrderPart & TrackingPart & AnnouncedPart;
+
+/** Per tracking code: the EasyPost tracker (created once) and every shipment carrying the code. */
+export interface TrackingCodeEntry {
+  readonly trackerId: string | null;
+  readonly shipmentKeys: readonly string[];
+}
+
+/** Per customer: their parcels, and the hash of the delivery properties last queued for Klaviyo. */
+export interface DeliveryProfileState {
+  readonly shipmentKeys: readonly string[];
+  readonly pushedHash: string | null;
+}
+
+export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
+export const TRACKERS_CURSOR_KEY = 'cursor:easypost:trackers';
+export const shipmentKey = (key: string): string => `shipment:${key}`;
+export const trackingCodeKey = (code: string): string => `tracking:${code}`;
+export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+
+export const shipmentEntry = (shipment: ShipmentState): readonly [string, ShipmentState] => [shipmentKey(shipment.key), shipment];
+
+/** Typed reads of the shipment state; writes go through one `setMany` in the pipeline. */
+export class ShipmentRepository {
+  constructor(private readonly store: StateStore) {}
+
+  async shipments(keys: readonly string[]): Promise<Map<string, ShipmentState>> {
+    return this.read<ShipmentState>([...new Set(keys)], shipmentKey);
+  }
+
+  async trackingCodes(codes: readonly string[]): Promise<Map<string, TrackingCodeEntry>> {
+    return this.read<TrackingCodeEntry>([...new Set(codes)], trackingCodeKey);
+  }
+
+  async profiles(emails: readonly string[]): Promise<Map<string, DeliveryProfileState>> {
+    return this.read<DeliveryProfileState>([...new Set(emails)], deliveryProfileKey);
+  }
+
+  async transitModel(): Promise<TransitModel | null> {
+    return (await this.store.get<TransitModel>(TRANSIT_MODEL_KEY)) ?? null;
+  }
+
+  private async read<T>(ids: readonly string[], keyOf: (id: string) => string): Promise<Map<string, T>> {
+    const found = await this.store.getMany<T>(ids.map(keyOf));
+    const byId = new Map<string, T>();
+    ids.forEach((id, i) => {
+      const value = found[i];
+      if (value !== undefined) byId.set(id, value);
+    });
+    return byId;
+  }
+}
