@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/delivery/config';
 import { packageRoot } from '../util/package-root';
 import { loadOlist, type OlistTimeline } from './delivery-olist';
-import { DEFAULT_REPLAY, replay, score, type DeliveryScores } from './delivery-replay';
+import { DEFAULT_REPLAY, replay, score, withoutScanRules, type DeliveryScores } from './delivery-replay';
 
 /**
  * `npm run eval:delivery [-- --data <olist folder>]`: replays Olist's real order timelines through the delivery
@@ -18,9 +18,7 @@ function argument(name: string): string | null {
 function loadConfig(root: string): DeliveryConfig {
   const path = join(root, 'config', 'delivery.yaml');
   const raw: unknown = existsSync(path) ? YAML.parse(readFileSync(path, 'utf8')) ?? {} : {};
-  const config = deliveryConfigSchema.parse(raw);
-  // Olist has no tracking scans: a "no scan for N days" rule would fire on every parcel, so it is left out here.
-  return { ...config, rules: { ...config.rules, stalledInTransit: { ...config.rules.stalledInTransit, enabled: false } } };
+  return withoutScanRules(deliveryConfigSchema.parse(raw));
 }
 
 const pct = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(1)}%`);

@@ -70,6 +70,11 @@ function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions
   return events.sort((a, b) => a.at - b.at || (a.kind === 'learn' ? -1 : 0) - (b.kind === 'learn' ? -1 : 0));
 }
 
+/** Olist has no tracking scans: a "no scan for N days" rule would fire on every parcel, so the replay leaves it out. */
+export function withoutScanRules(config: DeliveryConfig): DeliveryConfig {
+  return { ...config, rules: { ...config.rules, stalledInTransit: { ...config.rules.stalledInTransit, enabled: false } } };
+}
+
 export function replay(timelines: readonly OlistTimeline[], config: DeliveryConfig, options: ReplayOptions = DEFAULT_REPLAY): ParcelOutcome[] {
   let model = createTransitModel(config);
   const flagRank = RISK_LEVELS.indexOf(options.flagLevel);

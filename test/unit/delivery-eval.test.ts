@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDeliveryConfig } from '../../src/enrichment/delivery';
 import { loadOlist } from '../../src/eval/delivery-olist';
-import { replay, score } from '../../src/eval/delivery-replay';
+import { replay, score, withoutScanRules } from '../../src/eval/delivery-replay';
 
 const HEADER = 'order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date';
 
@@ -27,7 +27,9 @@ function olistFolder(): string {
 describe('Olist delivery replay', () => {
   const dir = olistFolder();
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const config = defaultDeliveryConfig();
+  const defaults = defaultDeliveryConfig();
+  // Twelve deliveries are enough to trust here, so predicted-late alarms can fire.
+  const config = withoutScanRules({ ...defaults, prediction: { ...defaults.prediction, minObservations: 5 } });
 
   it('loads delivered timelines in Brasília time and joins the customer state when known', () => {
     const { timelines, ordersRead, skipped } = loadOlist(dir);
@@ -44,6 +46,7 @@ describe('Olist delivery replay', () => {
     const outcomes = replay(timelines, config, { stepHours: 6, flagLevel: 'medium' });
     expect(outcomes[0]?.atHandoff?.confidence).toBe('promise_only');
     expect(outcomes[1]?.atHandoff?.confidence).toBe('thin_history');
+    expect(outcomes[8]?.atHandoff?.confidence).toBe('learned');
     const last = outcomes[11]?.atHandoff;
     // Within one histogram bin (a quarter business day).
     expect(Math.abs((last?.mostLikelyAt.getTime() ?? 0) - (timelines[11]?.deliveredAt.getTime() ?? 0))).toBeLessThan(6 * 3_600_000);

@@ -118,7 +118,8 @@ function shipmentReasons(subject: ShipmentSubject, firstEstimate: Date | null, c
 function predictedLate(input: RiskInput, config: DeliveryConfig): Fired {
   const rule = config.rules.predictedLate;
   const score = input.prediction?.lateRiskScore;
-  if (!rule.enabled || score == null || score < rule.threshold) return null;
+  // A handful of past deliveries gives a noisy score; alarms wait for a learned history.
+  if (!rule.enabled || input.prediction?.confidence !== 'learned' || score == null || score < rule.threshold) return null;
   const subject = input.subject;
   if (subject.kind === 'shipment' && (subject.shipment.status === 'delivered' || subject.shipment.status === 'cancelled')) return null;
   if (subject.kind === 'order' && (subject.cancelled || subject.fulfillmentStatus === 'fulfilled')) return null;

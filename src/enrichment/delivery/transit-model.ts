@@ -207,7 +207,8 @@ export function predictDelivery(
   let lateRiskScore: number | null = null;
   if (promiseDeadline) {
     if (now >= promiseDeadline) lateRiskScore = 1;
-    else if (survival < EXHAUSTED) lateRiskScore = 1;
+    // Past every delivery on record: with real history that is a parcel in trouble, with a handful it means nothing.
+    else if (survival < EXHAUSTED) lateRiskScore = group.thin ? null : 1;
     else {
       const onTime = cdf(histogram, businessDaysBetween(handoff, promiseDeadline, calendar), layout);
       lateRiskScore = Math.min(1, Math.max(0, (1 - onTime) / survival));
