@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock';
+import { DEFAULT_TEST_KEY, EasyPostSandbox } from './easypost';
 import { startKlaviyoSandbox, type KlaviyoSandbox } from './klaviyo';
 import { startShopifySandbox, type ShopifySandbox } from './shopify/server';
 import type { SandboxStore } from './shopify/store';
@@ -9,12 +10,18 @@ export interface LocalStackOptions {
   readonly storeClock?: Clock;
   readonly klaviyoRateLimits?: 'documented' | 'off';
   readonly shopifyThrottle?: { maximumAvailable: number; restoreRate: number } | 'off';
+  /**
+   * An EasyPost sandbox too, on the store's clock (its parcels advance with it). Register parcels and, once the
+   * daemon listens, its webhook URL on `stack.easypost`; the secret is in `env.EASYPOST_WEBHOOK_SECRET`.
+   */
+  readonly easypost?: { readonly webhookSecret?: string; readonly listRatePerSecond?: number | false };
 }
 
 /** The sandboxes side by side, and the environment that points shipsignal at them. Used by the demo, tests and bench. */
 export interface LocalStack {
   readonly shopify: ShopifySandbox;
   readonly klaviyo: KlaviyoSandbox;
+  readonly easypost: EasyPostSandbox | null;
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -26,18 +33,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.shopifyThrottle ? { throttle: options.shopifyThrottle } : {}),
   });
   const klaviyo = await startKlaviyoSandbox({ rateLimits: options.klaviyoRateLimits ?? 'documented' });
+  const easypostOptions = options.easypost;
+  const easypost = easypostOptions
+    ? new EasyPostSandbox({ ...(options.storeClock ? { clock: options.storeClock } : {}), listRatePerSecond: easypostOptions.listRatePerSecond ?? 5 })
+    : null;
+  const easypostUrl = easypost ? await easypost.start() : null;
+  const webhookSecret = easypostOptions?.webhookSecret ?? 'shipsignal-sandbox-webhook-secret';
   return {
     shopify,
     klaviyo,
+    easypost,
     env: {
       SHOPIFY_STORE_DOMAIN: shopify.shopDomain,
       SHOPIFY_ACCESS_TOKEN: shopify.accessToken,
       SHOPIFY_BASE_URL: shopify.url,
       KLAVIYO_API_KEY: klaviyo.apiKey,
       KLAVIYO_BASE_URL: klaviyo.url,
+      ...(easypostUrl ? { EASYPOST_API_KEY: DEFAULT_TEST_KEY, EASYPOST_BASE_URL: `${easypostUrl}/v2/`, EASYPOST_WEBHOOK_SECRET: webhookSecret } : {}),
     },
     close: async () => {
-      await Promise.all([shopify.close(), klaviyo.close()]);
+      await Promise.all([shopify.close(), klaviyo.close(), easypost?.stop()]);
     },
   };
 }

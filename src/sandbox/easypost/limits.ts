@@ -1,4 +1,4 @@
-import { seededRandom, type Random } from './prng';
+import { mulberry32, type Random } from '../../util/prng';
 
 /** Per-request fault probabilities (0-1). A faulted request is refused before it touches any state. */
 export interface FaultOptions {
@@ -16,7 +16,7 @@ export type Fault = 'none' | 'rate_limited' | 'server_error' | 'slow' | 'reset';
 export class FaultInjector {
   private readonly random: Random;
   constructor(private readonly options: FaultOptions) {
-    this.random = seededRandom(options.seed ?? 1);
+    this.random = mulberry32(options.seed ?? 1);
   }
 
   /** One roll per request, in a fixed order, so a seed replays the same fault sequence. */

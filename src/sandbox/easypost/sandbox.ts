@@ -5,7 +5,7 @@ import { sleep } from '../../util/retry';
 import { FaultInjector, SlidingWindowLimiter, type FaultOptions } from './limits';
 import { parseListQuery } from './paging';
 import type { ParcelScript } from './parcels';
-import { seededRandom } from './prng';
+import { mulberry32 } from '../../util/prng';
 import { EasyPostStore } from './store';
 import { deliverWebhook, type DeliveryOptions, type DeliveryRecord, type WebhookEndpoint } from './webhooks';
 import type { ErrorJson, Mode, WebhookEventJson } from './wire';
@@ -66,7 +66,7 @@ export class EasyPostSandbox {
     this.clock = options.clock ?? systemClock;
     this.keys = new Set(options.apiKeys ?? [DEFAULT_TEST_KEY, DEFAULT_PRODUCTION_KEY]);
     this.webhooks = [...(options.webhooks ?? [])];
-    this.store = new EasyPostStore(seededRandom(options.seed ?? 42));
+    this.store = new EasyPostStore(mulberry32(options.seed ?? 42));
     const perSecond = options.listRatePerSecond ?? 5;
     this.limiter = perSecond === false ? null : new SlidingWindowLimiter(perSecond, 1_000);
     this.faults = options.faults ? new FaultInjector(options.faults) : null;

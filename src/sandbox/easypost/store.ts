@@ -1,7 +1,7 @@
 import type { ShipmentStatus } from '../../model/shipment';
 import { pageOf, type Listable, type ListQuery } from './paging';
 import { renderTracker, sortedScript, visibleFingerprint, type ParcelScript, type TrackerRecord } from './parcels';
-import { randomHex, type Random } from './prng';
+import { randomHex, type Random } from '../../util/prng';
 import { TEST_CODE_STATUS, TEST_MODE_ONLY_MESSAGE, testCodeScript } from './test-codes';
 import type {
   EventDescription, EventJson, EventListItemJson, EventStatus, Mode, TrackerJson, WebhookEventJson,

@@ -1,6 +1,6 @@
 import type { ShipmentStatus } from '../../model/shipment';
 import type { ScanLocation, ScriptedScan } from './parcels';
-import { randomInt, seededRandom, type Random } from './prng';
+import { randomInt, mulberry32, type Random } from '../../util/prng';
 
 /**
  * Builds a plausible carrier scan list between a real hand-off and a real delivery (for example an Olist order's
@@ -56,7 +56,7 @@ function outForDeliveryAt(deliveredAt: Date, notBefore: Date, random: Random): D
 }
 
 export function synthesizeScanHistory(input: SynthesisInput): ScriptedScan[] {
-  const random = seededRandom(input.seed);
+  const random = mulberry32(input.seed);
   const { handOffAt, status } = input;
   if (status === 'delivered' && !input.deliveredAt) throw new RangeError('a delivered history needs deliveredAt');
   const endAt = status === 'delivered' && input.deliveredAt

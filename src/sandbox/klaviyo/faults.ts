@@ -1,5 +1,5 @@
 import type { OperationId } from './operations';
-import { mulberry32 } from './prng';
+import { mulberry32 } from '../../util/prng';
 
 /** What can go wrong on the way to Klaviyo. None of them lets the request take effect, except `delay`. */
 export type Fault =

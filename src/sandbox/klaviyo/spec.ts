@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import zlib from 'zlib';
+import { fromPackageRoot } from '../../util/package-root';
 
 export const SPEC_REVISION = '2026-07-15';
 const SPEC_FILE = path.join('specs', 'klaviyo', `openapi-${SPEC_REVISION}.json.gz`);
@@ -19,17 +20,6 @@ export interface OpenApiDocument {
   readonly components: { readonly schemas: Readonly<Record<string, JsonObject>> };
 }
 
-/** The folder holding package.json, found by walking up, so the spec resolves from src/ (ts-jest) and dist/ alike. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = path.resolve(from);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${from}`);
-    dir = parent;
-  }
-}
-
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -44,7 +34,7 @@ let cached: OpenApiDocument | null = null;
 /** Parsing 3 MB of JSON costs ~50 ms, so every sandbox in a process shares one copy (it is never mutated). */
 export function loadKlaviyoSpec(): OpenApiDocument {
   if (cached) return cached;
-  const raw = zlib.gunzipSync(fs.readFileSync(path.join(packageRoot(), SPEC_FILE))).toString('utf8');
+  const raw = zlib.gunzipSync(fs.readFileSync(fromPackageRoot(SPEC_FILE))).toString('utf8');
   const parsed: unknown = JSON.parse(raw);
   if (!isOpenApiDocument(parsed)) throw new Error(`${SPEC_FILE} is not an OpenAPI document`);
   if (parsed.info.version !== SPEC_REVISION) {

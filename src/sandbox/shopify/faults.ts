@@ -1,4 +1,4 @@
-import { mulberry32, type Random } from './prng';
+import { mulberry32, type Random } from '../../util/prng';
 
 /** Probabilities per request, checked in this order; at most one fault per request. */
 export interface FaultRates {

@@ -14,4 +14,3 @@ export { loadOlistStore } from './seeds/olist';
 export { loadGiftRetailerStore } from './seeds/online-retail';
 export { generateStore } from './seeds/synthetic';
 export type { SyntheticStoreOptions } from './seeds/synthetic';
-export { packageRoot, fromPackageRoot } from './package-root';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { buildClientSchema, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
-import { fromPackageRoot } from './package-root';
+import { fromPackageRoot } from '../../util/package-root';
 
 export const SANDBOX_API_VERSION = '2026-10';
 

@@ -1,4 +1,4 @@
-import { hash32 } from '../prng';
+import { hash32 } from '../../../util/prng';
 
 /**
  * Neither dataset has names or contact details, so they are synthesised from the source's customer id: the same

@@ -1,7 +1,7 @@
 import { moneyFromDecimal, toDecimalString } from '../../../model/money';
 import type { Clock } from '../../../util/clock';
-import { fromPackageRoot } from '../package-root';
-import { hash32 } from '../prng';
+import { fromPackageRoot } from '../../../util/package-root';
+import { hash32 } from '../../../util/prng';
 import { isoInstant, type AddressRecord, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord, type TrackingRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv, type CsvRow } from './csv';

@@ -1,6 +1,6 @@
 import { moneyFromDecimal, toDecimalString } from '../../../model/money';
 import type { Clock } from '../../../util/clock';
-import { fromPackageRoot } from '../package-root';
+import { fromPackageRoot } from '../../../util/package-root';
 import { isoInstant, type OrderRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv } from './csv';

@@ -1,6 +1,6 @@
 import { toDecimalString } from '../../../model/money';
 import type { Clock } from '../../../util/clock';
-import { hash32, mulberry32, normal, type Random } from '../prng';
+import { hash32, mulberry32, normal, type Random } from '../../../util/prng';
 import { isoInstant, type FulfillmentRecord, type LineItemRecord, type OrderRecord } from '../record';
 import { SandboxStore, type OrderSource, type SourceKeys } from '../store';
 import { emailAsTyped, syntheticIdentity } from './identity';

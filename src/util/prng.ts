@@ -1,6 +1,7 @@
-/** Deterministic randomness: the same seed gives the same store, faults and identities on every run. */
+/** Deterministic randomness for the sandboxes, fault schedules and synthetic data: the same seed replays exactly. */
 export type Random = () => number;
 
+/** mulberry32: tiny, fast, and good enough for test data and fault schedules. */
 export function mulberry32(seed: number): Random {
   let state = seed >>> 0;
   return () => {
@@ -26,4 +27,16 @@ export function hash32(text: string): number {
 export function normal(random: Random): number {
   const u = Math.max(random(), Number.EPSILON);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** Integer in [min, max], both inclusive. */
+export function randomInt(random: Random, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+/** `bytes` random bytes as lowercase hex, for EasyPost-style ids (`trk_` + 32 hex). */
+export function randomHex(random: Random, bytes: number): string {
+  let out = '';
+  for (let i = 0; i < bytes; i++) out += randomInt(random, 0, 255).toString(16).padStart(2, '0');
+  return out;
 }
