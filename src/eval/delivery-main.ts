@@ -51,7 +51,7 @@ function main(): void {
   const root = packageRoot();
   const dir = resolve(argument('--data') ?? join(root, 'data', 'olist'));
   const config = loadConfig(root);
-  const { timelines, ordersRead, skipped } = loadOlist(dir);
+  const { timelines, ordersRead, skipped, missingFiles } = loadOlist(dir);
   const started = Date.now();
   const outcomes = replay(timelines, config, DEFAULT_REPLAY);
   const recent = outcomes.slice(Math.floor(outcomes.length * 0.8));
@@ -65,6 +65,7 @@ function main(): void {
     `for ${withLane}; the rest use the promise band or store-wide group. No carrier, service or scans in the data: ` +
     `the stalled-in-transit rule is off. Re-assessed every ${DEFAULT_REPLAY.stepHours} h; a flag is level >= ${DEFAULT_REPLAY.flagLevel}; ` +
     `the model learns each delivery only after it happened. Recent fifth = last 20% by purchase time.`);
+  if (missingFiles.length) console.log(`Not found, so those lanes back off to coarser groups: ${missingFiles.join(', ')}.`);
   console.log('');
   console.log(table(all, score(recent)));
   console.log('');

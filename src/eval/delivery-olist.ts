@@ -26,6 +26,8 @@ export interface OlistLoad {
   readonly ordersRead: number;
   /** Delivered orders lacking a hand-off or delivery timestamp, or delivered before their hand-off. */
   readonly skipped: number;
+  /** Optional side tables not found in the folder. */
+  readonly missingFiles: string[];
 }
 
 type Row = Record<string, string>;
@@ -44,6 +46,8 @@ function localTime(value: string | undefined): Date | null {
 
 /** Reads the orders file of an Olist folder, and the customers, items and sellers files when present. */
 export function loadOlist(dir: string): OlistLoad {
+  const missingFiles = ['olist_customers_dataset.csv', 'olist_order_items_dataset.csv', 'olist_sellers_dataset.csv']
+    .filter((file) => !existsSync(join(dir, file)));
   const orders = readCsv(dir, 'olist_orders_dataset.csv');
   const customerState = new Map(readOptionalCsv(dir, 'olist_customers_dataset.csv').map((r) => [r.customer_id, r.customer_state]));
   const sellerState = new Map(readOptionalCsv(dir, 'olist_sellers_dataset.csv').map((r) => [r.seller_id, r.seller_state]));
@@ -72,5 +76,5 @@ export function loadOlist(dir: string): OlistLoad {
     });
   }
   timelines.sort((a, b) => a.purchasedAt.getTime() - b.purchasedAt.getTime());
-  return { timelines, ordersRead: orders.length, skipped };
+  return { timelines, ordersRead: orders.length, skipped, missingFiles };
 }
