@@ -125,12 +125,16 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
   const events: MetricEvent[] = [];
   const shipment = toShipment(order, tracking);
   const lane = { destinationRegion: order.destinationRegion, originRegion: null };
-  const prediction = predictDelivery(input.model, shipment, now, lane);
-  const risk = assessDeliveryRisk(
-    { subject: { kind: 'shipment', shipment, destinationRegion: order.destinationRegion }, previous: previous?.risk ?? null, prediction },
-    settings.delivery,
-    now,
-  );
+  // A finished parcel's risk is settled when it finishes: time passing must not reopen or move it.
+  const settled = previous !== null && previous.status === tracking.status && FINISHED.has(tracking.status) && previous.risk !== null;
+  const prediction = settled ? null : predictDelivery(input.model, shipment, now, lane);
+  const risk = settled && previous.risk
+    ? { ...previous.risk, transition: null }
+    : assessDeliveryRisk(
+      { subject: { kind: 'shipment', shipment, destinationRegion: order.destinationRegion }, previous: previous?.risk ?? null, prediction },
+      settings.delivery,
+      now,
+    );
   const changes = statusChanges(previous, tracking);
   const last = changes[changes.length - 1];
   let issues = previous?.issues ?? 0;
@@ -147,7 +151,7 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
     risk,
     issues,
     issueLive,
-    prediction: prediction && {
+    prediction: settled ? previous.prediction : prediction && {
       mostLikelyAt: prediction.mostLikelyAt.toISOString(),
       latestLikelyAt: prediction.latestLikelyAt.toISOString(),
       confidence: prediction.confidence,
