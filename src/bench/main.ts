@@ -1,0 +1,241 @@
+/**
+ * `npm run bench [-- --orders N]`: shipsignal's first backfill and a 1% incremental sync against a synthetic store,
+ * with Klaviyo's documented rate limits enforced, next to a naive one-request-per-change baseline.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parseDocument } from 'yaml';
+import { parseEnv } from '../config/env';
+import { App } from '../daemon/app';
+import type { SandboxStats } from '../sandbox/klaviyo';
+import { DOCUMENTED_LIMITS, type Endpoint } from '../sinks/klaviyo/limits';
+import { ManualClock } from '../util/clock';
+import { packageRoot } from '../util/package-root';
+import { SandboxHost } from './host-client';
+import { runNaive, type NaiveRun } from './naive';
+import { minimumSeconds } from './rate-minimum';
+import { decimal, formatTable, integer } from './table';
+
+interface Options {
+  readonly orders: number;
+  readonly seed: number;
+  readonly repeatRate: number;
+  readonly changeShare: number;
+  readonly naiveSample: number;
+}
+
+/**
+ * Share of orders placed by a returning customer in the full Olist dataset (99,441 orders, 96,096
+ * customer_unique_id): 1 − 96,096 / 99,441. The repository's copy is a 10,000-order sample too small to refit it.
+ */
+const OLIST_REPEAT_RATE = 0.034;
+/** The synthetic store spans 2025; its clock and ours stand just after its last order. */
+const STORE_END = Date.parse('2026-01-01T00:00:00Z');
+const HOUR = 3_600_000;
+
+/** The sandbox's operations (spec operationIds) and the documented limits that bind each. */
+const OPERATION_LIMITS: Readonly<Record<string, Endpoint>> = {
+  create_event: 'createEvent',
+  bulk_create_events: 'bulkCreateEvents',
+  create_or_update_profile: 'profileImport',
+  bulk_import_profiles: 'bulkImportProfiles',
+  get_bulk_import_profiles_job: 'jobStatus',
+  get_errors_for_bulk_import_profiles_job: 'jobStatus',
+};
+
+function parseOptions(argv: readonly string[]): Options {
+  const value = (flag: string, fallback: number): number => {
+    const at = argv.indexOf(flag);
+    if (at === -1) return fallback;
+    const parsed = Number(argv[at + 1]);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new RangeError(`${flag}: expected a number, got ${argv[at + 1]}`);
+    return parsed;
+  };
+  return {
+    orders: Math.round(value('--orders', 100_000)),
+    seed: value('--seed', 1),
+    repeatRate: value('--repeat-rate', OLIST_REPEAT_RATE),
+    changeShare: value('--change-share', 0.01),
+    naiveSample: Math.round(value('--naive-sample', 2_000)),
+  };
+}
+
+interface PhaseFigures {
+  readonly orders: number;
+  readonly events: number;
+  readonly profiles: number;
+  readonly requests: Readonly<Record<string, number>>;
+  readonly throttled: number;
+  readonly readSeconds: number;
+  readonly klaviyoSeconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssMb: number;
+}
+
+/** Requests per operation made between two stats snapshots, any status. */
+function requestsBetween(before: SandboxStats, after: SandboxStats): Record<string, number> {
+  const count = (stats: SandboxStats, op: string) => Object.values(stats.requests[op] ?? {}).reduce((a, b) => a + b, 0);
+  const out: Record<string, number> = {};
+  for (const op of Object.keys(after.requests)) {
+    const n = count(after, op) - count(before, op);
+    if (n > 0) out[op] = n;
+  }
+  return out;
+}
+
+function byLimit(requests: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(requests)) {
+    const endpoint = OPERATION_LIMITS[op];
+    if (endpoint) out[endpoint] = (out[endpoint] ?? 0) + n;
+  }
+  return out;
+}
+
+const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+/** One sync, split into its read phase (Shopify, enrichment, state) and its Klaviyo phase (the outbox drain). */
+async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> {
+  const statsBefore = await host.call('stats', {});
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const polled = await app.pollOrders();
+  await app.pollTrackers();
+  await app.recheckShipments();
+  await app.reviewCustomers();
+  const read = process.hrtime.bigint();
+  const drained = await app.drain();
+  const done = process.hrtime.bigint();
+  const cpuSeconds = cpuSecondsSince(cpu);
+  const statsAfter = await host.call('stats', {});
+  return {
+    orders: polled.orders,
+    events: drained.events,
+    profiles: drained.profiles,
+    requests: requestsBetween(statsBefore, statsAfter),
+    throttled: statsAfter.throttled - statsBefore.throttled,
+    readSeconds: Number(read - started) / 1e9,
+    klaviyoSeconds: Number(done - read) / 1e9,
+    cpuSeconds,
+    peakRssMb: peakRssMb(),
+  };
+}
+
+/** The repository's mappings with Klaviyo's order metrics turned on, so the backfill has events to send. */
+function benchMappings(dir: string): string {
+  const source = join(packageRoot(), 'mappings');
+  cpSync(source, dir, { recursive: true });
+  const file = join(dir, 'klaviyo.yaml');
+  const document = parseDocument(readFileSync(file, 'utf8'));
+  document.setIn(['events', 'placedOrder', 'enabled'], true);
+  document.setIn(['events', 'refundedOrder', 'enabled'], true);
+  writeFileSync(file, document.toString());
+  return dir;
+}
+
+const sum = (values: Readonly<Record<string, number>>) => Object.values(values).reduce((a, b) => a + b, 0);
+
+function table(options: Options, customers: number, backfill: PhaseFigures, incremental: PhaseFigures, naive: NaiveRun): string {
+  const column = (phase: PhaseFigures): string[] => {
+    const changes = phase.events + phase.profiles;
+    const minimum = minimumSeconds(byLimit(phase.requests), DOCUMENTED_LIMITS);
+    const wall = phase.readSeconds + phase.klaviyoSeconds;
+    const requests = sum(phase.requests);
+    return [
+      integer(phase.orders), integer(phase.events), integer(phase.profiles),
+      integer(phase.requests.bulk_create_events ?? 0), integer(phase.requests.bulk_import_profiles ?? 0),
+      integer((phase.requests.get_bulk_import_profiles_job ?? 0) + (phase.requests.get_errors_for_bulk_import_profiles_job ?? 0)),
+      integer((phase.requests.create_event ?? 0) + (phase.requests.create_or_update_profile ?? 0)),
+      integer(phase.throttled),
+      decimal(changes > 0 ? (requests / changes) * 1000 : 0, 2),
+      decimal(wall), decimal(phase.readSeconds), decimal(phase.klaviyoSeconds), decimal(minimum),
+      minimum > 0 ? decimal(phase.klaviyoSeconds / minimum, 2) : '—',
+      decimal(phase.cpuSeconds, 2), decimal(phase.orders > 0 ? (phase.cpuSeconds / phase.orders) * 1e6 : 0, 0),
+      integer(phase.peakRssMb),
+    ];
+  };
+  // The baseline sends every change of the backfill one request at a time, at the rate measured on its sample.
+  const backfillChanges = backfill.events + backfill.profiles;
+  const naiveRate = naive.changes / naive.seconds;
+  const naiveSeconds = backfillChanges / naiveRate;
+  const naiveMinimum = minimumSeconds({ createEvent: backfill.events, profileImport: backfill.profiles }, DOCUMENTED_LIMITS);
+  const naiveColumn = [
+    integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), '0', '0', '0',
+    integer(backfillChanges), `(${naive.changes} sent)`, decimal(1000, 2),
+    decimal(naiveSeconds), '—', decimal(naiveSeconds), decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2),
+    decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—',
+  ];
+  const labels = [
+    'orders read', 'events sent', 'profiles sent', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
+    'requests: import job status', 'requests: single create_event/profile', '429 answers', 'requests per 1,000 changes',
+    'wall time, s', '  read phase (Shopify, enrich, state), s', '  Klaviyo phase (drain), s',
+    'rate-limit minimum, s', 'ratio Klaviyo phase / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
+    'peak RSS, MB (process lifetime)',
+  ];
+  const columns = [column(backfill), column(incremental), naiveColumn];
+  const rows = labels.map((label, i) => [label, ...columns.map((c) => c[i])] as [string, ...string[]]);
+  return [
+    `shipsignal bench: ${integer(options.orders)} orders, ${integer(customers)} customers (Klaviyo profiles), repeat rate ${options.repeatRate}, seed ${options.seed}`,
+    '',
+    formatTable(['', 'backfill', `incremental (${options.changeShare * 100}%)`, 'naive baseline, backfill'], rows),
+    '',
+    `naive baseline: ${naive.changes} changes sent one createEvent + one createOrUpdateProfile at a time through the SDK in`,
+    `${decimal(naive.seconds)} s (${decimal(naiveRate)} changes/s); its column extrapolates that rate to the backfill.`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const host = SandboxHost.spawn(Math.max(2048, Math.ceil(options.orders / 1000) * 6));
+  const workDir = mkdtempSync(join(tmpdir(), 'shipsignal-bench-'));
+  const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+  let app: App | null = null;
+  try {
+    progress(`generating ${integer(options.orders)} orders and starting the sandboxes`);
+    const { env: stackEnv } = await host.call('start', {
+      orders: options.orders, seed: options.seed, repeatRate: options.repeatRate, now: new Date(STORE_END).toISOString(),
+    });
+    const clock = new ManualClock(new Date(STORE_END + HOUR));
+    const env = parseEnv({
+      ...stackEnv,
+      SHIPSIGNAL_STATE_URL: `sqlite://${join(workDir, 'state.sqlite')}`,
+      SHIPSIGNAL_CONFIG_DIR: join(packageRoot(), 'config'),
+      SHIPSIGNAL_MAPPINGS_DIR: benchMappings(join(workDir, 'mappings')),
+      SHIPSIGNAL_LOG_LEVEL: 'warn',
+    });
+    const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+    app = await App.create(env, { clock, logStream: discard });
+
+    progress('backfill');
+    const backfill = await measuredSync(app, host);
+    const customers = (await host.call('stats', {})).profiles;
+
+    progress(`changing ${options.changeShare * 100}% of orders, then an incremental sync`);
+    const changed = await host.call('change', { share: options.changeShare, at: new Date(STORE_END + 2 * HOUR).toISOString(), seed: options.seed + 1 });
+    progress(`changes: ${changed.updated} edited, ${changed.refunded} refunded, ${changed.added} new`);
+    clock.set(new Date(STORE_END + 3 * HOUR));
+    const incremental = await measuredSync(app, host);
+
+    progress(`naive baseline on ${options.naiveSample} changes`);
+    const sample = await host.call('sample', { limit: Math.ceil(options.naiveSample / 2) });
+    await host.call('resetKlaviyo', {});
+    const naive = await runNaive(sample, env.KLAVIYO_API_KEY as string, env.KLAVIYO_BASE_URL);
+
+    process.stdout.write(`${table(options, customers, backfill, incremental, naive)}\n`);
+  } finally {
+    await app?.close();
+    await host.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,67 @@
+/**
+ * The benchmark's sandbox process: a synthetic Shopify store and Klaviyo with its documented rate limits, driven
+ * over IPC. Kept out of the measured process so that only shipsignal's own CPU and memory are measured.
+ */
+import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
+import { generateStore } from '../sandbox/shopify/seeds/synthetic';
+import type { SandboxStore } from '../sandbox/shopify/store';
+import { ManualClock } from '../util/clock';
+import { changeOrders } from './changes';
+import type { HostCalls, HostMethod, HostReply, HostRequest } from './protocol';
+
+interface Running {
+  readonly stack: LocalStack;
+  readonly store: SandboxStore;
+  readonly clock: ManualClock;
+}
+
+let running: Running | null = null;
+
+function current(): Running {
+  if (!running) throw new Error('sandbox host: start first');
+  return running;
+}
+
+type Handlers = { [M in HostMethod]: (params: HostCalls[M]['params']) => Promise<HostCalls[M]['result']> };
+
+const handlers: Handlers = {
+  start: async (spec) => {
+    const clock = new ManualClock(new Date(spec.now));
+    // The store's clock stamps mutations; Shopify's cost bucket and Klaviyo's rate windows keep real time.
+    const store = generateStore({ orders: spec.orders, seed: spec.seed, repeatRate: spec.repeatRate, clock });
+    const stack = await startLocalStack({ store, klaviyoRateLimits: 'documented' });
+    running = { stack, store, clock };
+    return { env: { ...stack.env } };
+  },
+  change: async ({ share, at, seed }) => {
+    const { store, clock } = current();
+    clock.set(new Date(at));
+    return changeOrders(store, share, seed);
+  },
+  stats: async () => current().stack.klaviyo.stats(),
+  sample: async ({ limit }) => {
+    const { klaviyo } = current().stack;
+    return { events: klaviyo.events().slice(0, limit), profiles: klaviyo.profiles().slice(0, limit) };
+  },
+  resetKlaviyo: async () => {
+    current().stack.klaviyo.reset();
+    return null;
+  },
+  close: async () => {
+    await running?.stack.close();
+    running = null;
+    setImmediate(() => process.disconnect?.());
+    return null;
+  },
+};
+
+function dispatch<M extends HostMethod>(request: HostRequest<M>): Promise<HostCalls[M]['result']> {
+  return handlers[request.method](request.params);
+}
+
+process.on('message', (message: HostRequest) => {
+  dispatch(message).then(
+    (result) => process.send?.({ id: message.id, ok: true, result } satisfies HostReply),
+    (error: unknown) => process.send?.({ id: message.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) } satisfies HostReply),
+  );
+});
