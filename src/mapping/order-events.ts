@@ -1,6 +1,6 @@
 import type { MetricEvent } from '../model/klaviyo';
 import { toDecimalNumber } from '../model/money';
-import type { Order } from '../model/order';
+import type { LineItem, Order } from '../model/order';
 import type { MappingConfig } from './mapping-config';
 import { uniqueId } from './unique-id';
 
@@ -9,21 +9,32 @@ import { uniqueId } from './unique-id';
  * Klaviyo's native Shopify integration already sends them, and duplicates skew its CLV. Names and properties follow
  * Klaviyo's integration guide so its predictive analytics recognise them when a store turns them on.
  */
+function lineRow(item: LineItem) {
+  return {
+    ProductID: item.productId,
+    SKU: item.sku,
+    ProductName: item.name,
+    Quantity: item.quantity,
+    ItemPrice: toDecimalNumber(item.unitPrice),
+    RowTotal: toDecimalNumber({ minor: item.unitPrice.minor * item.quantity, currency: item.unitPrice.currency }),
+  };
+}
+
+/** Klaviyo refuses event properties holding arrays longer than this. */
+const MAX_ARRAY_ITEMS = 4000;
+
 export function orderEvents(order: Order, previous: { cancelled: boolean; netMinor: number } | null, mapping: MappingConfig, backfill: boolean): MetricEvent[] {
   if (!order.email) return [];
   const identity = { email: order.email, phoneNumber: order.phone, externalId: null };
+  // A huge order still gets its Placed Order: the item lists are cut to Klaviyo's array limit and say so.
+  const listed = order.lineItems.slice(0, MAX_ARRAY_ITEMS);
   const base = {
     OrderId: order.id,
     OrderNumber: order.name,
-    ItemNames: order.lineItems.map((item) => item.name),
-    Items: order.lineItems.map((item) => ({
-      ProductID: item.productId,
-      SKU: item.sku,
-      ProductName: item.name,
-      Quantity: item.quantity,
-      ItemPrice: toDecimalNumber(item.unitPrice),
-      RowTotal: toDecimalNumber({ minor: item.unitPrice.minor * item.quantity, currency: item.unitPrice.currency }),
-    })),
+    ItemCount: order.lineItems.length,
+    ItemsTruncated: listed.length < order.lineItems.length,
+    ItemNames: listed.map((item) => item.name),
+    Items: listed.map(lineRow),
   };
   const event = (metric: string, id: string, time: Date, value: number, properties: Record<string, unknown>): MetricEvent => ({
     kind: 'event', metric, identity, time, uniqueId: id, value, valueCurrency: order.total.currency, properties, backfill,
@@ -34,8 +45,8 @@ export function orderEvents(order: Order, previous: { cancelled: boolean; netMin
     events.push(event(placedOrder.metric, order.id, order.createdAt, toDecimalNumber(order.total), base));
   }
   if (orderedProduct.enabled && !previous) {
-    order.lineItems.forEach((item, index) => {
-      const row = base.Items[index];
+    order.lineItems.forEach((item) => {
+      const row = lineRow(item);
       events.push(event(orderedProduct.metric, uniqueId('item', order.id, item.id), order.createdAt, row.RowTotal, { OrderId: order.id, ...row }));
     });
   }

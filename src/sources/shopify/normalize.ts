@@ -1,5 +1,5 @@
 import type { FinancialStatus, Fulfillment, LineItem, Order } from '../../model/order';
-import { moneyFromDecimal, type Money } from '../../model/money';
+import { moneyFromDecimal, toDecimalNumber, type Money } from '../../model/money';
 import { normalizeEmail, normalizePhone } from '../../model/identity';
 import type { ShopifyLineItemNode, ShopifyOrderNode } from './types';
 
@@ -36,7 +36,7 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
     return reject(`invalid amount: ${(error as Error).message}`);
   }
   if (total.minor < 0 || currentTotal.minor < 0) return reject(`negative total ${node.totalPriceSet.shopMoney.amount}`);
-  if (total.minor / 100 > ABSURD_TOTAL) return reject(`implausible total ${node.totalPriceSet.shopMoney.amount} ${currency}`);
+  if (toDecimalNumber(total) > ABSURD_TOTAL) return reject(`implausible total ${node.totalPriceSet.shopMoney.amount} ${currency}`);
 
   const promised = node.customAttributes.find((attribute) => attribute.key === PROMISED_DATE_ATTRIBUTE)?.value;
   const address = node.shippingAddress;
