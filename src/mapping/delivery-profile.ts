@@ -13,11 +13,6 @@ export function buildDeliveryPatch(context: DeliveryProfileContext, mapping: Map
   if (fields.length === 0 || !newest) return null;
   const properties: Record<string, PropertyValue> = {};
   for (const [name, field] of fields) properties[`${mapping.profile.prefix}${name}`] = DELIVERY_FIELDS[field](context);
-  return {
-    kind: 'profile',
-    identity: { email: newest.customerEmail, phoneNumber: newest.customerPhone, externalId: null },
-    firstName: newest.firstName,
-    lastName: newest.lastName,
-    properties,
-  };
+  // Email only, no names: the lifecycle patch owns the profile's identity, and a null here never overwrites it.
+  return { kind: 'profile', identity: { email: newest.customerEmail, phoneNumber: null, externalId: null }, firstName: null, lastName: null, properties };
 }
