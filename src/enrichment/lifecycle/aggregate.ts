@@ -66,6 +66,8 @@ export function applyOrder(customer: CustomerAggregate | null, order: Order): Cu
     orders: [...others, contribution].sort(byPlacedAt),
     segment: customer?.segment ?? null,
     segmentSince: customer?.segmentSince ?? null,
+    // Part of the next segment-change event id: losing it would reuse an id Klaviyo already holds.
+    segmentChanges: customer?.segmentChanges ?? 0,
     pushedHash: customer?.pushedHash ?? null,
     nextReviewAt: customer?.nextReviewAt ?? null,
   };
