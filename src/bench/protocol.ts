@@ -30,6 +30,8 @@ export interface HostCalls {
   stats: { params: Record<string, never>; result: SandboxStats };
   /** Up to `limit` events and profiles Klaviyo holds, for the naive baseline to send again one by one. */
   sample: { params: { limit: number }; result: KlaviyoSample };
+  /** The host's own CPU seconds so far and peak RSS, MB: the sandboxes' share, not shipsignal's. */
+  usage: { params: Record<string, never>; result: { cpuSeconds: number; peakRssMb: number } };
   /** Forgets Klaviyo's data, counters and rate windows. */
   resetKlaviyo: { params: Record<string, never>; result: null };
   close: { params: Record<string, never>; result: null };

@@ -7,8 +7,10 @@ import type { EndpointLimits, RateLimit } from '../sinks/klaviyo/limits';
  */
 export function endpointMinimumSeconds(requests: number, limit: RateLimit): number {
   if (requests <= 0) return 0;
-  const fullMinutes = Math.floor((requests - 1) / limit.steady);
-  const rest = requests - 1 - fullMinutes * limit.steady;
+  // A minute holds at most 60 bursts, whatever the steady limit says.
+  const perMinute = Math.min(limit.steady, 60 * limit.burst);
+  const fullMinutes = Math.floor((requests - 1) / perMinute);
+  const rest = requests - 1 - fullMinutes * perMinute;
   return fullMinutes * 60 + Math.floor(rest / limit.burst);
 }
 

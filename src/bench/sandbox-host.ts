@@ -43,6 +43,10 @@ const handlers: Handlers = {
     const { klaviyo } = current().stack;
     return { events: klaviyo.events().slice(0, limit), profiles: klaviyo.profiles().slice(0, limit) };
   },
+  usage: async () => {
+    const used = process.cpuUsage();
+    return { cpuSeconds: (used.user + used.system) / 1e6, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  },
   resetKlaviyo: async () => {
     current().stack.klaviyo.reset();
     return null;

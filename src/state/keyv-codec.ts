@@ -1,0 +1,23 @@
+/**
+ * Keyv's stored text format (@keyv/serialize): JSON in which a string value starting with ':' carries one more ':'
+ * and a Buffer is ':base64:…'. Keyv's own serializer walks values in JavaScript and its parser runs a reviver on
+ * every string; these produce and read the same text through the native JSON functions, so state written by
+ * either reads back with either.
+ */
+const escapeColon = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' && value.startsWith(':') ? `:${value}` : value;
+
+export function encodeKeyv(data: unknown): string {
+  return JSON.stringify(data, escapeColon) ?? 'null';
+}
+
+/** A string value that starts with ':' opens the text or follows '[', ',' or ':'; without one a plain parse is exact. */
+const ESCAPED_STRING = /(^|[[,:])\s*":/;
+
+export function decodeKeyv<T>(text: string): T {
+  if (!ESCAPED_STRING.test(text)) return JSON.parse(text) as T;
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith(':')) return value;
+    return value.startsWith(':base64:') ? Buffer.from(value.slice(8), 'base64') : value.slice(1);
+  }) as T;
+}

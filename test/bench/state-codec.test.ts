@@ -1,0 +1,61 @@
+import Keyv from 'keyv';
+import KeyvSqlite from '@keyv/sqlite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { decodeKeyv, encodeKeyv } from '../../src/state/keyv-codec';
+import { openStateStore } from '../../src/state/store';
+
+// What keyv 5 wrote before the fast codec: the state files already on disk.
+async function withLegacyKeyv<T>(path: string, use: (keyv: Keyv) => Promise<T>): Promise<T> {
+  const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv' }), namespace: 'shipsignal', useKeyPrefix: false });
+  try {
+    return await use(keyv);
+  } finally {
+    await keyv.disconnect();
+  }
+}
+
+const tricky = { cursor: ':starts-with-colon', list: [':a', 'b', '::c'], nested: { at: '2026-01-01T00:00:00.000Z', n: 3, none: null } };
+
+describe('state store batching and codec', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'state-codec-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('setMany writes in one statement what get/getMany and legacy keyv read back, last duplicate winning', async () => {
+    const path = join(dir, 's.sqlite');
+    const store = await openStateStore(`sqlite://${path}`);
+    await store.setMany([['a', tricky], ['b', 42], ['c', ':x'], ['a', { ...tricky, n: 'last' }]]);
+    expect(await store.get('a')).toEqual({ ...tricky, n: 'last' });
+    expect(await store.getMany(['c', 'b', 'missing'])).toEqual([':x', 42, undefined]);
+    await store.close();
+    await withLegacyKeyv(path, async (keyv) => {
+      expect(await keyv.get('a')).toEqual({ ...tricky, n: 'last' });
+      expect(await keyv.get('c')).toBe(':x');
+    });
+  });
+
+  it('reads what legacy keyv wrote', async () => {
+    const path = join(dir, 'legacy.sqlite');
+    await withLegacyKeyv(path, async (keyv) => {
+      await keyv.set('k', tricky);
+    });
+    const store = await openStateStore(`sqlite://${path}`);
+    expect(await store.get('k')).toEqual(tricky);
+    await store.close();
+  });
+
+  it('round-trips any JSON value, colon-prefixed strings included', () => {
+    const text = fc.oneof(fc.string(), fc.string().map((s) => `:${s}`));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value')), fc.dictionary(text, tie('value'))),
+    })).value;
+    fc.assert(fc.property(json, (value) => {
+      expect(decodeKeyv(encodeKeyv({ value }))).toEqual({ value });
+    }));
+  });
+});
