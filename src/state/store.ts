@@ -2,6 +2,7 @@ import Keyv from 'keyv';
 import KeyvSqlite from '@keyv/sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { decodeKeyv, encodeKeyv } from './keyv-codec';
 
 /**
  * The one durable key-value store behind cursors, customer aggregates, the outbox and the rejects log.
@@ -17,7 +18,7 @@ export interface StateStore {
 }
 
 class KeyvStateStore implements StateStore {
-  constructor(private readonly keyv: Keyv) {}
+  constructor(protected readonly keyv: Keyv) {}
 
   async get<T>(key: string): Promise<T | undefined> {
     return (await this.keyv.get<T>(key)) ?? undefined;
@@ -47,18 +48,40 @@ class KeyvStateStore implements StateStore {
   }
 }
 
+const SQLITE_TABLE = 'keyv';
+const SQLITE_UPSERT_MANY = `INSERT INTO ${SQLITE_TABLE} (key, value)
+  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
+  ON CONFLICT(key) DO UPDATE SET value = excluded.value`;
+
+/**
+ * Keyv has no setMany for SQLite and falls back to one INSERT (one transaction) per entry; a page of a backfill
+ * writes hundreds. Here a page is one statement, so one transaction, in keyv's own stored format.
+ */
+class SqliteStateStore extends KeyvStateStore {
+  constructor(keyv: Keyv, private readonly sqlite: KeyvSqlite) {
+    super(keyv);
+  }
+
+  override async setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
+    if (entries.length === 0) return;
+    const rows = entries.map(([key, value]) => [key, encodeKeyv({ value })]);
+    await this.sqlite.query(SQLITE_UPSERT_MANY, JSON.stringify(rows));
+  }
+}
+
 /** Opens the store named by `url`: `sqlite://path`, `redis://…`, `postgres://…` (or postgresql://). */
 export async function openStateStore(url: string, namespace = 'shipsignal'): Promise<StateStore> {
-  const keyv = new Keyv({ store: await adapterFor(url), namespace, useKeyPrefix: false });
+  const adapter = await adapterFor(url);
+  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, serialize: encodeKeyv, deserialize: decodeKeyv });
   keyv.on('error', () => undefined); // surfaced through the rejected promises of each call instead
-  return new KeyvStateStore(keyv);
+  return adapter instanceof KeyvSqlite ? new SqliteStateStore(keyv, adapter) : new KeyvStateStore(keyv);
 }
 
 async function adapterFor(url: string): Promise<Keyv['store']> {
   if (url.startsWith('sqlite://')) {
     const path = url.slice('sqlite://'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000 });
+    const sqlite = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 10_000, table: SQLITE_TABLE });
     // WAL with NORMAL sync: a commit is durable against a process crash (what the outbox needs) without an fsync
     // per write; only a power loss can drop the last transactions, and every source re-reads from its cursor.
     await sqlite.query('PRAGMA journal_mode=WAL');

@@ -52,6 +52,12 @@ export async function* readOrders(
   }
 }
 
+/**
+ * Orders per page of a bulk result. The paged query's size is capped by Shopify's query cost; a bulk file has no
+ * such cap, and each page costs a state read, an outbox append and a state write, so bigger pages mean fewer.
+ */
+const BULK_PAGE_SIZE = 500;
+
 type NodeWithItems = readonly [ShopifyOrderNode, readonly ShopifyLineItemNode[]];
 
 interface OrdersPageData {
@@ -92,7 +98,7 @@ async function* bulkNodes(client: ShopifyGraphqlClient, options: OrdersStreamOpt
     if (options.signal?.aborted) return;
   }
   if (!url) return; // a completed operation with no results has no file
-  yield* jsonlOrders(url, options.pageSize, options.signal);
+  yield* jsonlOrders(url, BULK_PAGE_SIZE, options.signal);
 }
 
 /** Streams the bulk JSONL: an order line, then its line-item lines (`__parentId`), order after order. */

@@ -91,7 +91,8 @@ class SyntheticSource implements OrderSource {
     // Events after the end of the store's window have not happened yet.
     const handOff = !cancelled && handOffAt <= this.end ? Math.floor(handOffAt) : null;
     const delivered = handOff !== null && deliveredAt <= this.end ? Math.floor(deliveredAt) : null;
-    const updated = cancelled ? placed + DAY : Math.max(placed, handOff ?? 0, delivered ?? 0);
+    // A cancellation, like a delivery, cannot lie after the end of the store's window.
+    const updated = cancelled ? Math.min(placed + DAY, this.end) : Math.max(placed, handOff ?? 0, delivered ?? 0);
     return { placed, totalMinor, items, cancelled, handOff, delivered, promised, updated };
   }
 
