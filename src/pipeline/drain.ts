@@ -31,10 +31,15 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let events = 0;
   let rejected = 0;
   const awaitingJobs = new Map<number, readonly SinkRecord[]>();
+  let ahead = context.outbox.peek(DRAIN_CHUNK);
   for (;;) {
     if (signal?.aborted) break;
-    const batches = await context.outbox.peek(DRAIN_CHUNK);
+    const batches = await ahead;
     if (batches.length === 0) break;
+    // The next chunk is read while this one is on the wire, so reading the outbox stays off the Klaviyo-bound path.
+    // Deliveries themselves stay one at a time: a later patch of the same profile must not overtake an earlier one.
+    ahead = context.outbox.peek(DRAIN_CHUNK, batches[batches.length - 1].seq + 1);
+    ahead.catch(() => undefined);
     const records = batches.flatMap((batch) => batch.items);
     const report = await sink.deliver(records);
     const rejectedIndexes = new Set(report.rejected.map((r) => r.index));

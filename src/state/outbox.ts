@@ -21,8 +21,9 @@ export class Outbox {
     return this.log.append(records.map(toStored));
   }
 
-  async peek(maxRecords: number): Promise<Array<LogBatch<SinkRecord>>> {
-    const batches = await this.log.peek(maxRecords);
+  /** From the oldest unacknowledged batch, or from `fromSeq` to read ahead of what is being delivered. */
+  async peek(maxRecords: number, fromSeq?: number): Promise<Array<LogBatch<SinkRecord>>> {
+    const batches = await this.log.peek(maxRecords, fromSeq);
     return batches.map((batch) => ({ seq: batch.seq, items: batch.items.map(fromStored) }));
   }
 
