@@ -55,7 +55,6 @@ export interface SyncReport {
  */
 export class App {
   private lock: Promise<unknown> = Promise.resolve();
-  private readonly abort = new AbortController();
   readonly health = new Health();
 
   private constructor(
@@ -65,6 +64,8 @@ export class App {
     private readonly sink: KlaviyoSink,
     /** Null when no EASYPOST_API_KEY is set: parcels then follow the store's own fulfillment status. */
     private readonly tracker: EasyPostTrackingClient | null,
+    /** Aborted by close(): the sources' and the sink's retry waits and requests in flight end at once. */
+    private readonly abort: AbortController,
   ) {}
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
@@ -83,14 +84,22 @@ export class App {
     const store = options.store ? await options.store(open) : await open();
     const context = createPipelineContext(store, settings, clock, logger, metrics);
     let app: App | null = null;
+    const abort = new AbortController();
     const shopify = new ShopifyGraphqlClient(
       { storeDomain: env.SHOPIFY_STORE_DOMAIN as string, accessToken: env.SHOPIFY_ACCESS_TOKEN as string, baseUrl: env.SHOPIFY_BASE_URL ?? null, timeoutMs: 30_000 },
-      { request: () => undefined, throttled: (waitMs) => logger.debug('shopify throttled', { waitMs }) },
+      {
+        request: () => undefined,
+        incident: (code, detail) => logger.warn('shopify incident', { code, detail: redactText(detail) }),
+        recovered: (code, attempts) => logger.info('shopify recovered', { code, failedAttempts: attempts }),
+      },
+      abort.signal,
     );
     const sink = new KlaviyoSink({
       apiKey: env.KLAVIYO_API_KEY as string,
       baseUrl: env.KLAVIYO_BASE_URL,
       timeoutMs: env.KLAVIYO_TIMEOUT_MS,
+      // Without it a drain retrying through an outage outlives SIGTERM's deadline (exit 1 instead of 0).
+      signal: abort.signal,
       observer: {
         request: (endpoint, status, ms) => {
           metrics.klaviyoRequests.inc({ endpoint, status: String(status) });
@@ -113,7 +122,7 @@ export class App {
         onRejected: (rejection) => void context.rejects.add([{ at: clock.now().toISOString(), source: 'easypost', recordId: rejection.recordId, reason: rejection.message }]),
       })
       : null;
-    app = new App(env, context, shopify, sink, tracker);
+    app = new App(env, context, shopify, sink, tracker, abort);
     return app;
   }
 

@@ -27,9 +27,10 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  // The store's clock dates order changes; Shopify's cost bucket refills in real time, as the client waits in it.
+  if (options.storeClock) options.store.useClock(options.storeClock);
   const shopify = await startShopifySandbox({
     store: options.store,
-    ...(options.storeClock ? { clock: options.storeClock } : {}),
     ...(options.shopifyThrottle ? { throttle: options.shopifyThrottle } : {}),
   });
   const klaviyo = await startKlaviyoSandbox({ rateLimits: options.klaviyoRateLimits ?? 'documented' });

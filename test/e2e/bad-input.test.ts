@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RejectsLog } from '../../src/state/rejects';
 import { openStateStore } from '../../src/state/store';
@@ -10,21 +7,13 @@ import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import { ManualClock } from '../../src/util/clock';
 import { fromPackageRoot } from '../../src/util/package-root';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
+import { mappingsWithOrderEvents } from '../helpers/order-events-mappings';
 
 /**
  * Issue 5, guarantee 4: bad records are rejected one by one with a reason, and the good records around them flow.
  * Placed Order and Ordered Product are switched on so Klaviyo's own per-record refusals are exercised too.
  */
 const clock = new ManualClock(new Date('2024-06-01T00:00:00Z'));
-
-function mappingsWithOrderEvents(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shipsignal-mappings-'));
-  const yaml = readFileSync(fromPackageRoot('mappings', 'klaviyo.yaml'), 'utf8')
-    .replace(/(placedOrder:\n\s+metric: Placed Order\n\s+enabled:) false/, '$1 true')
-    .replace(/(orderedProduct:\n\s+metric: Ordered Product\n\s+enabled:) false/, '$1 true');
-  writeFileSync(join(dir, 'klaviyo.yaml'), yaml);
-  return dir;
-}
 
 const customer = (legacyId: number, email: string | null, firstName: string, lastName: string): CustomerRecord => ({
   legacyId, email, firstName, lastName, phone: null, createdAt: '2024-05-01T00:00:00Z', tags: [],

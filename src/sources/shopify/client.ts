@@ -16,7 +16,9 @@ export interface ShopifyConnection {
 
 export interface ShopifyObserver {
   request(status: number | 'error', ms: number, cost: QueryCost | null): void;
-  throttled(waitMs: number): void;
+  /** Once when a streak of retryable failures starts, and once when it ends: one log line per incident. */
+  incident(code: string, detail: string): void;
+  recovered(code: string, attempts: number): void;
 }
 
 interface GraphqlBody<T> {
@@ -34,6 +36,7 @@ export class ShopifyGraphqlClient {
   private readonly client: ReturnType<typeof createAdminApiClient>;
   private bucket: { status: ThrottleStatus; at: number } | null = null;
   private readonly expectedCost = new Map<string, number>();
+  private incident: { code: string; attempts: number } | null = null;
 
   constructor(private readonly connection: ShopifyConnection, private readonly observer?: ShopifyObserver, private readonly signal?: AbortSignal) {
     const origin = `https://${connection.storeDomain}`;
@@ -57,7 +60,13 @@ export class ShopifyGraphqlClient {
     for (let attempt = 1; ; attempt++) {
       await this.waitForBudget(document);
       const outcome = await this.attempt<T>(document, variables);
-      if (outcome.ok) return outcome.data;
+      if (outcome.ok) {
+        if (this.incident) this.observer?.recovered(this.incident.code, this.incident.attempts);
+        this.incident = null;
+        return outcome.data;
+      }
+      if (!this.incident) this.observer?.incident(outcome.error.code, outcome.error.message);
+      this.incident = { code: this.incident?.code ?? outcome.error.code, attempts: (this.incident?.attempts ?? 0) + 1 };
       const delay = retryDelayMs(attempt, policy, outcome.error.retryAfterMs);
       if (delay === null) throw outcome.error;
       await sleep(delay, this.signal);
@@ -88,7 +97,6 @@ export class ShopifyGraphqlClient {
     const errors = typeof body?.errors === 'string' ? [{ message: body.errors }] : body?.errors ?? [];
     if (errors.some((error) => error.extensions?.code === 'THROTTLED')) {
       const wait = cost ? this.refillWaitMs(cost.requestedQueryCost) : 1000;
-      this.observer?.throttled(wait);
       return { ok: false, error: new RetryableError('Shopify throttled the query', 'throttled', wait) };
     }
     if (errors.length > 0 || !body?.data) {
