@@ -87,7 +87,11 @@ export class App {
     const abort = new AbortController();
     const shopify = new ShopifyGraphqlClient(
       { storeDomain: env.SHOPIFY_STORE_DOMAIN as string, accessToken: env.SHOPIFY_ACCESS_TOKEN as string, baseUrl: env.SHOPIFY_BASE_URL ?? null, timeoutMs: 30_000 },
-      { request: () => undefined, throttled: (waitMs) => logger.debug('shopify throttled', { waitMs }) },
+      {
+        request: () => undefined,
+        incident: (code, detail) => logger.warn('shopify incident', { code, detail: redactText(detail) }),
+        recovered: (code, attempts) => logger.info('shopify recovered', { code, failedAttempts: attempts }),
+      },
       abort.signal,
     );
     const sink = new KlaviyoSink({
