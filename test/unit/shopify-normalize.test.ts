@@ -18,7 +18,7 @@ describe('normalizeShopifyOrder', () => {
   it('maps a good order: email normalized, money in minor units, promise parsed', () => {
     const result = normalizeShopifyOrder(node(), []);
     expect(result.ok && result.order).toMatchObject({
-      email: 'ana@example.com', total: { minor: 12990, currency: 'BRL' }, promisedDeliveryAt: new Date('2024-01-10T00:00:00Z'),
+      email: 'ana@example.com', total: { minor: 12990, currency: 'BRL' }, promisedDeliveryAt: new Date('2024-01-10T12:00:00Z'),
     });
   });
 

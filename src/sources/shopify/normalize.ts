@@ -61,7 +61,7 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
       shippingAddress: address
         ? { city: address.city, region: address.provinceCode, zip: address.zip, country: address.countryCodeV2 }
         : null,
-      promisedDeliveryAt: promised ? parseInstant(promised) : null,
+      promisedDeliveryAt: promised ? parsePromise(promised) : null,
       tags: node.tags,
       test: node.test,
     },
@@ -100,6 +100,14 @@ const FINANCIAL_STATUSES: ReadonlySet<string> = new Set<FinancialStatus>([
 function financialStatus(display: string | null): FinancialStatus | null {
   const lower = display?.toLowerCase() ?? '';
   return FINANCIAL_STATUSES.has(lower) ? (lower as FinancialStatus) : null;
+}
+
+/**
+ * A promise names a day ("2026-06-04"), not an instant. Read as midday UTC, it stays on that calendar day in every
+ * zone from UTC-11 to UTC+11, so the risk rules' "end of the local day" lands on the day the customer was told.
+ */
+function parsePromise(text: string): Date | null {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? parseInstant(`${text.trim()}T12:00:00Z`) : parseInstant(text);
 }
 
 function parseInstant(text: string): Date | null {
