@@ -15,6 +15,8 @@ export interface LocalStackOptions {
    * daemon listens, its webhook URL on `stack.easypost`; the secret is in `env.EASYPOST_WEBHOOK_SECRET`.
    */
   readonly easypost?: { readonly webhookSecret?: string; readonly listRatePerSecond?: number | false };
+  /** The credentials the sandboxes accept, e.g. recognisable canaries for the secrets test. */
+  readonly credentials?: { readonly shopifyAccessToken?: string; readonly klaviyoApiKey?: string };
 }
 
 /** The sandboxes side by side, and the environment that points shipsignal at them. Used by the demo, tests and bench. */
@@ -32,8 +34,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const shopify = await startShopifySandbox({
     store: options.store,
     ...(options.shopifyThrottle ? { throttle: options.shopifyThrottle } : {}),
+    ...(options.credentials?.shopifyAccessToken ? { accessToken: options.credentials.shopifyAccessToken } : {}),
   });
-  const klaviyo = await startKlaviyoSandbox({ rateLimits: options.klaviyoRateLimits ?? 'documented' });
+  const klaviyo = await startKlaviyoSandbox({
+    rateLimits: options.klaviyoRateLimits ?? 'documented',
+    ...(options.credentials?.klaviyoApiKey ? { apiKey: options.credentials.klaviyoApiKey } : {}),
+  });
   const easypostOptions = options.easypost;
   const easypost = easypostOptions
     ? new EasyPostSandbox({ ...(options.storeClock ? { clock: options.storeClock } : {}), listRatePerSecond: easypostOptions.listRatePerSecond ?? 5 })
