@@ -115,4 +115,14 @@ export async function readState(stateUrl: string): Promise<{ outboxBatches: numb
   }
 }
 
+/** Outbox batches on disk; safe while a child writes (SQLite WAL lets a reader in). */
+export async function outboxDepth(stateUrl: string): Promise<number> {
+  const store = await openStateStore(stateUrl);
+  try {
+    return (await new Outbox(store).depth()).batches;
+  } finally {
+    await store.close();
+  }
+}
+
 export const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
