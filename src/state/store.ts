@@ -17,30 +17,38 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
+/**
+ * Keys are prefixed here rather than by keyv's namespace option, whose handling differs between adapters (the
+ * PostgreSQL adapter's bulk reads ignore it): one daemon's state never sees another's on a shared server.
+ */
 class KeyvStateStore implements StateStore {
-  constructor(protected readonly keyv: Keyv) {}
+  constructor(protected readonly keyv: Keyv, private readonly prefix: string) {}
+
+  protected key(key: string): string {
+    return `${this.prefix}:${key}`;
+  }
 
   async get<T>(key: string): Promise<T | undefined> {
-    return (await this.keyv.get<T>(key)) ?? undefined;
+    return (await this.keyv.get<T>(this.key(key))) ?? undefined;
   }
 
   async getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     if (keys.length === 0) return [];
-    const values = await this.keyv.getMany<T>([...keys]);
+    const values = await this.keyv.getMany<T>(keys.map((key) => this.key(key)));
     return values.map((value) => value ?? undefined);
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    await this.keyv.set(key, value);
+    await this.keyv.set(this.key(key), value);
   }
 
   async setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
     if (entries.length === 0) return;
-    await this.keyv.setMany(entries.map(([key, value]) => ({ key, value })));
+    await this.keyv.setMany(entries.map(([key, value]) => ({ key: this.key(key), value })));
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.keyv.deleteMany([...keys]);
+    if (keys.length > 0) await this.keyv.deleteMany(keys.map((key) => this.key(key)));
   }
 
   async close(): Promise<void> {
@@ -58,13 +66,13 @@ const SQLITE_UPSERT_MANY = `INSERT INTO ${SQLITE_TABLE} (key, value)
  * writes hundreds. Here a page is one statement, so one transaction, in keyv's own stored format.
  */
 class SqliteStateStore extends KeyvStateStore {
-  constructor(keyv: Keyv, private readonly sqlite: KeyvSqlite) {
-    super(keyv);
+  constructor(keyv: Keyv, prefix: string, private readonly sqlite: KeyvSqlite) {
+    super(keyv, prefix);
   }
 
   override async setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
     if (entries.length === 0) return;
-    const rows = entries.map(([key, value]) => [key, encodeKeyv({ value })]);
+    const rows = entries.map(([key, value]) => [this.key(key), encodeKeyv({ value })]);
     await this.sqlite.query(SQLITE_UPSERT_MANY, JSON.stringify(rows));
   }
 }
@@ -72,9 +80,10 @@ class SqliteStateStore extends KeyvStateStore {
 /** Opens the store named by `url`: `sqlite://path`, `redis://…`, `postgres://…` (or postgresql://). */
 export async function openStateStore(url: string, namespace = 'shipsignal'): Promise<StateStore> {
   const adapter = await adapterFor(url);
-  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, serialize: encodeKeyv, deserialize: decodeKeyv });
+  // throwOnErrors: a failed write must fail the step (so the cursor stays put), never pass silently.
+  const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true, serialize: encodeKeyv, deserialize: decodeKeyv });
   keyv.on('error', () => undefined); // surfaced through the rejected promises of each call instead
-  return adapter instanceof KeyvSqlite ? new SqliteStateStore(keyv, adapter) : new KeyvStateStore(keyv);
+  return adapter instanceof KeyvSqlite ? new SqliteStateStore(keyv, namespace, adapter) : new KeyvStateStore(keyv, namespace);
 }
 
 async function adapterFor(url: string): Promise<Keyv['store']> {
