@@ -5,16 +5,35 @@ import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
 import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
 import type { Env } from './env';
-import { loadYamlFile } from './yaml-file';
+import { z } from 'zod';
+import { ConfigError, loadYamlFile } from './yaml-file';
+
+const lifecycleFileSchema = z.object({ lifecycle: lifecycleConfigSchema.prefault({}) }).strict();
 
 /** Reads and validates every user-editable file. Throws ConfigError naming the file, the key and what is allowed. */
 export function loadSettings(env: Env): PipelineSettings {
+  const problems: string[] = [];
+  // Every file is checked before failing, so one start-up shows every mistake.
+  const load = <S extends z.ZodType>(dir: string, file: string, schema: S): z.output<S> | null => {
+    try {
+      return loadYamlFile(join(dir, file), schema);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return null;
+    }
+  };
+  const lifecycle = load(env.SHIPSIGNAL_CONFIG_DIR, 'lifecycle.yaml', lifecycleFileSchema);
+  const mapping = load(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml', mappingConfigSchema);
+  const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
+  const shipments = load(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml', shipmentSettingsSchema);
+  if (!lifecycle || !mapping || !delivery || !shipments) throw new ConfigError(problems);
   return {
-    lifecycle: loadYamlFile(join(env.SHIPSIGNAL_CONFIG_DIR, 'lifecycle.yaml'), lifecycleConfigSchema),
-    mapping: loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema),
+    lifecycle: lifecycle.lifecycle,
+    mapping,
     liveCutoffHours: env.SHIPSIGNAL_LIVE_CUTOFF_HOURS,
     backfill: env.SHIPSIGNAL_BACKFILL,
-    delivery: loadYamlFile(join(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml'), deliveryConfigSchema),
-    shipments: loadYamlFile(join(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml'), shipmentSettingsSchema).shipments,
+    delivery,
+    shipments: shipments.shipments,
   };
 }

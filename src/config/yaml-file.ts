@@ -31,5 +31,24 @@ export function loadYamlFile<S extends z.ZodType>(path: string, schema: S): z.ou
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(shown, parsed.error.issues));
+  const unknown = unknownKeys(raw, parsed.data, []);
+  if (unknown.length > 0) throw new ConfigError(unknown.map((problem) => `${shown}: ${problem}`));
   return parsed.data;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+/**
+ * Keys the schema dropped: a typo such as `vip: { minOrder: 5 }` would otherwise leave the default in force
+ * without a word. Zod strips unknown keys, so they are the keys present in the file but absent after parsing.
+ */
+function unknownKeys(raw: unknown, parsed: unknown, path: readonly string[]): string[] {
+  if (Array.isArray(raw) && Array.isArray(parsed)) return raw.flatMap((item, i) => unknownKeys(item, parsed[i], [...path, String(i)]));
+  if (!isPlainObject(raw) || !isPlainObject(parsed)) return [];
+  return Object.keys(raw).flatMap((key) =>
+    key in parsed
+      ? unknownKeys(raw[key], parsed[key], [...path, key])
+      : [`${[...path, key].join('.')}: unknown key (allowed here: ${Object.keys(parsed).join(', ')})`],
+  );
 }

@@ -6,7 +6,7 @@ import { createMetrics, type Metrics } from '../observability/metrics';
 import { createPipelineContext, liveSince, type PipelineContext } from '../pipeline/context';
 import { drainOutbox, type DrainOutcome } from '../pipeline/drain';
 import { processOrderPage } from '../pipeline/order-sync';
-import { reassessAllCustomers } from '../pipeline/reassess';
+import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
 import { reviewDueCustomers } from '../pipeline/review';
 import { applyTrackerSnapshots, recheckDueShipments, shipmentsForOrders } from '../pipeline/shipment-jobs';
 import { planShipments } from '../pipeline/shipment-sync';
@@ -171,8 +171,9 @@ export class App {
         totals.customers += outcome.customers;
         totals.queued += outcome.records;
       }
-      if (backfilling && !this.signal.aborted) {
-        const reassessed = await reassessAllCustomers(context);
+      const refitted = !this.signal.aborted && (await refitChurnModelIfDue(context));
+      if ((backfilling || refitted) && !this.signal.aborted) {
+        const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');
         totals.queued += reassessed.records;
         await context.store.set(BACKFILL_PENDING_KEY, false);
       }

@@ -1,5 +1,9 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { applyOrder } from '../../src/enrichment/lifecycle/aggregate';
-import { DEFAULT_LIFECYCLE_CONFIG } from '../../src/enrichment/lifecycle/config';
+import { refitChurnModel } from '../../src/enrichment/lifecycle/churn-model';
+import { lifecycleConfigSchema, type LifecycleConfig } from '../../src/enrichment/lifecycle/config';
 import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
 import { createStoreStats, updateStoreStats, type StoreStats } from '../../src/enrichment/lifecycle/store-stats';
 import type { CustomerAggregate, Segment } from '../../src/model/customer';
@@ -35,8 +39,21 @@ const lifecycleProperties = (properties: Readonly<Record<string, unknown>>) => L
 
 const emailOf = (record: OrderRecord): string => (record.customer?.email ?? record.email ?? '').trim().toLowerCase();
 
+/**
+ * The repository's config with the churn-model refit pushed out of reach: the model is fitted once on the first
+ * sync, so advancing the clock below moves customers by time alone (a refit re-assesses everyone, on purpose).
+ */
+function configWithoutRefit(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shipsignal-config-'));
+  cpSync(fromPackageRoot('config'), dir, { recursive: true });
+  const file = join(dir, 'lifecycle.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/refitEveryDays: \d+/, 'refitEveryDays: 100000'));
+  return dir;
+}
+const LIFECYCLE_CONFIG: LifecycleConfig = lifecycleConfigSchema.parse({ model: { refitEveryDays: 100000 } });
+
 /** Independent arithmetic straight from the seed records, plus the aggregate the pure lifecycle code folds. */
-function expectedFromSeed(store: SandboxStore): { customers: Map<string, Expected>; stats: StoreStats } {
+async function expectedFromSeed(store: SandboxStore): Promise<{ customers: Map<string, Expected>; stats: StoreStats }> {
   const customers = new Map<string, Expected>();
   let stats = createStoreStats();
   for (let i = 0; i < store.size; i++) {
@@ -62,6 +79,8 @@ function expectedFromSeed(store: SandboxStore): { customers: Map<string, Expecte
       aggregate,
     });
   }
+  // The daemon fits the churn model on the store's own customers once the history is in; so does the expectation.
+  stats = await refitChurnModel(stats, [...customers.values()].map((c) => c.aggregate), START, LIFECYCLE_CONFIG);
   return { customers, stats };
 }
 
@@ -72,7 +91,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
 
   beforeAll(async () => {
     store = loadOlistStore({ clock });
-    harness = await startHarness({ store, storeClock: clock, clock });
+    harness = await startHarness({ store, storeClock: clock, clock, env: { SHIPSIGNAL_CONFIG_DIR: configWithoutRefit() } });
   }, 120_000);
 
   afterAll(() => harness?.close());
@@ -82,7 +101,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
 
   it('syncs every customer with the values computed independently from the seed', async () => {
     const report = await harness.app.syncOnce();
-    const { customers, stats } = expectedFromSeed(store);
+    const { customers, stats } = await expectedFromSeed(store);
     expect(report.orders).toBe(store.size);
     const profiles = profilesByEmail();
     expect(profiles.size).toBe(customers.size);
@@ -96,7 +115,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
         last: expected.lastOrderAt,
         currency: 'BRL',
       });
-      const lifecycle = evaluateLifecycle(expected.aggregate, stats, START, DEFAULT_LIFECYCLE_CONFIG);
+      const lifecycle = evaluateLifecycle(expected.aggregate, stats, START, LIFECYCLE_CONFIG);
       expect(properties?.ss_segment).toBe(lifecycle.segment);
       expect(properties?.ss_rfm_score).toBe(`${lifecycle.rfm.recency}${lifecycle.rfm.frequency}${lifecycle.rfm.monetary}`);
     }
@@ -113,12 +132,12 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
 
   it('moves the right customers to at_risk/lapsed as time passes, and sends only those', async () => {
     const segmentsBefore = new Map([...profilesByEmail()].map(([email, p]) => [email, p.properties.ss_segment as Segment]));
-    const { customers, stats } = expectedFromSeed(store);
+    const { customers, stats } = await expectedFromSeed(store);
     clock.advance(120 * DAY);
     const expectedChanges = new Map<string, Segment>();
     for (const [email, expected] of customers) {
       const announced = segmentsBefore.get(email) as Segment;
-      const now = evaluateLifecycle({ ...expected.aggregate, segment: announced }, stats, clock.now(), DEFAULT_LIFECYCLE_CONFIG).segment;
+      const now = evaluateLifecycle({ ...expected.aggregate, segment: announced }, stats, clock.now(), LIFECYCLE_CONFIG).segment;
       if (now !== announced) expectedChanges.set(email, now);
     }
     expect(expectedChanges.size).toBeGreaterThan(0);
@@ -148,7 +167,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
     const sent = harness.stack.klaviyo.requests().slice(before).filter((r) => r.method === 'POST');
     expect(sent.map((r) => r.operation)).toEqual(['create_or_update_profile']);
     const profile = profilesByEmail().get(emailOf(refunded));
-    const expected = expectedFromSeed(store).customers.get(emailOf(refunded));
+    const expected = (await expectedFromSeed(store)).customers.get(emailOf(refunded));
     expect(profile?.properties.ss_total_spent).toBe((expected?.totalSpentMinor ?? NaN) / 100);
     expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
   }, 60_000);
