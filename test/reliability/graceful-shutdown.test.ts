@@ -32,7 +32,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
   beforeAll(async () => {
     store = generateStore({ orders: 1000, seed: 11, start: new Date(STORE_END.getTime() - 365 * 86_400_000), spanDays: 365, clock });
-    stack = await startLocalStack({ store, storeClock: clock, klaviyoRateLimits: 'documented', shopifyThrottle: 'off' });
+    stack = await startLocalStack({ store, storeClock: clock, klaviyoRateLimits: 'documented' });
     dir = mkdtempSync(join(tmpdir(), 'shipsignal-shutdown-'));
     writeMappings(dir, ['placedOrder', 'orderedProduct']);
   });

@@ -18,9 +18,9 @@ import { storeActivity } from '../helpers/store-activity';
  * exactly once.
  *
  * The outage has to outlast the sink's whole retry policy (about 30–60 s without a Retry-After) for a run to give
- * up; SHIPSIGNAL_OUTAGE_SECONDS=<n> (default 70) makes it longer, SHIPSIGNAL_OUTAGE_ORDERS=<n> (default 800) the store.
+ * up; SHIPSIGNAL_OUTAGE_SECONDS=<n> (default 80) makes it longer, SHIPSIGNAL_OUTAGE_ORDERS=<n> (default 800) the store.
  */
-const OUTAGE_MS = Number(process.env.SHIPSIGNAL_OUTAGE_SECONDS ?? 70) * 1000;
+const OUTAGE_MS = Number(process.env.SHIPSIGNAL_OUTAGE_SECONDS ?? 80) * 1000;
 const ORDERS = Number(process.env.SHIPSIGNAL_OUTAGE_ORDERS ?? 800);
 const STORE_END = new Date('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
