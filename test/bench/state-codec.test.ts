@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { decodeKeyv, encodeKeyv } from '../../src/state/keyv-codec';
 import { openStateStore } from '../../src/state/store';
 
-// What keyv 5 wrote before the fast codec: the state files already on disk.
+// Plain keyv 5 on the same file: our fast SQLite path must keep keyv's stored format. Our store prefixes keys
+// with its namespace (`shipsignal:`), so plain keyv sees them under that prefix.
 async function withLegacyKeyv<T>(path: string, use: (keyv: Keyv) => Promise<T>): Promise<T> {
   const keyv = new Keyv({ store: new KeyvSqlite({ uri: `sqlite://${path}`, table: 'keyv' }), namespace: 'shipsignal', useKeyPrefix: false });
   try {
@@ -34,15 +35,15 @@ describe('state store batching and codec', () => {
     expect(await store.getMany(['c', 'b', 'missing'])).toEqual([':x', 42, undefined]);
     await store.close();
     await withLegacyKeyv(path, async (keyv) => {
-      expect(await keyv.get('a')).toEqual({ ...tricky, n: 'last' });
-      expect(await keyv.get('c')).toBe(':x');
+      expect(await keyv.get('shipsignal:a')).toEqual({ ...tricky, n: 'last' });
+      expect(await keyv.get('shipsignal:c')).toBe(':x');
     });
   });
 
   it('reads what legacy keyv wrote', async () => {
     const path = join(dir, 'legacy.sqlite');
     await withLegacyKeyv(path, async (keyv) => {
-      await keyv.set('k', tricky);
+      await keyv.set('shipsignal:k', tricky);
     });
     const store = await openStateStore(`sqlite://${path}`);
     expect(await store.get('k')).toEqual(tricky);
