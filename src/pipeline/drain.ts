@@ -1,16 +1,19 @@
 import type { SinkRecord } from '../model/klaviyo';
 import type { Rejection } from '../state/rejects';
+import type { LogBatch } from '../state/durable-log';
 import type { PipelineContext } from './context';
 
 type IndexedRejection = { readonly index: number; readonly reason: string };
+type DeliveryResult = { delivery: number; rejected: readonly IndexedRejection[]; jobs: readonly string[] };
 
 /**
  * What the drain needs from a sink: deliver a batch and report per-record permanent failures by index; bulk jobs
  * that Klaviyo processes later are settled afterwards, their failures naming the delivery they belong to.
  */
 export interface RecordSink {
-  deliver(records: readonly SinkRecord[]): Promise<{ delivery: number; rejected: readonly IndexedRejection[]; jobs: readonly string[] }>;
+  deliver(records: readonly SinkRecord[]): Promise<DeliveryResult>;
   settleJobs(): Promise<{ rejected: ReadonlyArray<IndexedRejection & { delivery: number }> }>;
+  pendingJobs(): string[];
 }
 
 export interface DrainOutcome {
@@ -19,53 +22,114 @@ export interface DrainOutcome {
   readonly rejected: number;
 }
 
-/** Records per delivery: ten bulk event requests' worth, so bulk requests go out full. */
+/** Records per outbox chunk: about five full bulk event requests and one bulk profile import. */
 const DRAIN_CHUNK = 10_000;
+/**
+ * Chunks on the wire at once. Enough that the events endpoint always has full requests waiting for its pacer while
+ * earlier chunks' answers are outstanding; few enough that memory stays a handful of chunks whatever the outbox holds.
+ */
+const CHUNKS_IN_FLIGHT = 4;
+
+/** One outbox chunk split by kind: events and profiles go to different endpoints with separate limits. */
+interface Chunk {
+  readonly lastSeq: number;
+  readonly events: readonly SinkRecord[];
+  readonly profiles: readonly SinkRecord[];
+  readonly delivered: Promise<{ events: DeliveryResult | null; profiles: DeliveryResult | null }>;
+}
 
 /**
  * Moves the outbox into the sink until it is empty. A batch is acknowledged only once the sink has accepted or
- * permanently rejected every record in it; a retryable failure (an outage) propagates with the batch still queued.
+ * permanently rejected every record in it, and only after every earlier batch; a retryable failure (an outage)
+ * propagates with the batch still queued.
+ *
+ * Several chunks are delivered at once so the Klaviyo endpoints stay busy at their limits: events in any order
+ * (Klaviyo keys them by unique id), profile patches strictly one chunk after another, so a later patch of a
+ * profile never overtakes an earlier one; once a chunk's profiles fail, no later chunk's profiles are sent.
+ * Bulk import jobs are settled in the background as they are accepted, off the delivery path.
  */
 export async function drainOutbox(context: PipelineContext, sink: RecordSink, signal?: AbortSignal): Promise<DrainOutcome> {
   let profiles = 0;
   let events = 0;
   let rejected = 0;
-  const awaitingJobs = new Map<number, readonly SinkRecord[]>();
-  let ahead = context.outbox.peek(DRAIN_CHUNK);
-  for (;;) {
-    if (signal?.aborted) break;
-    const batches = await ahead;
-    if (batches.length === 0) break;
-    // The next chunk is read while this one is on the wire, so reading the outbox stays off the Klaviyo-bound path.
-    // Deliveries themselves stay one at a time: a later patch of the same profile must not overtake an earlier one.
-    ahead = context.outbox.peek(DRAIN_CHUNK, batches[batches.length - 1].seq + 1);
-    ahead.catch(() => undefined);
-    const records = batches.flatMap((batch) => batch.items);
-    const report = await sink.deliver(records);
-    const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
-    const now = context.clock.now().toISOString();
-    if (report.jobs.length > 0) awaitingJobs.set(report.delivery, records);
-    const rejections = toRejections(report.rejected, () => records, now);
-    if (rejections.length > 0) await context.rejects.add(rejections);
-    await context.outbox.ack(batches[batches.length - 1].seq);
-    records.forEach((record, index) => {
-      if (rejectedIndexes.has(index)) return;
-      if (record.kind === 'profile') profiles += 1;
-      else {
-        events += 1;
-        context.metrics.eventsPushed.inc({ metric: record.metric });
-      }
-    });
-    rejected += rejections.length;
-    context.metrics.outboxDepth.set((await context.outbox.depth()).batches);
-  }
-  if (awaitingJobs.size > 0) {
+  const awaitingJobs = new Map<number, { records: readonly SinkRecord[]; jobs: readonly string[] }>();
+  let profileLane: Promise<unknown> = Promise.resolve();
+  let settling: Promise<void> = Promise.resolve();
+
+  const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
+  const startChunk = (batches: ReadonlyArray<LogBatch<SinkRecord>>): Chunk => {
+    const chunkEvents: SinkRecord[] = [];
+    const chunkProfiles: SinkRecord[] = [];
+    for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
+    const profilesDelivered = profileLane.then(() => deliverPart(chunkProfiles));
+    profileLane = profilesDelivered;
+    const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
+    delivered.catch(() => undefined);
+    return { lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, delivered };
+  };
+
+  const settleLate = async (): Promise<void> => {
     const settled = await sink.settleJobs();
-    const late = toRejections(settled.rejected, (r) => awaitingJobs.get(r.delivery) ?? [], context.clock.now().toISOString());
+    const byDelivery = (r: { delivery: number }) => awaitingJobs.get(r.delivery)?.records ?? [];
+    const late = toRejections(settled.rejected, byDelivery, context.clock.now().toISOString());
     if (late.length > 0) await context.rejects.add(late);
     profiles -= late.length;
     rejected += late.length;
+    const pending = new Set(sink.pendingJobs());
+    for (const [delivery, awaiting] of awaitingJobs) {
+      if (!awaiting.jobs.some((job) => pending.has(job))) awaitingJobs.delete(delivery);
+    }
+  };
+
+  const complete = async (chunk: Chunk): Promise<void> => {
+    const reports = await chunk.delivered;
+    const now = context.clock.now().toISOString();
+    const rejections: Rejection[] = [];
+    for (const [report, records] of [[reports.events, chunk.events], [reports.profiles, chunk.profiles]] as const) {
+      if (report === null) continue;
+      rejections.push(...toRejections(report.rejected, () => records, now));
+      const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
+      records.forEach((record, index) => {
+        if (rejectedIndexes.has(index)) return;
+        if (record.kind === 'profile') profiles += 1;
+        else {
+          events += 1;
+          context.metrics.eventsPushed.inc({ metric: record.metric });
+        }
+      });
+      if (report.jobs.length > 0) {
+        awaitingJobs.set(report.delivery, { records, jobs: report.jobs });
+        settling = settling.then(settleLate);
+      }
+    }
+    if (rejections.length > 0) await context.rejects.add(rejections);
+    await context.outbox.ack(chunk.lastSeq);
+    rejected += rejections.length;
+    context.metrics.outboxDepth.set((await context.outbox.depth()).batches);
+  };
+
+  const inFlight: Chunk[] = [];
+  try {
+    let ahead = context.outbox.peek(DRAIN_CHUNK);
+    for (;;) {
+      if (signal?.aborted) break;
+      const batches = await ahead;
+      if (batches.length === 0) break;
+      const chunk = startChunk(batches);
+      inFlight.push(chunk);
+      ahead = context.outbox.peek(DRAIN_CHUNK, chunk.lastSeq + 1);
+      ahead.catch(() => undefined);
+      while (inFlight.length >= CHUNKS_IN_FLIGHT) await complete(inFlight.shift() as Chunk);
+    }
+    while (inFlight.length > 0) await complete(inFlight.shift() as Chunk);
+  } catch (error) {
+    // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
+    await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+    await settling.catch(() => undefined);
+    throw error;
   }
+  await settling;
+  if (awaitingJobs.size > 0) await settleLate();
   context.metrics.profilesPushed.inc(profiles);
   return { profiles, events, rejected };
 }
