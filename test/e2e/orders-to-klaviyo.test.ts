@@ -162,10 +162,15 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
     const refunded = store.refundOrder(record.legacyId, '10.00');
     clock.advance(60_000);
     const before = harness.stack.klaviyo.requests().length;
+    const eventsBefore = harness.stack.klaviyo.events().length;
     const report = await harness.app.syncOnce();
     expect(report.orders).toBe(1);
     const sent = harness.stack.klaviyo.requests().slice(before).filter((r) => r.method === 'POST');
-    expect(sent.map((r) => r.operation)).toEqual(['create_or_update_profile']);
+    // One profile upsert; an event only if the refund moved this customer's segment, and then about them alone.
+    expect(sent.filter((r) => r.operation !== 'create_event').map((r) => r.operation)).toEqual(['create_or_update_profile']);
+    const newEvents = harness.stack.klaviyo.events().slice(eventsBefore);
+    expect(newEvents.filter((e) => e.profile.email !== emailOf(refunded))).toEqual([]);
+    expect(newEvents.every((e) => e.metric === 'Lifecycle Segment Changed')).toBe(true);
     const profile = profilesByEmail().get(emailOf(refunded));
     const expected = (await expectedFromSeed(store)).customers.get(emailOf(refunded));
     expect(profile?.properties.ss_total_spent).toBe((expected?.totalSpentMinor ?? NaN) / 100);
