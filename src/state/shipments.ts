@@ -1,18 +1,10 @@
-import type { ShipmentStatus } from '../model/shipment';
+import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
 import type { StateStore } from './store';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
-export interface StoredScan {
-  readonly at: string;
-  readonly status: ShipmentStatus;
-  readonly statusDetail: string | null;
-  readonly message: string | null;
-  readonly city: string | null;
-  readonly region: string | null;
-  readonly country: string | null;
-}
+export type StoredScan = Omit<TrackingScan, 'at'> & { readonly at: string };
 
 export interface StoredItem {
   readonly name: string;
