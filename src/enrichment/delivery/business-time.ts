@@ -21,27 +21,49 @@ const DAY_MS = 86_400_000;
 /** Enough to step over any run of weekends and holidays; guards against an invalid zone looping forever. */
 const MAX_DAYS_SCANNED = 20_000;
 
-/** Every zone's offset is a multiple of 15 minutes, so all instants of one quarter-hour share one local day. */
-const QUARTER_MS = 900_000;
-const dayCache = new Map<string, LocalDay>();
+/**
+ * Local days overlapping each UTC day, per zone and holiday country. A store's parcels span a few years of days in
+ * a few zones, so this holds thousands of small entries whatever the number of orders; the cap only guards a
+ * long-running daemon against unbounded growth. Keyed by numbers in nested maps: no string built per lookup.
+ */
+const MAX_CACHED_UTC_DAYS = 50_000;
+const dayCache = new Map<string, Map<string, Map<number, readonly LocalDay[]>>>();
+let cachedUtcDays = 0;
 
-function localDay(instantMs: number, calendar: BusinessCalendar): LocalDay {
-  const key = `${calendar.zone}|${calendar.country ?? ''}|${Math.floor(instantMs / QUARTER_MS)}`;
-  const cached = dayCache.get(key);
-  if (cached) return cached;
+function computeLocalDay(instantMs: number, calendar: BusinessCalendar): LocalDay {
   const local = DateTime.fromMillis(instantMs, { zone: calendar.zone });
   if (!local.isValid) throw new RangeError(`unknown time zone: ${calendar.zone}`);
   const start = local.startOf('day');
   const next = start.plus({ days: 1 });
-  const day: LocalDay = {
+  return {
     startMs: start.toMillis(),
     endMs: next.toMillis(),
     business: start.weekday <= 5 && !isPublicHoliday(calendar.country, local.toISODate() as string),
   };
-  // Bounded so a long-running daemon does not grow it forever; refilling is cheap.
-  if (dayCache.size > 500_000) dayCache.clear();
-  dayCache.set(key, day);
-  return day;
+}
+
+function daysOverlapping(utcDay: number, calendar: BusinessCalendar): readonly LocalDay[] {
+  let byCountry = dayCache.get(calendar.zone);
+  if (!byCountry) dayCache.set(calendar.zone, (byCountry = new Map()));
+  let byDay = byCountry.get(calendar.country ?? '');
+  if (!byDay) byCountry.set(calendar.country ?? '', (byDay = new Map()));
+  const cached = byDay.get(utcDay);
+  if (cached) return cached;
+  const days = [computeLocalDay(utcDay * DAY_MS, calendar)];
+  while (days[days.length - 1].endMs < (utcDay + 1) * DAY_MS) days.push(computeLocalDay(days[days.length - 1].endMs, calendar));
+  if (cachedUtcDays >= MAX_CACHED_UTC_DAYS) {
+    dayCache.clear();
+    cachedUtcDays = 0;
+  }
+  byDay.set(utcDay, days);
+  cachedUtcDays += 1;
+  return days;
+}
+
+function localDay(instantMs: number, calendar: BusinessCalendar): LocalDay {
+  const days = daysOverlapping(Math.floor(instantMs / DAY_MS), calendar);
+  for (const day of days) if (instantMs < day.endMs) return day;
+  return computeLocalDay(instantMs, calendar);
 }
 
 /** Business days (fractional) elapsed from `from` to `to`; 0 when `to` is not after `from`. */
