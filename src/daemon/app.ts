@@ -154,6 +154,7 @@ export class App {
         pageSize: this.env.SHOPIFY_PAGE_SIZE,
         overlapMs: OVERLAP_MS,
         bulkBackfill: this.env.SHOPIFY_BULK_BACKFILL,
+        resumeBackfill: backfilling,
         bulkPollMs: 1000,
         signal: this.signal,
       })) {

@@ -22,6 +22,11 @@ export interface OrdersStreamOptions {
   readonly overlapMs: number;
   /** Use a bulk operation when there is no cursor yet (the first backfill). */
   readonly bulkBackfill: boolean;
+  /**
+   * The first backfill was interrupted (crash, deploy): resume it from the cursor through a bulk operation too.
+   * Paged at Shopify's documented cost limits the rest of a large history would take hours, not minutes.
+   */
+  readonly resumeBackfill?: boolean;
   readonly bulkPollMs: number;
   readonly signal?: AbortSignal;
 }
@@ -35,7 +40,8 @@ export async function* readOrders(
   cursor: OrdersCursor | null,
   options: OrdersStreamOptions,
 ): AsyncGenerator<OrderPage> {
-  const source = cursor === null && options.bulkBackfill ? bulkNodes(client, options) : pagedNodes(client, cursor, options);
+  const bulk = options.bulkBackfill && (cursor === null || options.resumeBackfill === true);
+  const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
     const fresh = nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt));
@@ -81,8 +87,8 @@ interface BulkStatusData {
   bulkOperation: { status: string; errorCode: string | null; url: string | null } | null;
 }
 
-async function* bulkNodes(client: ShopifyGraphqlClient, options: OrdersStreamOptions): AsyncGenerator<NodeWithItems[]> {
-  const run = await client.query<BulkRunData>(BULK_RUN_MUTATION, { query: bulkOrdersQuery(null) });
+async function* bulkNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | null, options: OrdersStreamOptions): AsyncGenerator<NodeWithItems[]> {
+  const run = await client.query<BulkRunData>(BULK_RUN_MUTATION, { query: bulkOrdersQuery(searchQueryFor(cursor, options.overlapMs)) });
   const operation = run.bulkOperationRunQuery.bulkOperation;
   if (!operation) throw new PermanentError(`bulk operation refused: ${run.bulkOperationRunQuery.userErrors.map((e) => e.message).join('; ')}`, 'bulk_refused');
   let url: string | null = null;
