@@ -7,12 +7,17 @@
 const escapeColon = (_key: string, value: unknown): unknown =>
   typeof value === 'string' && value.startsWith(':') ? `:${value}` : value;
 
-export function encodeKeyv(data: unknown): string {
-  return JSON.stringify(data, escapeColon) ?? 'null';
-}
-
 /** A string value that starts with ':' opens the text or follows '[', ',' or ':'; without one a plain parse is exact. */
 const ESCAPED_STRING = /(^|[[,:])\s*":/;
+
+/**
+ * A replacer makes JSON.stringify call back into JavaScript for every value; most values hold no string starting
+ * with ':', so the plain text is tried first and the replacer runs only when the text shows such a string may be in it.
+ */
+export function encodeKeyv(data: unknown): string {
+  const plain = JSON.stringify(data) ?? 'null';
+  return ESCAPED_STRING.test(plain) ? JSON.stringify(data, escapeColon) ?? 'null' : plain;
+}
 
 export function decodeKeyv<T>(text: string): T {
   if (!ESCAPED_STRING.test(text)) return JSON.parse(text) as T;

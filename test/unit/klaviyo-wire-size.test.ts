@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { MetricEvent, ProfileIdentity, ProfilePatch } from '../../src/model/klaviyo';
+import type { MetricEvent, ProfileIdentity, ProfilePatch, PropertyValue } from '../../src/model/klaviyo';
 import { eventEntryBytes, groupHeaderBytes, profileResourceBytes, wireBytes } from '../../src/sinks/klaviyo/batching';
 import { bulkEventEntry, bulkEventGroup, profileResource } from '../../src/sinks/klaviyo/payloads';
 
@@ -7,8 +7,10 @@ import { bulkEventEntry, bulkEventGroup, profileResource } from '../../src/sinks
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
 const identity: fc.Arbitrary<ProfileIdentity> = fc.record({ email: nullable(text), phoneNumber: nullable(text), externalId: nullable(text) });
-const scalar = fc.oneof(text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
-const properties = fc.dictionary(text, fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxKeys: 6 });
+const value: fc.Arbitrary<PropertyValue> = fc.oneof(
+  text, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 3 }),
+);
+const properties = fc.dictionary(text, value, { maxKeys: 6 });
 
 const event: fc.Arbitrary<MetricEvent> = fc.record({
   kind: fc.constant('event' as const), metric: text, identity,
