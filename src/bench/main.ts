@@ -140,7 +140,7 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
  */
 function benchMappings(dir: string): string {
   const source = join(packageRoot(), 'mappings');
-  cpSync(source, dir, { recursive: true });
+  cpSync(source, dir, { recursive: true, dereference: true }); // a copy, never a link back into the repository
   const file = join(dir, 'klaviyo.yaml');
   const document = parseDocument(readFileSync(file, 'utf8'));
   document.setIn(['events', 'refundedOrder', 'enabled'], true);
