@@ -118,6 +118,10 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
       const lifecycle = evaluateLifecycle(expected.aggregate, stats, START, LIFECYCLE_CONFIG);
       expect(properties?.ss_segment).toBe(lifecycle.segment);
       expect(properties?.ss_rfm_score).toBe(`${lifecycle.rfm.recency}${lifecycle.rfm.frequency}${lifecycle.rfm.monetary}`);
+      // The churn and next-order figures are the ones the evaluation code computes (same pure functions).
+      expect(properties?.ss_churn_risk ?? null).toBe(lifecycle.churnRisk === null ? null : Number(lifecycle.churnRisk.toFixed(3)));
+      expect(properties?.ss_expected_next_order_at ?? null).toBe(lifecycle.expectedNextOrderAt?.toISOString() ?? null);
+      expect(properties?.ss_churn_risk_reasons ?? []).toEqual([...lifecycle.churnRiskReasons]);
     }
     expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
     expect(harness.stack.shopify.rejectedQueries()).toEqual([]);
