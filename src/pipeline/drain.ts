@@ -89,14 +89,17 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
       if (report === null) continue;
       rejections.push(...toRejections(report.rejected, () => records, now));
       const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
+      // Counted per metric first: one labelled counter update per metric and chunk, not per event.
+      const perMetric = new Map<string, number>();
       records.forEach((record, index) => {
         if (rejectedIndexes.has(index)) return;
         if (record.kind === 'profile') profiles += 1;
-        else {
-          events += 1;
-          context.metrics.eventsPushed.inc({ metric: record.metric });
-        }
+        else perMetric.set(record.metric, (perMetric.get(record.metric) ?? 0) + 1);
       });
+      for (const [metric, count] of perMetric) {
+        events += count;
+        context.metrics.eventsPushed.inc({ metric }, count);
+      }
       if (report.jobs.length > 0) {
         awaitingJobs.set(report.delivery, { records, jobs: report.jobs });
         settling = settling.then(settleLate);
