@@ -20,8 +20,15 @@ const FACTOR_OF: Readonly<Record<FeatureName, Factor>> = {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Building an Intl formatter costs far more than formatting with it, and a store uses a handful of currencies. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 function formatMoney(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 0 });
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en', { style: 'currency', currency, maximumFractionDigits: 0 });
+    moneyFormats.set(currency, format);
+  }
   return format.format(minor / 10 ** minorDigits(currency));
 }
 
