@@ -36,7 +36,8 @@ export function shipmentPayload(shipment: ShipmentState, segment: Segment | null
   return {
     OrderId: shipment.orderId,
     OrderNumber: shipment.orderName,
-    TrackingCode: shipment.trackingCode,
+    // A pending parcel (an order not yet fulfilled) has no code yet.
+    TrackingCode: shipment.trackingCode || null,
     Carrier: shipment.carrier,
     Service: shipment.service,
     TrackingUrl: shipment.trackingUrl,

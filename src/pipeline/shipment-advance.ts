@@ -4,11 +4,12 @@ import type { Shipment } from '../model/shipment';
 import { assessDeliveryRisk } from '../enrichment/delivery/risk';
 import { addBusinessDays, endOfLocalDay } from '../enrichment/delivery/business-time';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
+import type { RiskInput } from '../enrichment/delivery/types';
 import { predictDelivery, type TransitModel, type TransitObservation } from '../enrichment/delivery/transit-model';
 import { destinationCalendar } from '../enrichment/delivery/zones';
 import type { MappingConfig } from '../mapping/mapping-config';
 import { isAnnouncedStatus, issueEvent, statusEvent, type StatusChange } from '../mapping/shipment-events';
-import type { AnnouncedPart, OrderPart, ShipmentState, TrackingPart } from '../state/shipments';
+import { isPendingKey, type AnnouncedPart, type OrderPart, type ShipmentState, type TrackingPart } from '../state/shipments';
 
 export interface AdvanceSettings {
   readonly mapping: MappingConfig;
@@ -115,6 +116,38 @@ export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: De
 }
 
 /**
+ * When time alone could next change a pending parcel's risk: the instant its order has waited the stalled-fulfillment
+ * threshold, and the end of its promised day plus grace. Null once retired or past both.
+ */
+export function pendingCheckAt(order: OrderPart, tracking: TrackingPart, config: DeliveryConfig, now: Date): Date | null {
+  if (FINISHED.has(tracking.status)) return null;
+  const calendar = destinationCalendar(config, tracking.destinationCountry, order.destinationRegion);
+  const { stalledFulfillment, late } = config.rules;
+  const candidates: number[] = [];
+  if (stalledFulfillment.enabled) {
+    candidates.push(addBusinessDays(new Date(order.orderPlacedAt), stalledFulfillment.businessHours / 24, calendar).getTime());
+  }
+  if (order.promisedDeliveryAt) candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() + late.graceHours * 3_600_000);
+  const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
+  return future.length > 0 ? new Date(Math.min(...future)) : null;
+}
+
+/** A pending parcel is judged as its order: retired means the order shipped or was cancelled. */
+function riskSubject(order: OrderPart, tracking: TrackingPart, shipment: Shipment): RiskInput['subject'] {
+  if (!isPendingKey(order.key)) return { kind: 'shipment', shipment, destinationRegion: order.destinationRegion };
+  return {
+    kind: 'order',
+    orderId: order.orderId,
+    placedAt: new Date(order.orderPlacedAt),
+    fulfillmentStatus: tracking.statusDetail === 'fulfilled' ? 'fulfilled' : 'unfulfilled',
+    cancelled: tracking.statusDetail === 'cancelled',
+    promisedDeliveryAt: date(order.promisedDeliveryAt),
+    destinationCountry: tracking.destinationCountry,
+    destinationRegion: order.destinationRegion,
+  };
+}
+
+/**
  * One step in a parcel's life, pure: merges what the order and the carrier say now with what was announced before,
  * and returns the new state plus the events Klaviyo must hear, in causal order. Status events are dated at their
  * scan; an older status change seen in the same step as a newer one is sent as history (backfill), so flows fire
@@ -125,17 +158,19 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
   const events: MetricEvent[] = [];
   const shipment = toShipment(order, tracking);
   const lane = { destinationRegion: order.destinationRegion, originRegion: null };
+  const pending = isPendingKey(order.key);
   // A finished parcel's risk is settled when it finishes: time passing must not reopen or move it.
   const settled = previous !== null && previous.status === tracking.status && FINISHED.has(tracking.status) && previous.risk !== null;
-  const prediction = settled ? null : predictDelivery(input.model, shipment, now, lane);
+  const prediction = settled || pending ? null : predictDelivery(input.model, shipment, now, lane);
   const risk = settled && previous.risk
     ? { ...previous.risk, transition: null }
     : assessDeliveryRisk(
-      { subject: { kind: 'shipment', shipment, destinationRegion: order.destinationRegion }, previous: previous?.risk ?? null, prediction },
+      { subject: riskSubject(order, tracking, shipment), previous: previous?.risk ?? null, prediction },
       settings.delivery,
       now,
     );
-  const changes = statusChanges(previous, tracking);
+  // A pending parcel has no carrier status to announce, only its issue.
+  const changes = pending ? [] : statusChanges(previous, tracking);
   const last = changes[changes.length - 1];
   let issues = previous?.issues ?? 0;
   // An issue found on first sight of a parcel handed over before the live window is old news, and so is its end.
@@ -158,7 +193,7 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
       lateRiskScore: prediction.lateRiskScore,
     },
     deliveryRecorded: previous?.deliveryRecorded ?? false,
-    nextCheckAt: nextCheckAt(order, tracking, settings.delivery, now)?.toISOString() ?? null,
+    nextCheckAt: (pending ? pendingCheckAt : nextCheckAt)(order, tracking, settings.delivery, now)?.toISOString() ?? null,
   };
 
   changes.forEach((change, i) => {

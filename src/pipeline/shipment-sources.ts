@@ -2,41 +2,91 @@ import type { ShipmentStatus } from '../model/shipment';
 import { toDecimalNumber } from '../model/money';
 import type { Fulfillment, Order, TrackingRef } from '../model/order';
 import type { TrackerSnapshot } from '../sources/easypost/snapshot';
-import type { OrderPart, StoredScan, TrackingPart } from '../state/shipments';
+import { pendingKeyOf, type OrderPart, type StoredScan, type TrackingPart } from '../state/shipments';
 
 /** The model's key: carriers recycle codes, so the order is part of it. */
 export const shipmentKeyOf = (carrier: string | null, code: string, orderId: string): string =>
   `${(carrier ?? 'unknown').toLowerCase()}:${code}:${orderId}`;
 
+/** What every parcel of an order repeats from the order itself. */
+function orderFields(order: Order, email: string) {
+  return {
+    orderId: order.id,
+    orderName: order.name,
+    orderPlacedAt: order.createdAt.toISOString(),
+    customerEmail: email,
+    customerPhone: order.phone,
+    firstName: order.firstName,
+    lastName: order.lastName,
+    promisedDeliveryAt: order.promisedDeliveryAt?.toISOString() ?? null,
+    destinationRegion: order.shippingAddress?.region ?? null,
+    items: order.lineItems.map((item) => ({ name: item.name, sku: item.sku, quantity: item.quantity, price: toDecimalNumber(item.unitPrice) })),
+    value: toDecimalNumber(order.currentTotal),
+    currency: order.currentTotal.currency,
+  };
+}
+
 /** The order's side of each parcel it carries, numbered across all its fulfillments (split orders). */
 export function orderParts(order: Order): Array<{ part: OrderPart; fulfillment: Fulfillment; ref: TrackingRef }> {
   if (!order.email) return [];
+  const fields = orderFields(order, order.email);
   const parcels = order.fulfillments.flatMap((fulfillment) => fulfillment.tracking.map((ref) => ({ fulfillment, ref })));
-  const items = order.lineItems.map((item) => ({ name: item.name, sku: item.sku, quantity: item.quantity, price: toDecimalNumber(item.unitPrice) }));
   return parcels.map(({ fulfillment, ref }, i) => ({
     fulfillment,
     ref,
     part: {
+      ...fields,
       key: shipmentKeyOf(ref.carrier, ref.code, order.id),
-      orderId: order.id,
-      orderName: order.name,
-      orderPlacedAt: order.createdAt.toISOString(),
       fulfillmentId: fulfillment.id,
       fulfilledAt: fulfillment.createdAt.toISOString(),
-      customerEmail: order.email as string,
-      customerPhone: order.phone,
-      firstName: order.firstName,
-      lastName: order.lastName,
       trackingCode: ref.code,
-      promisedDeliveryAt: order.promisedDeliveryAt?.toISOString() ?? null,
-      destinationRegion: order.shippingAddress?.region ?? null,
       index: i + 1,
       count: parcels.length,
-      items,
-      value: toDecimalNumber(order.currentTotal),
-      currency: order.currentTotal.currency,
     },
   }));
+}
+
+/** Where an order stands for its pending parcel: still waiting for a fulfillment, or past that. */
+export type PendingOutcome = 'open' | 'fulfilled' | 'cancelled';
+
+export const pendingOutcome = (order: Order): PendingOutcome =>
+  order.cancelledAt !== null ? 'cancelled' : order.fulfillments.length > 0 ? 'fulfilled' : 'open';
+
+/**
+ * The order's pending parcel: the order itself while nothing is fulfilled. No parcel yet, so no code and index 0;
+ * `fulfilledAt` is the order's placement, so an order placed before the live window raises its issue as history.
+ */
+export function pendingPart(order: Order): OrderPart | null {
+  if (!order.email) return null;
+  return {
+    ...orderFields(order, order.email),
+    key: pendingKeyOf(order.id),
+    fulfillmentId: '',
+    fulfilledAt: order.createdAt.toISOString(),
+    trackingCode: '',
+    index: 0,
+    count: 0,
+  };
+}
+
+/** The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was cancelled. */
+export function pendingTracking(order: Order, outcome: PendingOutcome): TrackingPart {
+  return {
+    source: 'shopify',
+    trackerId: null,
+    trackerUpdatedAt: null,
+    carrier: null,
+    service: null,
+    trackingUrl: null,
+    status: outcome === 'open' ? 'unknown' : 'cancelled',
+    statusDetail: outcome === 'open' ? null : outcome,
+    carrierEstimatedDeliveryAt: null,
+    shippedAt: null,
+    deliveredAt: null,
+    destinationCountry: order.shippingAddress?.country ?? null,
+    originCountry: null,
+    scans: [],
+  };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);

@@ -5,7 +5,7 @@ import { createTransitModel, recordDelivery } from '../enrichment/delivery/trans
 import { buildDeliveryPatch } from '../mapping/delivery-profile';
 import { patchHash } from '../mapping/profile';
 import {
-  TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentEntry, trackingCodeKey,
+  TRANSIT_MODEL_KEY, deliveryProfileKey, isPendingKey, isRetired, shipmentEntry, trackingCodeKey,
   type DeliveryProfileState, type OrderPart, type ShipmentState, type TrackingCodeEntry, type TrackingPart,
 } from '../state/shipments';
 import { liveSince, type PipelineContext } from './context';
@@ -77,7 +77,7 @@ export async function planShipments(
     if (step.delivered) model = recordDelivery(model, step.delivered);
     records.push(...step.events);
     working.set(input.key, step.state);
-    if (!previous || previous.trackerId !== step.state.trackerId) {
+    if (!isPendingKey(input.key) && (!previous || previous.trackerId !== step.state.trackerId)) {
       const code = codes.get(order.trackingCode) ?? { trackerId: null, keys: new Set<string>() };
       code.keys.add(input.key);
       code.trackerId = step.state.trackerId ?? code.trackerId;
@@ -116,9 +116,13 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
   const entries: Array<readonly [string, DeliveryProfileState]> = [];
   for (const [email, own] of byEmail) {
     const before = profiles.get(email) ?? null;
-    const keys = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
-    const shipments = keys.map((key) => own.get(key) ?? others.get(key)).filter((s): s is ShipmentState => s !== undefined);
-    const patch = buildDeliveryPatch({ shipments, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays }, context.settings.mapping);
+    const known = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
+    const all = known.map((key) => own.get(key) ?? others.get(key)).filter((s): s is ShipmentState => s !== undefined);
+    // A retired pending parcel leaves the customer's list; it still speaks once when nothing else is left, to clear its hold.
+    const shipments = all.filter((s) => !isRetired(s));
+    const retired = new Set(all.filter(isRetired).map((s) => s.key));
+    const keys = known.filter((key) => !retired.has(key));
+    const patch = buildDeliveryPatch({ shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays }, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
     if (patch && hash !== before?.pushedHash) records.push(patch);
     if (hash !== before?.pushedHash || keys.length !== before?.shipmentKeys.length) {

@@ -98,6 +98,16 @@ export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
 
+/**
+ * An order with no fulfillment yet is followed as a parcel of its own, so the stalled-fulfillment rule reuses the
+ * shipment machinery; it has no tracking code and retires (status `cancelled`) once the order ships or is cancelled.
+ */
+const PENDING_PREFIX = 'pending:';
+export const pendingKeyOf = (orderId: string): string => `${PENDING_PREFIX}${orderId}`;
+export const isPendingKey = (key: string): boolean => key.startsWith(PENDING_PREFIX);
+/** A pending parcel whose order shipped or was cancelled: it no longer describes the customer. */
+export const isRetired = (shipment: ShipmentState): boolean => isPendingKey(shipment.key) && shipment.status === 'cancelled';
+
 export const shipmentEntry = (shipment: ShipmentState): readonly [string, ShipmentState] => [shipmentKey(shipment.key), shipment];
 
 /** Typed reads of the shipment state; writes go through one `setMany` in the pipeline. */
