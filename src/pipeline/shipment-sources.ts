@@ -55,9 +55,10 @@ export const pendingOutcome = (order: Order): PendingOutcome =>
 /**
  * The order's pending parcel: the order itself while nothing is fulfilled. No parcel yet, so no code and index 0;
  * `fulfilledAt` is the order's placement, so an order placed before the live window raises its issue as history.
+ * An order with no shipping address (digital goods, in-store sale) has nothing to ship and none.
  */
 export function pendingPart(order: Order): OrderPart | null {
-  if (!order.email) return null;
+  if (!order.email || !order.shippingAddress) return null;
   return {
     ...orderFields(order, order.email),
     key: pendingKeyOf(order.id),

@@ -21,14 +21,17 @@ const THRESHOLD = new Date('2026-06-09T15:00:00Z');
 const T0 = new Date('2026-06-04T16:00:00Z');
 const CODE = 'SSUNF0000000001';
 
-const customers = ['waits', 'cancelled', 'prompt'] as const;
+/** Placed two months before the live window opens: its stall is history. */
+const LONG_AGO = new Date('2026-04-01T15:00:00Z');
+
+const customers = ['waits', 'cancelled', 'prompt', 'old', 'digital'] as const;
 type Customer = (typeof customers)[number];
 const emailOf = (who: Customer): string => `${who}@shipsignal.test`;
 const legacyIdOf = (who: Customer): number => 8_000_000 + customers.indexOf(who);
 
 function orderRecord(who: Customer): OrderRecord {
   const i = customers.indexOf(who);
-  const placed = isoInstant(PLACED);
+  const placed = isoInstant(who === 'old' ? LONG_AGO : PLACED);
   return {
     legacyId: legacyIdOf(who), name: `#${3001 + i}`, email: emailOf(who), phone: null,
     createdAt: placed, updatedAt: placed, processedAt: placed, cancelledAt: null, cancelReason: null, closedAt: null,
@@ -37,7 +40,7 @@ function orderRecord(who: Customer): OrderRecord {
     lineItems: [{ legacyId: 8_100_000 + i, title: 'Wool socks', variantTitle: null, sku: `SOCK-${i}`, vendor: null, quantity: 2, unitPrice: '21.00', productLegacyId: 8_200_000 + i }],
     customer: { legacyId: 8_300_000 + i, firstName: 'Grace', lastName: who, email: emailOf(who), phone: null, createdAt: placed, tags: [] },
     fulfillments: [],
-    shippingAddress: { firstName: 'Grace', lastName: who, city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
+    shippingAddress: who === 'digital' ? null : { firstName: 'Grace', lastName: who, city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
     customAttributes: [],
   };
 }
@@ -100,7 +103,9 @@ async function advanceTo(until: Date, onStep: (now: Date) => void = () => undefi
 describe('an order nobody fulfills raises stalled_fulfillment, held until it ships or is cancelled', () => {
   test('a freshly placed order raises nothing, and a prompt fulfillment never raises anything', async () => {
     await app.syncOnce();
-    for (const who of customers) expect(issuesOf(who)).toEqual([]);
+    for (const who of ['waits', 'cancelled', 'prompt', 'digital'] as const) expect(issuesOf(who)).toEqual([]);
+    // An order left unfulfilled long before the live window: its issue goes as history, never as a live event.
+    expect(issuesOf('old').map((e) => [e.metric, e.properties.IssueCode, e.backfill])).toEqual([['Delivery Issue Detected', 'stalled_fulfillment', true]]);
     expect(holdOf('waits')).toEqual({ hold: false, reason: null, open: false });
     expect(eventsOf('waits').filter((e) => e.metric.startsWith('Shipment'))).toEqual([]);
 
@@ -132,6 +137,8 @@ describe('an order nobody fulfills raises stalled_fulfillment, held until it shi
       expect(holdOf(who)).toEqual({ hold: true, reason: 'stalled_fulfillment', open: true });
     }
     expect(issuesOf('prompt')).toEqual([]);
+    expect(issuesOf('digital')).toEqual([]);
+    expect(issuesOf('old')).toHaveLength(1);
     expect(holdOf('prompt')).toMatchObject({ hold: false, open: false });
     // No shipment status event for a parcel that does not exist yet.
     expect(eventsOf('waits').filter((e) => e.metric.startsWith('Shipment'))).toEqual([]);
