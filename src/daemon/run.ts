@@ -29,7 +29,9 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
       const result = await app.exclusive(job);
       logger.info(`${name} finished`, { result });
     } catch (error) {
-      logger.error(`${name} failed`, { error });
+      // A stop cuts retries short on purpose: what was not delivered waits in the outbox for the next start.
+      if (app.signal.aborted) logger.info(`${name} interrupted by shutdown; undelivered work stays queued`, { reason: (error as Error).message });
+      else logger.error(`${name} failed`, { error });
     }
   };
   const sync = runJob('sync', async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers(), drained: await app.drain() }));

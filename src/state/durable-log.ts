@@ -14,6 +14,7 @@ export class DurableLog<T> {
   private head = 0;
   private tail = 0;
   private loaded = false;
+  private appending: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: StateStore, private readonly name: string) {}
 
@@ -28,10 +29,15 @@ export class DurableLog<T> {
   /** Durably appends one batch; resolves once it is stored. */
   async append(items: readonly T[]): Promise<void> {
     if (items.length === 0) return;
-    await this.load();
-    await this.store.set(`${this.name}:batch:${this.tail}`, items);
-    this.tail += 1;
-    await this.store.set(`${this.name}:tail`, this.tail);
+    // Appends from concurrent callers (webhook rejections beside a sync) queue up: two must never share a slot.
+    const turn = this.appending.then(async () => {
+      await this.load();
+      await this.store.set(`${this.name}:batch:${this.tail}`, items);
+      this.tail += 1;
+      await this.store.set(`${this.name}:tail`, this.tail);
+    });
+    this.appending = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Batches not yet acknowledged, oldest first, until `maxItems` items are gathered. */

@@ -47,7 +47,9 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
       id: node.id,
       name: node.name,
       email,
-      phone: normalizePhone(node.customer?.defaultPhoneNumber?.phoneNumber ?? node.phone ?? address?.phone),
+      // Not the shipping address's phone: it is often someone else's (a gift, an office), and a phone shared by two
+      // customers would merge their Klaviyo profiles.
+      phone: normalizePhone(node.customer?.defaultPhoneNumber?.phoneNumber ?? node.phone),
       firstName: node.customer?.firstName ?? address?.firstName ?? null,
       lastName: node.customer?.lastName ?? address?.lastName ?? null,
       createdAt,
