@@ -1,19 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { parseEnv } from '../../src/config/env';
 import { App } from '../../src/daemon/app';
 import { startHttpServer } from '../../src/daemon/http-server';
 import type { ScriptedScan } from '../../src/sandbox/easypost';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack';
+import type { LocalStack } from '../../src/sandbox/local-stack';
 import type { SandboxEvent } from '../../src/sandbox/klaviyo';
 import { isoInstant, type OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
-import { packageRoot } from '../../src/util/package-root';
+import { startHarness, type Harness } from '../helpers/daemon-harness';
 
 const HOUR = 3_600_000;
 /** Monday noon UTC; every parcel goes from Austin TX to New York NY (America/New_York business days). */
@@ -101,12 +96,16 @@ interface World {
 }
 
 let world: World;
-let stateDir: string;
+let harness: Harness;
 
 beforeAll(async () => {
   const clock = new ManualClock(T0);
   const store = new SandboxStore(recordSource(PARCELS.map(orderRecord), 'USD'), { clock });
-  const stack = await startLocalStack({ store, storeClock: clock, shopifyThrottle: 'off', klaviyoRateLimits: 'off', easypost: { listRatePerSecond: false } });
+  harness = await startHarness({
+    store, storeClock: clock, clock, shopifyThrottle: 'off', klaviyoRateLimits: 'off', easypost: { listRatePerSecond: false },
+    env: { SHIPSIGNAL_LOG_LEVEL: 'error', SHOPIFY_BULK_BACKFILL: 'false' },
+  });
+  const { stack, app } = harness;
   const easypost = stack.easypost;
   if (!easypost) throw new Error('no EasyPost sandbox');
   for (const parcel of PARCELS) {
@@ -115,17 +114,6 @@ beforeAll(async () => {
       estDeliveryDate: at(parcel.est), origin: ORIGIN, destination: DEST,
     });
   }
-  stateDir = mkdtempSync(join(tmpdir(), 'shipsignal-e2e-'));
-  const root = packageRoot();
-  const env = parseEnv({
-    ...stack.env,
-    SHIPSIGNAL_STATE_URL: `sqlite://${join(stateDir, 'state.sqlite')}`,
-    SHIPSIGNAL_CONFIG_DIR: join(root, 'config'),
-    SHIPSIGNAL_MAPPINGS_DIR: join(root, 'mappings'),
-    SHIPSIGNAL_LOG_LEVEL: 'error',
-    SHOPIFY_BULK_BACKFILL: 'false',
-  });
-  const app = await App.create(env, { clock, logStream: new PassThrough() });
   const server = await startHttpServer({ port: 0, host: '127.0.0.1', token: null, health: app.health, registry: app.context.metrics.registry, webhooks: app.webhooks() });
   const hookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/easypost`;
   easypost.addWebhook({ url: hookUrl, secret: stack.env.EASYPOST_WEBHOOK_SECRET });
@@ -134,9 +122,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => world.server.close(() => resolve()));
-  await world.app.close();
-  await world.stack.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  await harness.close();
 });
 
 const eventsOf = (parcel: Parcel): SandboxEvent[] =>

@@ -1,15 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { parseEnv } from '../../src/config/env';
 import { App } from '../../src/daemon/app';
-import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack';
+import type { LocalStack } from '../../src/sandbox/local-stack';
 import type { SandboxEvent } from '../../src/sandbox/klaviyo';
 import { isoInstant, type FulfillmentRecord, type OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
-import { packageRoot } from '../../src/util/package-root';
+import { startHarness, type Harness } from '../helpers/daemon-harness';
 
 const HOUR = 3_600_000;
 /**
@@ -49,36 +44,25 @@ let clock: ManualClock;
 let store: SandboxStore;
 let stack: LocalStack;
 let app: App;
-let stateDir: string;
+let harness: Harness;
 
 beforeAll(async () => {
   clock = new ManualClock(T0);
   store = new SandboxStore(recordSource(customers.map(orderRecord), 'USD'), { clock });
-  stack = await startLocalStack({ store, storeClock: clock, shopifyThrottle: 'off', klaviyoRateLimits: 'off', easypost: { listRatePerSecond: false } });
+  harness = await startHarness({
+    store, storeClock: clock, clock, shopifyThrottle: 'off', klaviyoRateLimits: 'off', easypost: { listRatePerSecond: false },
+    env: { SHIPSIGNAL_LOG_LEVEL: 'error', SHOPIFY_BULK_BACKFILL: 'false' },
+  });
+  ({ stack, app } = harness);
   const origin = { city: 'AUSTIN', state: 'TX', country: 'US' };
   const destination = { city: 'NEW YORK', state: 'NY', country: 'US' };
   stack.easypost?.registerParcel({
     trackingCode: CODE, carrier: 'USPS', service: 'Priority', weight: 12, estDeliveryDate: new Date('2026-06-12T12:00:00Z'), origin, destination,
     scans: [{ at: new Date('2026-06-10T09:00:00Z'), status: 'pre_transit', statusDetail: 'label_created', message: 'Shipping label created', location: origin }],
   });
-  stateDir = mkdtempSync(join(tmpdir(), 'shipsignal-unfulfilled-'));
-  const root = packageRoot();
-  const env = parseEnv({
-    ...stack.env,
-    SHIPSIGNAL_STATE_URL: `sqlite://${join(stateDir, 'state.sqlite')}`,
-    SHIPSIGNAL_CONFIG_DIR: join(root, 'config'),
-    SHIPSIGNAL_MAPPINGS_DIR: join(root, 'mappings'),
-    SHIPSIGNAL_LOG_LEVEL: 'error',
-    SHOPIFY_BULK_BACKFILL: 'false',
-  });
-  app = await App.create(env, { clock, logStream: new PassThrough() });
 }, 30_000);
 
-afterAll(async () => {
-  await app.close();
-  await stack.close();
-  rmSync(stateDir, { recursive: true, force: true });
-});
+afterAll(() => harness?.close());
 
 const eventsOf = (who: Customer): SandboxEvent[] =>
   stack.klaviyo.events().filter((e) => e.profile.email === emailOf(who)).sort((a, b) => a.time.localeCompare(b.time));
