@@ -72,7 +72,6 @@ describe(`a sync under a fault mix (seed ${SEED}, ${ORDERS} orders)`, () => {
 
     const stats = klaviyo.stats();
     expect(stats.faultsInjected).toBeGreaterThanOrEqual(3);
-    expect(harness.stack.shopify.faults.injected()).toEqual(expect.objectContaining({ rate_limited: expect.any(Number) }));
     expect(klaviyo.earlyRetries()).toEqual([]);
     expect(klaviyo.validationFailures()).toEqual([]);
 
@@ -80,6 +79,8 @@ describe(`a sync under a fault mix (seed ${SEED}, ${ORDERS} orders)`, () => {
     const incidents = lines.filter((l) => /incident$/.test(l.message)).length;
     const recoveries = lines.filter((l) => /recovered$/.test(l.message)).length;
     const shopifyFaults = Object.values(harness.stack.shopify.faults.injected()).reduce((a, b) => a + b, 0);
+    // Both edges really were under fire: a mix that injected nothing would prove nothing.
+    expect(shopifyFaults).toBeGreaterThanOrEqual(3);
     expect(incidents).toBeGreaterThan(0);
     expect(incidents).toBeLessThanOrEqual(stats.faultsInjected + shopifyFaults);
     expect(recoveries).toBeGreaterThanOrEqual(incidents - 10);
