@@ -68,12 +68,12 @@ interface PhaseFigures {
   readonly profiles: number;
   readonly requests: Readonly<Record<string, number>>;
   readonly throttled: number;
+  readonly wallSeconds: number;
+  /** Until the last order, parcel and review is queued; the outbox is delivered alongside. */
   readonly readSeconds: number;
-  readonly klaviyoSeconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
   readonly sandboxCpuSeconds: number;
-  readonly klaviyoSandboxCpuSeconds: number;
 }
 
 /** Requests per operation made between two stats snapshots, any status. */
@@ -102,19 +102,21 @@ const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
 };
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
-/** One sync, split into its read phase (Shopify, enrichment, state) and its Klaviyo phase (the outbox drain). */
+/** One sync as the daemon runs it: the outbox is delivered while orders, parcels and reviews are still being read. */
 async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> {
   const statsBefore = await host.call('stats', {});
   const hostBefore = await host.call('usage', {});
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const polled = await app.pollOrders();
-  await app.pollTrackers();
-  await app.recheckShipments();
-  await app.reviewCustomers();
-  const read = process.hrtime.bigint();
-  const hostRead = await host.call('usage', {});
-  const drained = await app.drain();
+  let read = started;
+  const { result: polled, drained } = await app.deliverWhile(async () => {
+    const orders = await app.pollOrders();
+    await app.pollTrackers();
+    await app.recheckShipments();
+    await app.reviewCustomers();
+    read = process.hrtime.bigint();
+    return orders;
+  });
   const done = process.hrtime.bigint();
   const cpuSeconds = cpuSecondsSince(cpu);
   const hostAfter = await host.call('usage', {});
@@ -125,12 +127,11 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
     profiles: drained.profiles,
     requests: requestsBetween(statsBefore, statsAfter),
     throttled: statsAfter.throttled - statsBefore.throttled,
+    wallSeconds: Number(done - started) / 1e9,
     readSeconds: Number(read - started) / 1e9,
-    klaviyoSeconds: Number(done - read) / 1e9,
     cpuSeconds,
     peakRssMb: peakRssMb(),
     sandboxCpuSeconds: hostAfter.cpuSeconds - hostBefore.cpuSeconds,
-    klaviyoSandboxCpuSeconds: hostAfter.cpuSeconds - hostRead.cpuSeconds,
   };
 }
 
@@ -154,7 +155,6 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
   const column = (phase: PhaseFigures): string[] => {
     const changes = phase.events + phase.profiles;
     const minimum = minimumSeconds(byLimit(phase.requests), DOCUMENTED_LIMITS);
-    const wall = phase.readSeconds + phase.klaviyoSeconds;
     const requests = sum(phase.requests);
     return [
       integer(phase.orders), integer(phase.events), integer(phase.profiles),
@@ -163,29 +163,30 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
       integer((phase.requests.create_event ?? 0) + (phase.requests.create_or_update_profile ?? 0)),
       integer(phase.throttled),
       decimal(changes > 0 ? (requests / changes) * 1000 : 0, 2),
-      decimal(wall), decimal(phase.readSeconds), decimal(phase.klaviyoSeconds), decimal(minimum),
-      minimum > 0 ? decimal(phase.klaviyoSeconds / minimum, 2) : '—',
+      decimal(phase.wallSeconds), decimal(phase.readSeconds), decimal(phase.wallSeconds - phase.readSeconds), decimal(minimum),
+      minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—',
       decimal(phase.cpuSeconds, 2), decimal(phase.orders > 0 ? (phase.cpuSeconds / phase.orders) * 1e6 : 0, 0),
-      integer(phase.peakRssMb), decimal(phase.sandboxCpuSeconds, 1), decimal(phase.klaviyoSandboxCpuSeconds, 1),
+      integer(phase.peakRssMb), decimal(phase.sandboxCpuSeconds, 1),
     ];
   };
-  // The baseline sends every change of the backfill one request at a time, at the rate measured on its sample.
+  // The baseline sends every change of the backfill one request at a time: at the rate measured on its sample, or
+  // at the single-record endpoints' documented limits, whichever is slower (a short sample never meets the latter).
   const backfillChanges = backfill.events + backfill.profiles;
   const naiveRate = naive.changes / naive.seconds;
-  const naiveSeconds = backfillChanges / naiveRate;
   const naiveMinimum = minimumSeconds({ createEvent: backfill.events, profileImport: backfill.profiles }, DOCUMENTED_LIMITS);
+  const naiveSeconds = Math.max(backfillChanges / naiveRate, naiveMinimum);
   const naiveColumn = [
     integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), '0', '0', '0',
     integer(backfillChanges), `(${naive.changes} sent)`, decimal(1000, 2),
-    decimal(naiveSeconds), '—', decimal(naiveSeconds), decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2),
-    decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—', '—',
+    decimal(naiveSeconds), '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2),
+    decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—',
   ];
   const labels = [
     'orders read', 'events sent', 'profiles sent', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
     'requests: import job status', 'requests: single create_event/profile', '429 answers', 'requests per 1,000 changes',
-    'wall time, s', '  read phase (Shopify, enrich, state), s', '  Klaviyo phase (drain), s',
-    'rate-limit minimum, s', 'ratio Klaviyo phase / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
-    'peak RSS, MB (process lifetime)', 'sandbox host CPU, s (not ours)', '  of which in the Klaviyo phase, s',
+    'wall time, s', '  reading (Shopify, enrich, state), delivering alongside, s', '  delivering after the read, s',
+    'rate-limit minimum, s', 'ratio wall time / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
+    'peak RSS, MB (process lifetime)', 'sandbox host CPU, s (not ours)',
   ];
   const columns = [column(backfill), column(incremental), naiveColumn];
   const rows = labels.map((label, i) => [label, ...columns.map((c) => c[i])] as [string, ...string[]]);
@@ -195,7 +196,8 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
     formatTable(['', 'backfill', `incremental (${options.changeShare * 100}%)`, 'naive baseline, backfill'], rows),
     '',
     `naive baseline: ${naive.changes} changes sent one createEvent + one createOrUpdateProfile at a time through the SDK in`,
-    `${decimal(naive.seconds)} s (${decimal(naiveRate)} changes/s); its column extrapolates that rate to the backfill.`,
+    `${decimal(naive.seconds)} s (${decimal(naiveRate)} changes/s); its column takes the slower of that rate and the single-record`,
+    `endpoints' documented limits (createEvent ${DOCUMENTED_LIMITS.createEvent.steady}/min, profile upsert ${DOCUMENTED_LIMITS.profileImport.steady}/min) over the backfill's changes.`,
   ].join('\n');
 }
 
@@ -203,8 +205,8 @@ function backfillSummary(phase: PhaseFigures): string {
   const minimum = minimumSeconds(byLimit(phase.requests), DOCUMENTED_LIMITS);
   return [
     `backfill: ${integer(phase.orders)} orders, ${integer(phase.events)} events, ${integer(phase.profiles)} profiles,`,
-    `read ${decimal(phase.readSeconds)} s, Klaviyo ${decimal(phase.klaviyoSeconds)} s (minimum ${decimal(minimum)} s,`,
-    `ratio ${minimum > 0 ? decimal(phase.klaviyoSeconds / minimum, 2) : '—'}), CPU ${decimal(phase.cpuSeconds, 2)} s`,
+    `wall ${decimal(phase.wallSeconds)} s (read ${decimal(phase.readSeconds)} s; minimum ${decimal(minimum)} s,`,
+    `ratio ${minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—'}), CPU ${decimal(phase.cpuSeconds, 2)} s`,
     `(${decimal((phase.cpuSeconds / Math.max(1, phase.orders)) * 1e6, 0)} µs/order), peak RSS ${integer(phase.peakRssMb)} MB,`,
     `requests ${JSON.stringify(phase.requests)}, 429s ${phase.throttled}`,
   ].join(' ');

@@ -41,7 +41,7 @@ const handlers: Handlers = {
   stats: async () => current().stack.klaviyo.stats(),
   sample: async ({ limit }) => {
     const { klaviyo } = current().stack;
-    return { events: klaviyo.events().slice(0, limit), profiles: klaviyo.profiles().slice(0, limit) };
+    return { events: klaviyo.events(limit), profiles: klaviyo.profiles(limit) };
   },
   usage: async () => {
     const used = process.cpuUsage();

@@ -4,7 +4,7 @@ import { loadSettings } from '../config/load';
 import { registerSecrets, createLogger, redactText, type Logger } from '../observability/logger';
 import { createMetrics, type Metrics } from '../observability/metrics';
 import { createPipelineContext, liveSince, type PipelineContext } from '../pipeline/context';
-import { drainOutbox, type DrainOutcome } from '../pipeline/drain';
+import { drainOutbox, type DrainOutcome, type Producer } from '../pipeline/drain';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
 import { reviewDueCustomers } from '../pipeline/review';
@@ -272,9 +272,9 @@ export class App {
     return outcome;
   }
 
-  async drain(): Promise<DrainOutcome> {
+  async drain(producer?: Producer): Promise<DrainOutcome> {
     try {
-      const outcome = await drainOutbox(this.context, this.sink, this.signal);
+      const outcome = await drainOutbox(this.context, this.sink, this.signal, producer);
       this.health.succeeded('klaviyo', this.context.clock.now());
       this.context.metrics.lastSuccess.set({ job: 'klaviyo_drain' }, Date.now() / 1000);
       return outcome;
@@ -284,14 +284,40 @@ export class App {
     }
   }
 
+  /**
+   * Runs `work` (steps that fill the outbox) while the outbox is delivered as it fills, to the end: a first
+   * backfill is bound by Klaviyo's limits, not by reading the store and then sending. If delivery fails while the
+   * work goes on (an outage outlasting the retries), the work still finishes and queues everything, and the job then
+   * fails with the delivery's error.
+   */
+  async deliverWhile<T>(work: () => Promise<T>): Promise<{ result: T; drained: DrainOutcome }> {
+    let finished: () => void = () => undefined;
+    const ended = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const producer = {
+      done: false,
+      progress: () => Promise.race([this.context.outbox.nextAppend(), ended]),
+    };
+    const following = this.drain(producer).then((outcome) => ({ outcome, error: null }), (error: unknown) => ({ outcome: null, error }));
+    const worked = await work().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+    producer.done = true;
+    finished();
+    // The job holds the lock until its delivery has stopped too, whether its work succeeded or not.
+    const followed = await following;
+    if (!worked.ok) throw worked.error;
+    // Delivery gave up (the sink's retries are spent): fail the job as a plain drain would, at once, so the next
+    // run polls again; everything stays queued.
+    if (followed.outcome === null) throw followed.error;
+    return { result: worked.value, drained: followed.outcome };
+  }
+
   /** One full pass: orders (with their parcels), changed trackers, due re-checks and reviews, then the outbox. */
   syncOnce(): Promise<SyncReport> {
     return this.exclusive(async () => {
-      const polled = await this.pollOrders();
-      const trackers = await this.pollTrackers();
-      const rechecked = await this.recheckShipments();
-      const reviewed = await this.reviewCustomers();
-      const drained = await this.drain();
+      const { result: [polled, trackers, rechecked, reviewed], drained } = await this.deliverWhile(async () => [
+        await this.pollOrders(), await this.pollTrackers(), await this.recheckShipments(), await this.reviewCustomers(),
+      ] as const);
       return {
         ...polled,
         queued: polled.queued + trackers.queued + rechecked.records + reviewed.records,

@@ -34,8 +34,14 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
       else logger.error(`${name} failed`, { error });
     }
   };
-  const sync = runJob('sync', async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers(), drained: await app.drain() }));
-  const review = runJob('review', async () => ({ ...(await app.reviewCustomers()), shipments: await app.recheckShipments(), drained: await app.drain() }));
+  const sync = runJob('sync', async () => {
+    const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers() }));
+    return { ...result, drained };
+  });
+  const review = runJob('review', async () => {
+    const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.reviewCustomers()), shipments: await app.recheckShipments() }));
+    return { ...result, drained };
+  });
   const tasks = [
     cron.schedule(env.SHIPSIGNAL_SYNC_CRON, sync, { noOverlap: true, name: 'sync' }),
     cron.schedule(env.SHIPSIGNAL_REVIEW_CRON, review, { noOverlap: true, name: 'review' }),

@@ -25,6 +25,7 @@ export function buildProfilePatch(context: ProfileContext, mapping: MappingConfi
 
 /** A stable fingerprint of what a patch would set: equal hashes mean there is nothing new to send. */
 export function patchHash(patch: ProfilePatch): string {
-  const canonical = JSON.stringify([patch.identity, patch.firstName, patch.lastName, Object.entries(patch.properties).sort(([a], [b]) => a.localeCompare(b))]);
+  // Code-unit order: a locale-aware comparison gives the same stability at many times the cost.
+  const canonical = JSON.stringify([patch.identity, patch.firstName, patch.lastName, Object.entries(patch.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
   return createHash('sha1').update(canonical).digest('base64url');
 }

@@ -9,6 +9,13 @@ export interface ProfileIdentity {
   readonly externalId: string | null;
 }
 
+/** One key per profile, by the identifier Klaviyo resolves first: records with the same key patch the same profile. */
+export function profileKeyOf(identity: ProfileIdentity): string {
+  if (identity.email !== null) return `e:${identity.email}`;
+  if (identity.externalId !== null) return `x:${identity.externalId}`;
+  return `p:${identity.phoneNumber ?? ''}`;
+}
+
 /** Absolute values for a profile's custom properties: sending one twice is harmless. */
 export interface ProfilePatch {
   readonly kind: 'profile';

@@ -1,4 +1,4 @@
-import type { SinkRecord } from '../model/klaviyo';
+import { profileKeyOf, type SinkRecord } from '../model/klaviyo';
 import type { Rejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
 import type { PipelineContext } from './context';
@@ -30,11 +30,22 @@ const DRAIN_CHUNK = 10_000;
  */
 const CHUNKS_IN_FLIGHT = 4;
 
+/**
+ * A job still appending to the outbox while the drain runs (a backfill): the drain keeps its chunks full by waiting
+ * for more records instead of sending part-empty requests, and ends only once the job is done and the outbox empty.
+ */
+export interface Producer {
+  readonly done: boolean;
+  /** Resolves at the next append or when the job ends, whichever comes first. */
+  progress(): Promise<void>;
+}
+
 /** One outbox chunk split by kind: events and profiles go to different endpoints with separate limits. */
 interface Chunk {
   readonly lastSeq: number;
   readonly events: readonly SinkRecord[];
   readonly profiles: readonly SinkRecord[];
+  readonly profilesDelivered: Promise<unknown>;
   readonly delivered: Promise<{ events: DeliveryResult | null; profiles: DeliveryResult | null }>;
 }
 
@@ -44,16 +55,17 @@ interface Chunk {
  * propagates with the batch still queued.
  *
  * Several chunks are delivered at once so the Klaviyo endpoints stay busy at their limits: events in any order
- * (Klaviyo keys them by unique id), profile patches strictly one chunk after another, so a later patch of a
- * profile never overtakes an earlier one; once a chunk's profiles fail, no later chunk's profiles are sent.
- * Bulk import jobs are settled in the background as they are accepted, off the delivery path.
+ * (Klaviyo keys them by unique id); a chunk's profile patches only after those of every earlier chunk in flight
+ * that patches one of the same profiles, so a later patch of a profile never overtakes an earlier one, and once
+ * those fail the later ones are not sent. Bulk import jobs are settled in the background as they are accepted,
+ * off the delivery path.
  */
-export async function drainOutbox(context: PipelineContext, sink: RecordSink, signal?: AbortSignal): Promise<DrainOutcome> {
+export async function drainOutbox(context: PipelineContext, sink: RecordSink, signal?: AbortSignal, producer?: Producer): Promise<DrainOutcome> {
   let profiles = 0;
   let events = 0;
   let rejected = 0;
   const awaitingJobs = new Map<number, { records: readonly SinkRecord[]; jobs: readonly string[] }>();
-  let profileLane: Promise<unknown> = Promise.resolve();
+  let profileLanes: Array<{ readonly profiles: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
   let settling: Promise<void> = Promise.resolve();
 
   const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
@@ -61,11 +73,14 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const chunkEvents: SinkRecord[] = [];
     const chunkProfiles: SinkRecord[] = [];
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
-    const profilesDelivered = profileLane.then(() => deliverPart(chunkProfiles));
-    profileLane = profilesDelivered;
+    const keys = new Set(chunkProfiles.map((record) => profileKeyOf(record.identity)));
+    const earlier = profileLanes.filter((lane) => [...keys].some((key) => lane.profiles.has(key))).map((lane) => lane.delivered);
+    const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles));
+    profilesDelivered.catch(() => undefined);
+    profileLanes.push({ profiles: keys, delivered: profilesDelivered });
     const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
     delivered.catch(() => undefined);
-    return { lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, delivered };
+    return { lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
   };
 
   const settleLate = async (): Promise<void> => {
@@ -106,6 +121,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
       }
     }
     if (rejections.length > 0) await context.rejects.add(rejections);
+    profileLanes = profileLanes.filter((lane) => lane.delivered !== chunk.profilesDelivered);
     await context.outbox.ack(chunk.lastSeq);
     rejected += rejections.length;
     context.metrics.outboxDepth.set((await context.outbox.depth()).batches);
@@ -116,7 +132,12 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     let ahead = context.outbox.peek(DRAIN_CHUNK);
     for (;;) {
       if (signal?.aborted) break;
-      const batches = await ahead;
+      let batches = await ahead;
+      while (producer && !producer.done && !signal?.aborted && itemsIn(batches) < DRAIN_CHUNK) {
+        await producer.progress();
+        const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
+        batches = [...batches, ...(await context.outbox.peek(DRAIN_CHUNK - itemsIn(batches), from))];
+      }
       if (batches.length === 0) break;
       const chunk = startChunk(batches);
       inFlight.push(chunk);
@@ -136,6 +157,8 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   context.metrics.profilesPushed.inc(profiles);
   return { profiles, events, rejected };
 }
+
+const itemsIn = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => batches.reduce((sum, batch) => sum + batch.items.length, 0);
 
 function toRejections<R extends IndexedRejection>(rejected: readonly R[], recordsOf: (rejection: R) => readonly SinkRecord[], at: string): Rejection[] {
   return rejected.map((rejection) => ({ at, source: 'klaviyo', recordId: describe(recordsOf(rejection)[rejection.index]), reason: rejection.reason }));

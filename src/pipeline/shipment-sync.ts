@@ -1,7 +1,7 @@
 import type { Segment } from '../model/customer';
 import type { SinkRecord } from '../model/klaviyo';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
-import { createTransitModel, recordDelivery } from '../enrichment/delivery/transit-model';
+import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
 import { buildDeliveryPatch } from '../mapping/delivery-profile';
 import { patchHash } from '../mapping/profile';
 import {
@@ -52,8 +52,8 @@ export async function planShipments(
   const now = context.clock.now();
   const { settings } = context;
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
-  let model = (await context.shipments.transitModel()) ?? createTransitModel(settings.delivery);
-  const modelBefore = model;
+  const modelBefore = (await context.shipments.transitModel()) ?? createTransitModel(settings.delivery);
+  const draft = new TransitModelDraft(modelBefore);
   const base: AdvanceSettings = { mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill };
   const shopifyOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
@@ -71,10 +71,10 @@ export async function planShipments(
     const tracking = input.tracking ?? previous;
     if (!order || !tracking) continue;
     const step = advanceShipment(
-      { previous, order, tracking, model, segment: segmentOf(order.customerEmail), now },
+      { previous, order, tracking, model: draft.model, segment: segmentOf(order.customerEmail), now },
       tracking.source === 'shopify' ? shopifyOnly : base,
     );
-    if (step.delivered) model = recordDelivery(model, step.delivered);
+    if (step.delivered) draft.record(step.delivered);
     records.push(...step.events);
     working.set(input.key, step.state);
     if (!isPendingKey(input.key) && (!previous || previous.trackerId !== step.state.trackerId)) {
@@ -96,7 +96,7 @@ export async function planShipments(
       ...[...working.values()].map(shipmentEntry),
       ...codeEntries,
       ...profileEntries,
-      ...(model !== modelBefore ? [[TRANSIT_MODEL_KEY, model] as const] : []),
+      ...(draft.model !== modelBefore ? [[TRANSIT_MODEL_KEY, draft.model] as const] : []),
     ],
     shipments: working.size,
   };

@@ -15,6 +15,12 @@ export class DurableLog<T> {
   private tail = 0;
   private loaded = false;
   private appending: Promise<void> = Promise.resolve();
+  /**
+   * Batches read in one round trip but beyond what the last `peek` could return: the next peek starts with them
+   * instead of reading (and decoding) them again. A stored batch never changes, so this copy cannot go stale.
+   */
+  private readAhead = new Map<number, readonly T[]>();
+  private appendWaiters: Array<() => void> = [];
 
   constructor(private readonly store: StateStore, private readonly name: string) {}
 
@@ -35,9 +41,17 @@ export class DurableLog<T> {
       await this.store.set(`${this.name}:batch:${this.tail}`, items);
       this.tail += 1;
       await this.store.set(`${this.name}:tail`, this.tail);
+      const waiters = this.appendWaiters;
+      this.appendWaiters = [];
+      for (const wake of waiters) wake();
     });
     this.appending = turn.catch(() => undefined);
     return turn;
+  }
+
+  /** Resolves once the next batch is durably appended (by this process). */
+  nextAppend(): Promise<void> {
+    return new Promise((resolve) => this.appendWaiters.push(resolve));
   }
 
   /** Batches not yet acknowledged, oldest first, until `maxItems` items are gathered. */
@@ -46,16 +60,20 @@ export class DurableLog<T> {
     const start = Math.max(this.head, fromSeq ?? this.head);
     const batches: Array<LogBatch<T>> = [];
     let gathered = 0;
-    for (let seq = start; seq < this.tail && gathered < maxItems; seq += 16) {
-      const seqs = range(seq, Math.min(seq + 16, this.tail));
-      const found = await this.store.getMany<T[]>(seqs.map((s) => `${this.name}:batch:${s}`));
-      for (let i = 0; i < seqs.length && gathered < maxItems; i++) {
-        const items = found[i] ?? [];
-        batches.push({ seq: seqs[i], items });
-        gathered += items.length;
-      }
+    for (let seq = start; seq < this.tail && gathered < maxItems; seq += 1) {
+      if (!this.readAhead.has(seq)) await this.readFrom(seq);
+      const items = this.readAhead.get(seq) ?? [];
+      this.readAhead.delete(seq);
+      batches.push({ seq, items });
+      gathered += items.length;
     }
     return batches;
+  }
+
+  private async readFrom(seq: number): Promise<void> {
+    const seqs = range(seq, Math.min(seq + READ_AHEAD, this.tail)).filter((s) => s === seq || !this.readAhead.has(s));
+    const found = await this.store.getMany<T[]>(seqs.map((s) => `${this.name}:batch:${s}`));
+    seqs.forEach((s, i) => this.readAhead.set(s, found[i] ?? []));
   }
 
   /** Marks every batch up to and including `seq` as done and frees its storage. */
@@ -64,6 +82,7 @@ export class DurableLog<T> {
     if (seq < this.head) return;
     const done = range(this.head, seq + 1).map((s) => `${this.name}:batch:${s}`);
     this.head = seq + 1;
+    for (const cached of this.readAhead.keys()) if (cached <= seq) this.readAhead.delete(cached);
     await this.store.set(`${this.name}:head`, this.head);
     await this.store.delete(done);
   }
@@ -76,9 +95,13 @@ export class DurableLog<T> {
   /** Re-reads head and tail: another process (the CLI) may have appended. */
   async refresh(): Promise<void> {
     this.loaded = false;
+    this.readAhead.clear();
     await this.load();
   }
 }
+
+/** Batches fetched per round trip. */
+const READ_AHEAD = 16;
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);

@@ -21,6 +21,10 @@ export class Outbox {
     return this.log.append(records.map(toStored));
   }
 
+  nextAppend(): Promise<void> {
+    return this.log.nextAppend();
+  }
+
   /** From the oldest unacknowledged batch, or from `fromSeq` to read ahead of what is being delivered. */
   async peek(maxRecords: number, fromSeq?: number): Promise<Array<LogBatch<SinkRecord>>> {
     const batches = await this.log.peek(maxRecords, fromSeq);

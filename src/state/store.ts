@@ -57,13 +57,17 @@ class KeyvStateStore implements StateStore {
 }
 
 const SQLITE_TABLE = 'keyv';
-const SQLITE_UPSERT_MANY = `INSERT INTO ${SQLITE_TABLE} (key, value)
-  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
-  ON CONFLICT(key) DO UPDATE SET value = excluded.value`;
+const SQLITE_ON_CONFLICT = 'ON CONFLICT(key) DO UPDATE SET value = excluded.value';
+const SQLITE_UPSERT_JSON = `INSERT INTO ${SQLITE_TABLE} (key, value)
+  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true ${SQLITE_ON_CONFLICT}`;
+/** SQLite binds at most 32,766 parameters per statement (the default since 3.32); two per row. */
+const SQLITE_MAX_BOUND_ROWS = 16_000;
 
 /**
  * Keyv has no setMany for SQLite and falls back to one INSERT (one transaction) per entry; a page of a backfill
- * writes hundreds. Here a page is one statement, so one transaction, in keyv's own stored format.
+ * writes hundreds. Here a page is one statement, so one transaction, in keyv's own stored format: rows bound as
+ * parameters, or beyond the parameter cap, one JSON array that SQLite unpacks (which costs an extra round of
+ * escaping and parsing every value).
  */
 class SqliteStateStore extends KeyvStateStore {
   constructor(keyv: Keyv, prefix: string, private readonly sqlite: KeyvSqlite) {
@@ -72,8 +76,15 @@ class SqliteStateStore extends KeyvStateStore {
 
   override async setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {
     if (entries.length === 0) return;
-    const rows = entries.map(([key, value]) => [this.key(key), encodeKeyv({ value })]);
-    await this.sqlite.query(SQLITE_UPSERT_MANY, JSON.stringify(rows));
+    if (entries.length > SQLITE_MAX_BOUND_ROWS) {
+      const rows = entries.map(([key, value]) => [this.key(key), encodeKeyv({ value })]);
+      await this.sqlite.query(SQLITE_UPSERT_JSON, JSON.stringify(rows));
+      return;
+    }
+    const bound: string[] = [];
+    for (const [key, value] of entries) bound.push(this.key(key), encodeKeyv({ value }));
+    const rows = `(?, ?)${', (?, ?)'.repeat(entries.length - 1)}`;
+    await this.sqlite.query(`INSERT INTO ${SQLITE_TABLE} (key, value) VALUES ${rows} ${SQLITE_ON_CONFLICT}`, bound);
   }
 }
 

@@ -40,6 +40,16 @@ describe('state store batching and codec', () => {
     });
   });
 
+  it.each([16_000, 16_001])('setMany of %i entries (bound rows up to the parameter cap, one JSON array beyond) reads back', async (count) => {
+    const store = await openStateStore(`sqlite://${join(dir, 'many.sqlite')}`);
+    const entries = Array.from({ length: count }, (_, i) => [`k${i % (count - 1)}`, { i, s: i % 7 === 0 ? ':colon' : 'plain' }] as const);
+    await store.setMany(entries);
+    const read = await store.getMany<{ i: number; s: string }>([`k0`, `k1`, `k${count - 2}`]);
+    // k0 appears twice: the later entry (index count - 1) wins.
+    expect(read).toEqual([{ i: count - 1, s: (count - 1) % 7 === 0 ? ':colon' : 'plain' }, { i: 1, s: 'plain' }, { i: count - 2, s: (count - 2) % 7 === 0 ? ':colon' : 'plain' }]);
+    await store.close();
+  });
+
   it('reads what legacy keyv wrote', async () => {
     const path = join(dir, 'legacy.sqlite');
     await withLegacyKeyv(path, async (keyv) => {

@@ -25,16 +25,24 @@ export const emptyHistogram = (layout: HistogramLayout, asOfMs: number): Decayed
 
 const decay = (ageMs: number, layout: HistogramLayout): number => 0.5 ** (ageMs / (layout.halfLifeDays * DAY_MS));
 
-/** Adds one observation seen at `atMs`; an observation older than the histogram counts for its age. */
-export function addSample(histogram: DecayedHistogram, value: number, atMs: number, layout: HistogramLayout): DecayedHistogram {
+/**
+ * Adds one observation seen at `atMs` to a histogram the caller owns (no copy of the bins per observation); an
+ * observation older than the histogram counts for its age.
+ */
+export function addSample(histogram: { weights: number[]; total: number; asOfMs: number }, value: number, atMs: number, layout: HistogramLayout): void {
   const bins = binCount(layout);
   const index = Math.min(bins - 1, Math.max(0, Math.floor(value * layout.binsPerDay)));
   const asOfMs = Math.max(atMs, histogram.asOfMs);
-  const scale = decay(asOfMs - histogram.asOfMs, layout);
+  if (asOfMs !== histogram.asOfMs) {
+    const scale = decay(asOfMs - histogram.asOfMs, layout);
+    const { weights } = histogram;
+    for (let i = 0; i < weights.length; i++) weights[i] *= scale;
+    histogram.total *= scale;
+    histogram.asOfMs = asOfMs;
+  }
   const added = decay(asOfMs - atMs, layout);
-  const weights = histogram.weights.map((w) => w * scale);
-  weights[index] = (weights[index] ?? 0) + added;
-  return { weights, total: histogram.total * scale + added, asOfMs };
+  histogram.weights[index] = (histogram.weights[index] ?? 0) + added;
+  histogram.total += added;
 }
 
 /** How many observations the histogram is worth at `nowMs`, after forgetting. */

@@ -88,21 +88,62 @@ function promisedDays(promise: Date | null, from: Date, calendar: BusinessCalend
 
 /** Adds one completed delivery to every group it belongs to. Deliveries before their hand-off are ignored. */
 export function recordDelivery(model: TransitModel, observation: TransitObservation): TransitModel {
-  if (observation.deliveredAt < observation.shippedAt) return model;
-  const layout = model.settings.prediction;
-  const calendar = calendarOf(model, observation.destinationCountry, observation);
-  const transit = businessDaysBetween(observation.shippedAt, observation.deliveredAt, calendar);
-  const keys = groupKeys({
-    carrier: observation.carrier,
-    service: observation.service,
-    destinationCountry: observation.destinationCountry,
-    lane: observation,
-    promisedTransitDays: promisedDays(observation.promisedDeliveryAt, observation.shippedAt, calendar),
-  }, layout.promiseBandEdges);
-  const at = observation.deliveredAt.getTime();
-  const groups = { ...model.groups };
-  for (const key of keys) groups[key] = addSample(groups[key] ?? emptyHistogram(layout, at), transit, at, layout);
-  return { ...model, groups, deliveriesRecorded: model.deliveriesRecorded + 1 };
+  const draft = new TransitModelDraft(model);
+  draft.record(observation);
+  return draft.model;
+}
+
+type OwnedHistogram = { weights: number[]; total: number; asOfMs: number };
+
+/**
+ * A model extended delivery after delivery (a page of a backfill holds hundreds): each group's bins are copied on
+ * its first change, not on every delivery, and the model it started from is never modified.
+ */
+export class TransitModelDraft {
+  private readonly groups: Record<string, DecayedHistogram>;
+  private readonly owned = new Set<string>();
+  private recorded = 0;
+  private current: TransitModel;
+
+  constructor(private readonly base: TransitModel) {
+    this.groups = { ...base.groups };
+    this.current = base;
+  }
+
+  /** The model with every delivery recorded so far; the same object as the base until one is. */
+  get model(): TransitModel {
+    return this.current;
+  }
+
+  record(observation: TransitObservation): void {
+    if (observation.deliveredAt < observation.shippedAt) return;
+    const model = this.base;
+    const layout = model.settings.prediction;
+    const calendar = calendarOf(model, observation.destinationCountry, observation);
+    const transit = businessDaysBetween(observation.shippedAt, observation.deliveredAt, calendar);
+    const keys = groupKeys({
+      carrier: observation.carrier,
+      service: observation.service,
+      destinationCountry: observation.destinationCountry,
+      lane: observation,
+      promisedTransitDays: promisedDays(observation.promisedDeliveryAt, observation.shippedAt, calendar),
+    }, layout.promiseBandEdges);
+    const at = observation.deliveredAt.getTime();
+    for (const key of keys) addSample(this.own(key, at), transit, at, layout);
+    this.recorded += 1;
+    this.current = { ...model, groups: this.groups, deliveriesRecorded: model.deliveriesRecorded + this.recorded };
+  }
+
+  private own(key: string, at: number): OwnedHistogram {
+    const existing = this.groups[key];
+    if (existing && this.owned.has(key)) return existing as OwnedHistogram;
+    const layout = this.base.settings.prediction;
+    const source = existing ?? emptyHistogram(layout, at);
+    const copy: OwnedHistogram = { weights: [...source.weights], total: source.total, asOfMs: source.asOfMs };
+    this.groups[key] = copy;
+    this.owned.add(key);
+    return copy;
+  }
 }
 
 interface ChosenGroup {

@@ -49,8 +49,9 @@ export class EventStore {
     return 'stored';
   }
 
-  all(): SandboxEvent[] {
-    return this.events.map((event) => structuredClone(event));
+  /** Copies of the first `limit` events received (all by default). */
+  all(limit = Infinity): SandboxEvent[] {
+    return this.events.slice(0, limit).map((event) => structuredClone(event));
   }
 
   get size(): number {

@@ -75,8 +75,14 @@ export class ProfileStore {
     return profile && clone(profile);
   }
 
-  all(): SandboxProfile[] {
-    return [...this.byId.values()].map(clone);
+  /** Copies of the first `limit` profiles created (all by default). */
+  all(limit = Infinity): SandboxProfile[] {
+    const profiles: SandboxProfile[] = [];
+    for (const profile of this.byId.values()) {
+      if (profiles.length >= limit) break;
+      profiles.push(clone(profile));
+    }
+    return profiles;
   }
 
   get size(): number {

@@ -37,8 +37,10 @@ export interface KlaviyoSandbox {
   readonly url: string;
   readonly apiKey: string;
   readonly faults: FaultInjector;
-  profiles(): SandboxProfile[];
-  events(): SandboxEvent[];
+  /** The first `limit` profiles (all by default). */
+  profiles(limit?: number): SandboxProfile[];
+  /** The first `limit` events (all by default). */
+  events(limit?: number): SandboxEvent[];
   requests(): RequestRecord[];
   validationFailures(): RequestRecord[];
   earlyRetries(): EarlyRetry[];
@@ -232,12 +234,12 @@ class Sandbox implements KlaviyoSandbox {
     this.log.push({ seq, method, path, operation, status, errors, fault, validationFailed, at: this.clock.now().toISOString() });
   }
 
-  profiles(): SandboxProfile[] {
-    return this.profileStore.all();
+  profiles(limit?: number): SandboxProfile[] {
+    return this.profileStore.all(limit);
   }
 
-  events(): SandboxEvent[] {
-    return this.eventStore.all();
+  events(limit?: number): SandboxEvent[] {
+    return this.eventStore.all(limit);
   }
 
   requests(): RequestRecord[] {

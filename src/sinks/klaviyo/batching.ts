@@ -9,7 +9,7 @@ import type {
   EventsBulkCreateQueryResourceObject,
   ProfileUpsertQueryResourceObject,
 } from 'klaviyo-api';
-import type { MetricEvent, ProfileIdentity, ProfilePatch, SinkRecord } from '../../model/klaviyo';
+import { profileKeyOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/klaviyo';
 import type { PayloadLimits } from './limits';
 import {
   bulkEventEntry,
@@ -64,12 +64,6 @@ export const byteLength = (value: unknown): number => Buffer.byteLength(JSON.str
 /** Wire size of the SDK model as axios will send it. */
 export function wireBytes(model: unknown, type: string): number {
   return byteLength(ObjectSerializer.serialize(model, type));
-}
-
-function identityKey(identity: ProfileIdentity): string {
-  if (identity.email !== null) return `e:${identity.email}`;
-  if (identity.externalId !== null) return `x:${identity.externalId}`;
-  return `p:${identity.phoneNumber ?? ''}`;
 }
 
 function mergeIdentity(a: ProfileIdentity, b: ProfileIdentity): ProfileIdentity {
@@ -156,7 +150,7 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
     if (!hasIdentifier(record.identity)) {
       rejected.push({ index, reason: 'no profile identifier (email, phone number or external id)' });
     } else if (record.kind === 'profile') {
-      const key = identityKey(record.identity);
+      const key = profileKeyOf(record.identity);
       const seen = patches.get(key);
       if (seen) {
         seen.patch = mergePatches(seen.patch, record);
@@ -167,7 +161,7 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
     } else {
       // Klaviyo fails a whole bulk request that repeats a unique_id for one profile and metric; it would drop the
       // replay anyway, so the replay rides on the first copy.
-      const key = `${identityKey(record.identity)}${SEP}${record.metric}${SEP}${record.uniqueId}`;
+      const key = `${profileKeyOf(record.identity)}${SEP}${record.metric}${SEP}${record.uniqueId}`;
       const first = eventsByKey.get(key);
       if (first) {
         first.indices.push(index);
