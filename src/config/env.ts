@@ -31,6 +31,7 @@ export const envSchema = z.object({
   SHOPIFY_WEBHOOK_SECRET: optionalText,
   SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(15, 'at most 15: larger pages exceed Shopify\'s 1,000-point query cost limit').default(15),
   SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  SHOPIFY_BULK_MIN_CHANGES: z.coerce.number().int().min(0).default(250),
 
   KLAVIYO_API_KEY: optionalText,
   KLAVIYO_BASE_URL: z.url().default('https://a.klaviyo.com'),

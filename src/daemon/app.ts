@@ -138,10 +138,10 @@ export class App {
   }
 
   /** Reads every order changed since the cursor into the outbox, page by page. */
-  async pollOrders(): Promise<{ orders: number; rejected: number; customers: number; queued: number }> {
+  async pollOrders(): Promise<{ orders: number; rejected: number; customers: number; queued: number; bulkExportSeconds: number }> {
     const { context } = this;
     const cursor = (await context.store.get<OrdersCursor>(ORDERS_CURSOR_KEY)) ?? null;
-    const totals = { orders: 0, rejected: 0, customers: 0, queued: 0 };
+    const totals = { orders: 0, rejected: 0, customers: 0, queued: 0, bulkExportSeconds: 0 };
     // The first backfill only builds aggregates; everyone is assessed once the whole history is in. The flag
     // survives a crash mid-backfill, so the resumed run finishes the job the same way.
     let backfilling = (await context.store.get<boolean>(BACKFILL_PENDING_KEY)) ?? false;
@@ -154,8 +154,13 @@ export class App {
         pageSize: this.env.SHOPIFY_PAGE_SIZE,
         overlapMs: OVERLAP_MS,
         bulkBackfill: this.env.SHOPIFY_BULK_BACKFILL,
+        bulkFromChanges: this.env.SHOPIFY_BULK_MIN_CHANGES,
         resumeBackfill: backfilling,
         bulkPollMs: 1000,
+        onBulkReady: (waitedMs) => {
+          totals.bulkExportSeconds += waitedMs / 1000;
+          context.metrics.shopifyBulkExport.observe(waitedMs / 1000);
+        },
         signal: this.signal,
       })) {
         const cursorEntry = page.cursor ? ([ORDERS_CURSOR_KEY, page.cursor] as const) : null;

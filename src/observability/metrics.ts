@@ -13,6 +13,10 @@ export function createMetrics() {
     klaviyoRequests: new Counter({ name: 'shipsignal_klaviyo_requests_total', help: 'Klaviyo requests by endpoint and status', labelNames: ['endpoint', 'status'], registers: [registry] }),
     klaviyoThrottled: new Counter({ name: 'shipsignal_klaviyo_429_total', help: 'Klaviyo 429 responses by endpoint', labelNames: ['endpoint'], registers: [registry] }),
     klaviyoLatency: new Histogram({ name: 'shipsignal_klaviyo_request_seconds', help: 'Klaviyo request latency', labelNames: ['endpoint'], registers: [registry] }),
+    shopifyBulkExport: new Histogram({
+      name: 'shipsignal_shopify_bulk_export_seconds', help: 'Time Shopify took to prepare a bulk operation\'s result',
+      buckets: [1, 5, 15, 60, 300, 900, 3600], registers: [registry],
+    }),
     outboxDepth: new Gauge({ name: 'shipsignal_outbox_batches', help: 'Batches waiting in the outbox', registers: [registry] }),
     lastSuccess: new Gauge({ name: 'shipsignal_last_success_timestamp_seconds', help: 'Last successful run per job', labelNames: ['job'], registers: [registry] }),
   };

@@ -25,10 +25,12 @@ export interface DrainOutcome {
 /** Records per outbox chunk: about five full bulk event requests and one bulk profile import. */
 const DRAIN_CHUNK = 10_000;
 /**
- * Chunks on the wire at once. Enough that the events endpoint always has full requests waiting for its pacer while
- * earlier chunks' answers are outstanding; few enough that memory stays a handful of chunks whatever the outbox holds.
+ * Chunks on the wire at once. Enough that the events endpoint always has full requests waiting for its pacer, and
+ * that while its steady (per-minute) window holds events back, the profile imports of the chunks behind them are
+ * already sent rather than queued behind them until the window reopens; few enough that memory stays a handful of
+ * chunks whatever the outbox holds.
  */
-const CHUNKS_IN_FLIGHT = 4;
+const CHUNKS_IN_FLIGHT = 8;
 
 /**
  * A job still appending to the outbox while the drain runs (a backfill): the drain keeps its chunks full by waiting
@@ -133,10 +135,13 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     for (;;) {
       if (signal?.aborted) break;
       let batches = await ahead;
-      while (producer && !producer.done && !signal?.aborted && itemsIn(batches) < DRAIN_CHUNK) {
-        await producer.progress();
+      while (producer && !signal?.aborted && itemsIn(batches) < DRAIN_CHUNK) {
+        // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
+        const finished = producer.done;
+        if (!finished) await producer.progress();
         const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
         batches = [...batches, ...(await context.outbox.peek(DRAIN_CHUNK - itemsIn(batches), from))];
+        if (finished) break;
       }
       if (batches.length === 0) break;
       const chunk = startChunk(batches);

@@ -71,6 +71,14 @@ export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopI
         },
       };
     },
+    ordersCount: (args: FieldArgs, context: RootContext) => {
+      const query = optionalString(args.query);
+      // Shopify's default limit is 10,000; an explicit null means no limit.
+      const limit = args.limit === null ? Number.POSITIVE_INFINITY : optionalNumber(args.limit) ?? 10_000;
+      const { count, warnings } = store.count(query, limit);
+      if (warnings.length > 0 && query !== null) context.searchWarnings.push({ path: ['ordersCount'], query, warnings });
+      return { __typename: 'Count', count: Math.min(count, limit), precision: count > limit ? 'AT_LEAST' : 'EXACT' };
+    },
     order: (args: FieldArgs) => {
       const record = typeof args.id === 'string' ? store.order(args.id) : null;
       return record ? orderView(record, store) : null;

@@ -221,7 +221,9 @@ class GraphqlEndpoint {
     const prepared = this.prepare(body);
     if ('reply' in prepared) return prepared;
     const { input, document, requested } = prepared;
-    if (this.bucket && !this.bucket.take(requested)) return this.throttled(body.operationName, requested);
+    // The log names what ran: the request's operationName, or the document's own (clients often send only the query).
+    const ran = body.operationName ?? input.operation.name?.value ?? null;
+    if (this.bucket && !this.bucket.take(requested)) return this.throttled(ran, requested);
     const context: RootContext = { store: this.store, bulk: false, searchWarnings: [] };
     const result = execute({
       schema: this.schema, document, rootValue: this.root, contextValue: context, variableValues: input.variables,
@@ -234,7 +236,7 @@ class GraphqlEndpoint {
     if (context.searchWarnings.length > 0) extensions.search = context.searchWarnings;
     return {
       reply: { status: 200, body: { ...(result.errors ? { errors: errorsJson(result.errors) } : {}), data: result.data ?? null, extensions } },
-      outcome: { outcome: 'ok', operationName: body.operationName, requestedQueryCost: requested, actualQueryCost: actual },
+      outcome: { outcome: 'ok', operationName: ran, requestedQueryCost: requested, actualQueryCost: actual },
     };
   }
 }

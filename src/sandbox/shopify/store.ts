@@ -218,6 +218,14 @@ export class SandboxStore {
     return { entries, hasNextPage, hasPreviousPage, warnings };
   }
 
+  /** Matching orders, counted no further than `limit` + 1 so a caller can tell "more than the limit". */
+  count(query: string | null, limit: number): { count: number; warnings: Page['warnings'] } {
+    const { predicate, warnings } = parseSearchQuery(query, this.clock.now().getTime());
+    let count = 0;
+    for (let index = 0; index < this.legacyIds.length && count <= limit; index++) if (predicate(this.keysAt(index))) count += 1;
+    return { count, warnings };
+  }
+
   /** Every matching order in sort order, lazily: bulk operations stream through this. */
   *scan(query: string | null, sortKey: OrderSortKey = 'ID', reverse = false): Generator<number> {
     const predicate: OrderPredicate = parseSearchQuery(query, this.clock.now().getTime()).predicate;

@@ -7,7 +7,7 @@ import { sleep } from '../../util/retry';
 import type { ShopifyGraphqlClient } from './client';
 import { advanceCursor, alreadySeen, searchQueryFor, type OrdersCursor } from './cursor';
 import { normalizeShopifyOrder } from './normalize';
-import { BULK_RUN_MUTATION, BULK_STATUS_QUERY, ORDERS_PAGE_QUERY, bulkOrdersQuery } from './queries';
+import { BULK_RUN_MUTATION, BULK_STATUS_QUERY, ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, bulkOrdersQuery } from './queries';
 import type { ShopifyLineItemNode, ShopifyOrderNode } from './types';
 
 export interface OrderPage {
@@ -27,20 +27,28 @@ export interface OrdersStreamOptions {
    * Paged at Shopify's documented cost limits the rest of a large history would take hours, not minutes.
    */
   readonly resumeBackfill?: boolean;
+  /**
+   * An incremental sync with at least this many changed orders (a merchant's bulk edit, a long stop) reads them
+   * through a bulk operation too: paged at Shopify's query cost they take about a second per ten orders. 0: never.
+   */
+  readonly bulkFromChanges?: number;
   readonly bulkPollMs: number;
+  /** Told how long Shopify took to prepare a bulk result, once it is ready to download. */
+  readonly onBulkReady?: (waitedMs: number) => void;
   readonly signal?: AbortSignal;
 }
 
 /**
  * Every order created or updated since `cursor`, a page at a time, oldest change first. The first run reads the
- * whole history through a bulk operation (JSONL streamed as it downloads); later runs page the orders query.
+ * whole history through a bulk operation (JSONL streamed as it downloads); later runs page the orders query, unless
+ * a count of the changes says there are many.
  */
 export async function* readOrders(
   client: ShopifyGraphqlClient,
   cursor: OrdersCursor | null,
   options: OrdersStreamOptions,
 ): AsyncGenerator<OrderPage> {
-  const bulk = options.bulkBackfill && (cursor === null || options.resumeBackfill === true);
+  const bulk = options.bulkBackfill && (cursor === null || options.resumeBackfill === true || (await manyChanges(client, cursor, options)));
   const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
@@ -80,6 +88,18 @@ async function* pagedNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | 
   } while (after && !options.signal?.aborted);
 }
 
+interface OrdersCountData {
+  ordersCount: { count: number; precision: string } | null;
+}
+
+async function manyChanges(client: ShopifyGraphqlClient, cursor: OrdersCursor, options: OrdersStreamOptions): Promise<boolean> {
+  const threshold = options.bulkFromChanges ?? 0;
+  const query = searchQueryFor(cursor, options.overlapMs);
+  if (threshold <= 0 || query === null) return false;
+  const data = await client.query<OrdersCountData>(ORDERS_COUNT_QUERY, { query, limit: threshold });
+  return (data.ordersCount?.count ?? 0) >= threshold;
+}
+
 interface BulkRunData {
   bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: Array<{ message: string }> };
 }
@@ -92,6 +112,7 @@ async function* bulkNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | n
   const operation = run.bulkOperationRunQuery.bulkOperation;
   if (!operation) throw new PermanentError(`bulk operation refused: ${run.bulkOperationRunQuery.userErrors.map((e) => e.message).join('; ')}`, 'bulk_refused');
   let url: string | null = null;
+  const started = Date.now();
   for (;;) {
     const status = await client.query<BulkStatusData>(BULK_STATUS_QUERY, { id: operation.id });
     const state = status.bulkOperation?.status;
@@ -103,6 +124,7 @@ async function* bulkNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | n
     await sleep(options.bulkPollMs, options.signal);
     if (options.signal?.aborted) return;
   }
+  options.onBulkReady?.(Date.now() - started);
   if (!url) return; // a completed operation with no results has no file
   yield* jsonlOrders(url, BULK_PAGE_SIZE, options.signal);
 }

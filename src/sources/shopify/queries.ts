@@ -38,6 +38,12 @@ query ShipsignalOrders($first: Int!, $after: String, $query: String) {
   }
 }`;
 
+/** How many orders changed since the cursor, counted up to `limit` (Shopify answers `AT_LEAST` beyond it). */
+export const ORDERS_COUNT_QUERY = `
+query ShipsignalOrdersCount($query: String!, $limit: Int!) {
+  ordersCount(query: $query, limit: $limit) { count precision }
+}`;
+
 /** The inner query of a bulk operation: no page sizes; children arrive as their own JSONL lines. */
 export function bulkOrdersQuery(searchQuery: string | null): string {
   const args = searchQuery ? `(query: ${JSON.stringify(searchQuery)}, sortKey: UPDATED_AT)` : '(sortKey: UPDATED_AT)';
