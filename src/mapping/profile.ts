@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CustomerAggregate } from '../model/customer';
 import type { ProfileIdentity, ProfilePatch, PropertyValue } from '../model/klaviyo';
 import type { MappingConfig } from './mapping-config';
@@ -27,5 +27,5 @@ export function buildProfilePatch(context: ProfileContext, mapping: MappingConfi
 export function patchHash(patch: ProfilePatch): string {
   // Code-unit order: a locale-aware comparison gives the same stability at many times the cost.
   const canonical = JSON.stringify([patch.identity, patch.firstName, patch.lastName, Object.entries(patch.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
-  return createHash('sha1').update(canonical).digest('base64url');
+  return hash('sha1', canonical, 'base64url');
 }

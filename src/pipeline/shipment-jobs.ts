@@ -1,9 +1,9 @@
 import type { Order } from '../model/order';
 import type { TrackerSnapshot } from '../sources/easypost/snapshot';
-import { isRetired, type ShipmentState, type TrackingPart } from '../state/shipments';
+import { isRetired, pendingKeyOf, type ShipmentState, type TrackingPart } from '../state/shipments';
 import { PermanentError } from '../util/errors';
 import { liveSince, type PipelineContext } from './context';
-import { orderParts, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromSnapshot } from './shipment-sources';
+import { hasPendingParcel, orderParts, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromSnapshot } from './shipment-sources';
 import { commitPlan, planShipments, type ShipmentInput } from './shipment-sync';
 
 /** What the pipeline needs from EasyPost; `EasyPostTrackingClient` provides it. */
@@ -23,13 +23,11 @@ const CREATE_CONCURRENCY = 8;
  */
 export async function shipmentsForOrders(context: PipelineContext, orders: readonly Order[], tracker: TrackerPort | null): Promise<ShipmentInput[]> {
   const parcels = orders.flatMap((order) => orderParts(order).map((parcel) => ({ ...parcel, order })));
-  const pending = orders.flatMap((order) => {
-    const part = pendingPart(order);
-    return part ? [{ part, order, outcome: pendingOutcome(order) }] : [];
-  });
+  // Most orders are long fulfilled: their pending parcel is only looked up (to retire one left open), not built.
+  const pending = orders.flatMap((order) => (hasPendingParcel(order) ? [{ key: pendingKeyOf(order.id), order, outcome: pendingOutcome(order) }] : []));
   if (parcels.length === 0 && pending.length === 0) return [];
   const [stored, codes] = await Promise.all([
-    context.shipments.shipments([...parcels.map((p) => p.part.key), ...pending.map((p) => p.part.key)]),
+    context.shipments.shipments([...parcels.map((p) => p.part.key), ...pending.map((p) => p.key)]),
     context.shipments.trackingCodes(parcels.map((p) => p.part.trackingCode)),
   ]);
   const since = liveSince(context);
@@ -60,9 +58,10 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
   const rank = new Map(parcels.map((p, i) => [p.part.key, i]));
   inputs.sort((a, b) => (rank.get(a.key) ?? 0) - (rank.get(b.key) ?? 0));
   // An unfulfilled order is followed as a pending parcel; once it ships or is cancelled, that parcel is retired once.
-  for (const { part, order, outcome } of pending) {
-    const previous = stored.get(part.key);
-    if (outcome === 'open' || (previous && !isRetired(previous))) inputs.push({ key: part.key, order: part, tracking: pendingTracking(order, outcome) });
+  for (const { key, order, outcome } of pending) {
+    const previous = stored.get(key);
+    const part = outcome === 'open' || (previous && !isRetired(previous)) ? pendingPart(order) : null;
+    if (part) inputs.push({ key, order: part, tracking: pendingTracking(order, outcome) });
   }
   return inputs;
 }

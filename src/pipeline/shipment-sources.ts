@@ -58,7 +58,7 @@ export const pendingOutcome = (order: Order): PendingOutcome =>
  * An order with no shipping address (digital goods, in-store sale) has nothing to ship and none.
  */
 export function pendingPart(order: Order): OrderPart | null {
-  if (!order.email || !order.shippingAddress) return null;
+  if (!hasPendingParcel(order) || !order.email) return null;
   return {
     ...orderFields(order, order.email),
     key: pendingKeyOf(order.id),
@@ -69,6 +69,8 @@ export function pendingPart(order: Order): OrderPart | null {
     count: 0,
   };
 }
+
+export const hasPendingParcel = (order: Order): boolean => order.email !== null && order.shippingAddress !== null;
 
 /** The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was cancelled. */
 export function pendingTracking(order: Order, outcome: PendingOutcome): TrackingPart {

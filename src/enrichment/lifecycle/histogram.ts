@@ -39,8 +39,16 @@ export function addToHistogram(histogram: LogHistogram, value: number, weight: 1
   return { ...histogram, counts, total: histogram.total + weight };
 }
 
-function sortedBuckets(histogram: LogHistogram): number[] {
-  return Object.keys(histogram.counts).map(Number).sort((a, b) => a - b);
+/** Histograms are never modified (additions return a new one), so each one's sorted buckets are computed once. */
+const sortedBucketsOf = new WeakMap<LogHistogram, readonly number[]>();
+
+function sortedBuckets(histogram: LogHistogram): readonly number[] {
+  let sorted = sortedBucketsOf.get(histogram);
+  if (!sorted) {
+    sorted = Object.keys(histogram.counts).map(Number).sort((a, b) => a - b);
+    sortedBucketsOf.set(histogram, sorted);
+  }
+  return sorted;
 }
 
 /** The q-quantile (0-1), as the geometric middle of its bucket; null when empty. */
@@ -64,7 +72,9 @@ export function topFractionEdge(histogram: LogHistogram, fraction: number): numb
   const allowed = fraction * histogram.total;
   let above = 0;
   let edge: number | null = null;
-  for (const bucket of sortedBuckets(histogram).reverse()) {
+  const buckets = sortedBuckets(histogram);
+  for (let i = buckets.length - 1; i >= 0; i--) {
+    const bucket = buckets[i];
     above += histogram.counts[String(bucket)];
     if (above > allowed) break;
     edge = lowerEdge(histogram, bucket);
