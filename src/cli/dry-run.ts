@@ -14,7 +14,7 @@ export interface DryRunSummary {
 export async function dryRun(app: App): Promise<DryRunSummary> {
   const polled = await app.pollOrders();
   await app.reviewCustomers();
-  const records: SinkRecord[] = (await app.context.outbox.peek(Number.MAX_SAFE_INTEGER)).flatMap((batch) => batch.items);
+  const records: SinkRecord[] = await app.context.outbox.waiting();
   const eventsByMetric: Record<string, number> = {};
   const properties: Record<string, { count: number; sample: unknown }> = {};
   let profiles = 0;

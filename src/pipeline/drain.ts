@@ -1,6 +1,7 @@
 import { profileKeyOf, type SinkRecord } from '../model/klaviyo';
 import type { Rejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
+import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';
 import type { PipelineContext } from './context';
 
 type IndexedRejection = { readonly index: number; readonly reason: string };
@@ -22,15 +23,14 @@ export interface DrainOutcome {
   readonly rejected: number;
 }
 
-/** Records per outbox chunk: about five full bulk event requests and one bulk profile import. */
+/** Records per outbox chunk: ten full bulk event requests, or one full bulk profile import. */
 const DRAIN_CHUNK = 10_000;
 /**
- * Chunks on the wire at once. Enough that the events endpoint always has full requests waiting for its pacer, and
- * that while its steady (per-minute) window holds events back, the profile imports of the chunks behind them are
- * already sent rather than queued behind them until the window reopens; few enough that memory stays a handful of
- * chunks whatever the outbox holds.
+ * Chunks on the wire at once, per lane. Enough that each endpoint always has full requests waiting for its pacer
+ * while earlier chunks' answers are outstanding; few enough that memory stays a handful of chunks whatever the
+ * outbox holds.
  */
-const CHUNKS_IN_FLIGHT = 8;
+const CHUNKS_IN_FLIGHT = 4;
 
 /**
  * A job still appending to the outbox while the drain runs (a backfill): the drain keeps its chunks full by waiting
@@ -42,8 +42,9 @@ export interface Producer {
   progress(): Promise<void>;
 }
 
-/** One outbox chunk split by kind: events and profiles go to different endpoints with separate limits. */
+/** One outbox chunk split by kind (a lane written before the lanes were split may hold both). */
 interface Chunk {
+  readonly lane: OutboxLane;
   readonly lastSeq: number;
   readonly events: readonly SinkRecord[];
   readonly profiles: readonly SinkRecord[];
@@ -52,9 +53,10 @@ interface Chunk {
 }
 
 /**
- * Moves the outbox into the sink until it is empty. A batch is acknowledged only once the sink has accepted or
- * permanently rejected every record in it, and only after every earlier batch; a retryable failure (an outage)
- * propagates with the batch still queued.
+ * Moves the outbox into the sink until it is empty, each lane (events, profiles) at its own pace. A batch is
+ * acknowledged only once the sink has accepted or permanently rejected every record in it, and only after every
+ * earlier batch of its lane; a retryable failure (an outage) stops both lanes and propagates with the batch still
+ * queued.
  *
  * Several chunks are delivered at once so the Klaviyo endpoints stay busy at their limits: events in any order
  * (Klaviyo keys them by unique id); a chunk's profile patches only after those of every earlier chunk in flight
@@ -66,12 +68,13 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let profiles = 0;
   let events = 0;
   let rejected = 0;
-  const awaitingJobs = new Map<number, { records: readonly SinkRecord[]; jobs: readonly string[] }>();
+  /** Per delivery with bulk jobs still running: what each record was, in words, for the failures the jobs report. */
+  const awaitingJobs = new Map<number, { described: readonly string[]; jobs: readonly string[] }>();
   let profileLanes: Array<{ readonly profiles: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
   let settling: Promise<void> = Promise.resolve();
 
   const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
-  const startChunk = (batches: ReadonlyArray<LogBatch<SinkRecord>>): Chunk => {
+  const startChunk = (lane: OutboxLane, batches: ReadonlyArray<LogBatch<SinkRecord>>): Chunk => {
     const chunkEvents: SinkRecord[] = [];
     const chunkProfiles: SinkRecord[] = [];
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
@@ -82,13 +85,13 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     profileLanes.push({ profiles: keys, delivered: profilesDelivered });
     const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
     delivered.catch(() => undefined);
-    return { lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
+    return { lane, lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
   };
 
   const settleLate = async (): Promise<void> => {
     const settled = await sink.settleJobs();
-    const byDelivery = (r: { delivery: number }) => awaitingJobs.get(r.delivery)?.records ?? [];
-    const late = toRejections(settled.rejected, byDelivery, context.clock.now().toISOString());
+    const at = context.clock.now().toISOString();
+    const late = settled.rejected.map((r) => rejection(at, awaitingJobs.get(r.delivery)?.described[r.index] ?? 'unknown', r.reason));
     if (late.length > 0) await context.rejects.add(late);
     profiles -= late.length;
     rejected += late.length;
@@ -104,7 +107,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const rejections: Rejection[] = [];
     for (const [report, records] of [[reports.events, chunk.events], [reports.profiles, chunk.profiles]] as const) {
       if (report === null) continue;
-      rejections.push(...toRejections(report.rejected, () => records, now));
+      rejections.push(...report.rejected.map((r) => rejection(now, describe(records[r.index]), r.reason)));
       const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
       // Counted per metric first: one labelled counter update per metric and chunk, not per event.
       const perMetric = new Map<string, number>();
@@ -118,44 +121,54 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
         context.metrics.eventsPushed.inc({ metric }, count);
       }
       if (report.jobs.length > 0) {
-        awaitingJobs.set(report.delivery, { records, jobs: report.jobs });
+        awaitingJobs.set(report.delivery, { described: records.map(describe), jobs: report.jobs });
         settling = settling.then(settleLate);
       }
     }
     if (rejections.length > 0) await context.rejects.add(rejections);
     profileLanes = profileLanes.filter((lane) => lane.delivered !== chunk.profilesDelivered);
-    await context.outbox.ack(chunk.lastSeq);
+    await context.outbox.ack(chunk.lane, chunk.lastSeq);
     rejected += rejections.length;
     context.metrics.outboxDepth.set((await context.outbox.depth()).batches);
   };
 
-  const inFlight: Chunk[] = [];
-  try {
-    let ahead = context.outbox.peek(DRAIN_CHUNK);
-    for (;;) {
-      if (signal?.aborted) break;
-      let batches = await ahead;
-      while (producer && !signal?.aborted && itemsIn(batches) < DRAIN_CHUNK) {
-        // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
-        const finished = producer.done;
-        if (!finished) await producer.progress();
-        const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
-        batches = [...batches, ...(await context.outbox.peek(DRAIN_CHUNK - itemsIn(batches), from))];
-        if (finished) break;
+  let failed = false;
+  const drainLane = async (lane: OutboxLane): Promise<void> => {
+    const inFlight: Chunk[] = [];
+    try {
+      let ahead = context.outbox.peek(lane, DRAIN_CHUNK);
+      for (;;) {
+        if (signal?.aborted || failed) break;
+        let batches = await ahead;
+        while (producer && !signal?.aborted && !failed && itemsIn(batches) < DRAIN_CHUNK) {
+          // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
+          const finished = producer.done;
+          if (!finished) await producer.progress();
+          const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
+          batches = [...batches, ...(await context.outbox.peek(lane, DRAIN_CHUNK - itemsIn(batches), from))];
+          if (finished) break;
+        }
+        if (batches.length === 0 || failed) break;
+        const chunk = startChunk(lane, batches);
+        inFlight.push(chunk);
+        ahead = context.outbox.peek(lane, DRAIN_CHUNK, chunk.lastSeq + 1);
+        ahead.catch(() => undefined);
+        while (inFlight.length >= CHUNKS_IN_FLIGHT) await complete(inFlight.shift() as Chunk);
       }
-      if (batches.length === 0) break;
-      const chunk = startChunk(batches);
-      inFlight.push(chunk);
-      ahead = context.outbox.peek(DRAIN_CHUNK, chunk.lastSeq + 1);
-      ahead.catch(() => undefined);
-      while (inFlight.length >= CHUNKS_IN_FLIGHT) await complete(inFlight.shift() as Chunk);
+      while (inFlight.length > 0) await complete(inFlight.shift() as Chunk);
+    } catch (error) {
+      failed = true;
+      // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
+      await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+      throw error;
     }
-    while (inFlight.length > 0) await complete(inFlight.shift() as Chunk);
-  } catch (error) {
-    // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
-    await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+  };
+
+  const lanes = await Promise.allSettled(OUTBOX_LANES.map(drainLane));
+  const failure = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+  if (failure) {
     await settling.catch(() => undefined);
-    throw error;
+    throw failure.reason;
   }
   await settling;
   if (awaitingJobs.size > 0) await settleLate();
@@ -165,9 +178,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
 
 const itemsIn = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => batches.reduce((sum, batch) => sum + batch.items.length, 0);
 
-function toRejections<R extends IndexedRejection>(rejected: readonly R[], recordsOf: (rejection: R) => readonly SinkRecord[], at: string): Rejection[] {
-  return rejected.map((rejection) => ({ at, source: 'klaviyo', recordId: describe(recordsOf(rejection)[rejection.index]), reason: rejection.reason }));
-}
+const rejection = (at: string, recordId: string, reason: string): Rejection => ({ at, source: 'klaviyo', recordId, reason });
 
 function describe(record: SinkRecord | undefined): string {
   if (!record) return 'unknown';

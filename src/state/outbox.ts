@@ -6,49 +6,67 @@ import type { StateStore } from './store';
  * Records waiting for Klaviyo. Sources append here before their cursors move; the sink acknowledges a batch only
  * after Klaviyo accepted or permanently rejected every record in it. At-least-once on both sides, and every record
  * is idempotent (absolute profile values, deterministic event unique ids), so replays are harmless.
+ *
+ * Events and profile patches wait in separate lanes: they go to different Klaviyo endpoints under separate rate
+ * limits, so each is delivered at its own pace and profile imports never queue behind events held back by the
+ * events endpoint's per-minute limit. (The events lane keeps the log's original name, so an outbox written before
+ * the split, holding both kinds, is delivered from there as it stands.)
  */
 type StoredEvent = Omit<MetricEvent, 'time'> & { readonly time: string };
 type StoredRecord = Exclude<SinkRecord, MetricEvent> | StoredEvent;
 
+export const OUTBOX_LANES = ['events', 'profiles'] as const;
+export type OutboxLane = (typeof OUTBOX_LANES)[number];
+
 export class Outbox {
-  private readonly log: DurableLog<StoredRecord>;
+  private readonly logs: Readonly<Record<OutboxLane, DurableLog<StoredRecord>>>;
 
   constructor(store: StateStore) {
-    this.log = new DurableLog<StoredRecord>(store, 'outbox');
+    this.logs = { events: new DurableLog<StoredRecord>(store, 'outbox'), profiles: new DurableLog<StoredRecord>(store, 'outbox-profiles') };
   }
 
-  append(records: readonly SinkRecord[]): Promise<void> {
-    return this.log.append(records.map(toStored));
+  /** Durable in both lanes once it resolves; a crash in between replays the step, and replays are harmless. */
+  async append(records: readonly SinkRecord[]): Promise<void> {
+    const events: StoredRecord[] = [];
+    const profiles: StoredRecord[] = [];
+    for (const record of records) {
+      if (record.kind === 'event') events.push({ ...record, time: record.time.toISOString() });
+      else profiles.push(record);
+    }
+    await Promise.all([this.logs.events.append(events), this.logs.profiles.append(profiles)]);
   }
 
+  /** Resolves at the next append to either lane (by this process). */
   nextAppend(): Promise<void> {
-    return this.log.nextAppend();
+    return Promise.race(OUTBOX_LANES.map((lane) => this.logs[lane].nextAppend()));
   }
 
-  /** From the oldest unacknowledged batch, or from `fromSeq` to read ahead of what is being delivered. */
-  async peek(maxRecords: number, fromSeq?: number): Promise<Array<LogBatch<SinkRecord>>> {
-    const batches = await this.log.peek(maxRecords, fromSeq);
+  /** From the lane's oldest unacknowledged batch, or from `fromSeq` to read ahead of what is being delivered. */
+  async peek(lane: OutboxLane, maxRecords: number, fromSeq?: number): Promise<Array<LogBatch<SinkRecord>>> {
+    const batches = await this.logs[lane].peek(maxRecords, fromSeq);
     return batches.map((batch) => ({ seq: batch.seq, items: batch.items.map(fromStored) }));
   }
 
-  ack(seq: number): Promise<void> {
-    return this.log.ack(seq);
+  /** Every record waiting, both lanes, in memory at once: for a dry run, not for delivery. */
+  async waiting(): Promise<SinkRecord[]> {
+    const lanes = await Promise.all(OUTBOX_LANES.map((lane) => this.peek(lane, Number.MAX_SAFE_INTEGER)));
+    return lanes.flat().flatMap((batch) => batch.items);
   }
 
-  depth(): Promise<{ batches: number }> {
-    return this.log.depth();
+  ack(lane: OutboxLane, seq: number): Promise<void> {
+    return this.logs[lane].ack(seq);
   }
 
-  refresh(): Promise<void> {
-    return this.log.refresh();
+  async depth(): Promise<{ batches: number }> {
+    const depths = await Promise.all(OUTBOX_LANES.map((lane) => this.logs[lane].depth()));
+    return { batches: depths.reduce((sum, depth) => sum + depth.batches, 0) };
   }
-}
 
-function toStored(record: SinkRecord): StoredRecord {
-  return record.kind === 'event' ? { ...record, time: record.time.toISOString() } : record;
+  async refresh(): Promise<void> {
+    await Promise.all(OUTBOX_LANES.map((lane) => this.logs[lane].refresh()));
+  }
 }
 
 function fromStored(record: StoredRecord): SinkRecord {
   return record.kind === 'event' ? { ...record, time: new Date(record.time) } : record;
 }
-

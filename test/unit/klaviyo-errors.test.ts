@@ -3,6 +3,7 @@ import type { ImportErrorResponseObjectResource } from 'klaviyo-api';
 import { RetryableError } from '../../src/util/errors';
 import { splitRecords } from '../../src/sinks/klaviyo/batching';
 import { matchImportError } from '../../src/sinks/klaviyo/jobs';
+import { jobProfile } from '../../src/sinks/klaviyo/send-profiles';
 import { DOCUMENTED_PAYLOAD_LIMITS } from '../../src/sinks/klaviyo/limits';
 import { eventPointer, profilePointer } from '../../src/sinks/klaviyo/pointers';
 import { KlaviyoRequestError, classifyFailure } from '../../src/sinks/klaviyo/transport';
@@ -57,10 +58,10 @@ describe('pointers', () => {
 });
 
 describe('import errors back to records', () => {
-  const { profiles } = splitRecords([0, 1, 2].map((i) => ({
+  const profiles = splitRecords([0, 1, 2].map((i) => ({
     kind: 'profile' as const, identity: { email: `c${i}@example.com`, phoneNumber: null, externalId: `x${i}` },
     firstName: null, lastName: null, properties: {},
-  })), DOCUMENTED_PAYLOAD_LIMITS);
+  })), DOCUMENTED_PAYLOAD_LIMITS).profiles.map(jobProfile);
   const importError = (originalPayload: object | null, pointer?: string): ImportErrorResponseObjectResource => ({
     type: 'import-error', id: 'e1',
     attributes: { code: 'invalid', title: 'Invalid input.', detail: 'x', source: pointer ? { pointer } : {}, originalPayload },

@@ -47,18 +47,22 @@ describe.each(BACKENDS)('state on %s', (_, url) => {
     expect(all).toEqual(keys);
   });
 
-  it('keeps the outbox in order across reopen, and acks free it', async () => {
+  it('keeps each outbox lane in order across reopen, and acks free it', async () => {
     const outbox = new Outbox(store);
     const at = new Date('2024-02-03T04:05:06.000Z');
-    await outbox.append([{ kind: 'event', metric: 'M', identity: { email: 'a@b.co', phoneNumber: null, externalId: null }, time: at, uniqueId: 'u1', value: null, valueCurrency: null, properties: {}, backfill: false }]);
-    await outbox.append([{ kind: 'profile', identity: { email: 'a@b.co', phoneNumber: null, externalId: null }, firstName: null, lastName: null, properties: { ss_x: 1 } }]);
+    const identity = { email: 'a@b.co', phoneNumber: null, externalId: null };
+    const event = (uniqueId: string) => ({ kind: 'event' as const, metric: 'M', identity, time: at, uniqueId, value: null, valueCurrency: null, properties: {}, backfill: false });
+    await outbox.append([event('u1'), { kind: 'profile', identity, firstName: null, lastName: null, properties: { ss_x: 1 } }]);
+    await outbox.append([event('u2')]);
     const reopened = new Outbox(store);
-    const batches = await reopened.peek(10);
-    expect(batches.map((b) => b.items[0].kind)).toEqual(['event', 'profile']);
-    const first = batches[0].items[0];
+    const events = await reopened.peek('events', 10);
+    expect(events.map((b) => b.items.map((r) => r.kind === 'event' && r.uniqueId))).toEqual([['u1'], ['u2']]);
+    const first = events[0].items[0];
     expect(first.kind === 'event' && first.time).toEqual(at);
-    await reopened.ack(batches[0].seq);
-    expect(await new Outbox(store).depth()).toEqual({ batches: 1 });
+    expect((await reopened.peek('profiles', 10)).map((b) => b.items.map((r) => r.kind))).toEqual([['profile']]);
+    expect(await reopened.depth()).toEqual({ batches: 3 });
+    await reopened.ack('events', events[0].seq);
+    expect(await new Outbox(store).depth()).toEqual({ batches: 2 });
   });
 
   it('lets dry-run compute on an overlay without writing through', async () => {

@@ -6,10 +6,9 @@
 import type { ProfilesApi } from 'klaviyo-api';
 import type { ImportErrorResponseObjectResource } from 'klaviyo-api';
 import { sleep } from '../../util/retry';
-import type { ProfileItem } from './batching';
 import type { Dispatcher } from './dispatcher';
 import { profilePointer } from './pointers';
-import type { AcceptedJob } from './send-profiles';
+import type { AcceptedJob, JobProfile } from './send-profiles';
 
 export interface JobRejection {
   /** The `delivery` number of the report whose records these are. */
@@ -37,17 +36,11 @@ function identifiersOf(payload: unknown): string[] {
   return keys;
 }
 
-function itemKeys(item: ProfileItem): string[] {
-  const { email, externalId, phoneNumber } = item.patch.identity;
-  return [email && `e:${email}`, externalId && `x:${externalId}`, phoneNumber && `p:${phoneNumber}`]
-    .filter((k): k is string => typeof k === 'string');
-}
-
 /** Ties one import error to the profile it is about. */
-export function matchImportError(error: ImportErrorResponseObjectResource, profiles: readonly ProfileItem[]): ProfileItem | null {
+export function matchImportError(error: ImportErrorResponseObjectResource, profiles: readonly JobProfile[]): JobProfile | null {
   const wanted = identifiersOf(error.attributes.originalPayload);
   if (wanted.length > 0) {
-    const found = profiles.find((p) => itemKeys(p).some((k) => wanted.includes(k)));
+    const found = profiles.find((p) => p.keys.some((k) => wanted.includes(k)));
     if (found) return found;
   }
   const at = profilePointer(error.attributes.source?.pointer ?? null);

@@ -37,9 +37,27 @@ export async function sendProfile(dispatcher: Dispatcher, api: ProfilesApi, item
   }
 }
 
+/** A profile of an accepted import job, as much as its import errors need: identifiers and the records behind it. */
+export interface JobProfile {
+  /** `e:email`, `x:external id`, `p:phone`: what an import error's original payload can be matched on. */
+  readonly keys: readonly string[];
+  readonly indices: readonly number[];
+}
+
+/**
+ * Only identifiers are kept until the job is settled, not the patches: a backfill can have dozens of jobs of 10,000
+ * profiles waiting for their status at once.
+ */
 export interface AcceptedJob {
   readonly id: string;
-  readonly profiles: readonly ProfileItem[];
+  readonly profiles: readonly JobProfile[];
+}
+
+export function jobProfile(item: ProfileItem): JobProfile {
+  const { email, externalId, phoneNumber } = item.patch.identity;
+  const keys = [email && `e:${email}`, externalId && `x:${externalId}`, phoneNumber && `p:${phoneNumber}`]
+    .filter((k): k is string => typeof k === 'string');
+  return { keys, indices: item.indices };
 }
 
 export interface BulkProfilesOutcome {
@@ -55,7 +73,7 @@ export async function sendProfileBatch(
   const indices = profiles.flatMap((p) => p.indices);
   try {
     const { body } = await dispatcher.call('bulkImportProfiles', () => api.bulkImportProfiles(profilesBody(profiles)));
-    return { outcome: { ...emptyOutcome(), delivered: indices }, jobs: [{ id: body.data.id, profiles }] };
+    return { outcome: { ...emptyOutcome(), delivered: indices }, jobs: [{ id: body.data.id, profiles: profiles.map(jobProfile) }] };
   } catch (error) {
     if (!isRecordLevel(error)) return { outcome: wholeFailure(error, indices), jobs: [] };
     const blamed = new Map<ProfileItem, string>();

@@ -141,21 +141,24 @@ export class KlaviyoSink {
   }
 
   /**
-   * Waits for every accepted bulk import job to end and returns the records Klaviyo failed in them. Jobs that
-   * cannot be polled now (outage, abort) stay tracked for the next call.
+   * Waits for every accepted bulk import job to end and returns the records Klaviyo failed in them. The jobs are
+   * followed side by side (the job-status pacer keeps the calls within Klaviyo's limits): one after another, a
+   * backfill's jobs fall behind its imports. Jobs that cannot be polled now (outage, abort) stay tracked for the
+   * next call.
    */
   async settleJobs(): Promise<SettledJobs> {
     const result: SettledJobs = { rejected: [], unmatched: [] };
-    for (const job of [...this.jobs.values()]) {
-      let settled: SettledJobs | null;
+    const followed = await Promise.all([...this.jobs.values()].map(async (job) => {
       try {
-        settled = await settleJob(this.dispatcher, this.profiles, job, this.options.jobPollMs ?? 1000, this.options.signal);
+        return { job, settled: await settleJob(this.dispatcher, this.profiles, job, this.options.jobPollMs ?? 1000, this.options.signal) };
       } catch (error) {
-        if (error instanceof RetryableError) break;
+        if (error instanceof RetryableError) return { job, settled: null };
         // The job is gone (expired, unknown): nothing more can be learnt about it.
-        settled = { rejected: [], unmatched: [`bulk import job ${job.id}: ${error instanceof Error ? error.message : String(error)}`] };
+        return { job, settled: { rejected: [], unmatched: [`bulk import job ${job.id}: ${error instanceof Error ? error.message : String(error)}`] } };
       }
-      if (settled === null) break;
+    }));
+    for (const { job, settled } of followed) {
+      if (settled === null || !this.jobs.has(job.id)) continue;
       this.jobs.delete(job.id);
       result.rejected.push(...settled.rejected);
       result.unmatched.push(...settled.unmatched);
