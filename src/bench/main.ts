@@ -68,6 +68,8 @@ interface PhaseFigures {
   readonly profiles: number;
   readonly requests: Readonly<Record<string, number>>;
   readonly throttled: number;
+  readonly shopifyRequests: number;
+  readonly shopifyThrottled: number;
   readonly wallSeconds: number;
   /** Until the last order, parcel and review is queued; the outbox is delivered alongside. */
   readonly readSeconds: number;
@@ -107,6 +109,7 @@ const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 /** One sync as the daemon runs it: the outbox is delivered while orders, parcels and reviews are still being read. */
 async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> {
   const statsBefore = await host.call('stats', {});
+  const shopifyBefore = await host.call('shopify', {});
   const hostBefore = await host.call('usage', {});
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -123,12 +126,15 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
   const cpuSeconds = cpuSecondsSince(cpu);
   const hostAfter = await host.call('usage', {});
   const statsAfter = await host.call('stats', {});
+  const shopifyAfter = await host.call('shopify', {});
   return {
     orders: polled.orders,
     events: drained.events,
     profiles: drained.profiles,
     requests: requestsBetween(statsBefore, statsAfter),
     throttled: statsAfter.throttled - statsBefore.throttled,
+    shopifyRequests: shopifyAfter.requests - shopifyBefore.requests,
+    shopifyThrottled: shopifyAfter.throttled - shopifyBefore.throttled,
     wallSeconds: Number(done - started) / 1e9,
     readSeconds: Number(read - started) / 1e9,
     bulkExportSeconds: polled.bulkExportSeconds,
@@ -166,6 +172,7 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
       integer((phase.requests.create_event ?? 0) + (phase.requests.create_or_update_profile ?? 0)),
       integer(phase.throttled),
       decimal(changes > 0 ? (requests / changes) * 1000 : 0, 2),
+      integer(phase.shopifyRequests), integer(phase.shopifyThrottled),
       decimal(phase.wallSeconds), decimal(phase.bulkExportSeconds), decimal(phase.readSeconds), decimal(phase.wallSeconds - phase.readSeconds),
       decimal(minimum), minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—',
       minimum > 0 ? decimal((phase.wallSeconds - phase.bulkExportSeconds) / minimum, 2) : '—',
@@ -181,13 +188,14 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
   const naiveSeconds = Math.max(backfillChanges / naiveRate, naiveMinimum);
   const naiveColumn = [
     integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), '0', '0', '0',
-    integer(backfillChanges), `(${naive.changes} sent)`, decimal(1000, 2),
+    integer(backfillChanges), `(${naive.changes} sent)`, decimal(1000, 2), '—', '—',
     decimal(naiveSeconds), '—', '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2), '—',
     decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—',
   ];
   const labels = [
     'orders read', 'events sent', 'profiles sent', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
-    'requests: import job status', 'requests: single create_event/profile', '429 answers', 'requests per 1,000 changes',
+    'requests: import job status', 'requests: single create_event/profile', 'Klaviyo 429 answers', 'Klaviyo requests per 1,000 changes',
+    'Shopify Admin API requests', '  answered THROTTLED',
     'wall time, s', '  of which Shopify preparing the bulk export, s', '  reading (Shopify, enrich, state), delivering alongside, s',
     '  delivering after the read, s', 'rate-limit minimum, s', 'ratio wall time / minimum', 'ratio (wall time − bulk export) / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
     'peak RSS, MB (process lifetime)', 'sandbox host CPU, s (not ours)',

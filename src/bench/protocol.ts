@@ -28,6 +28,8 @@ export interface HostCalls {
   /** Changes `share` of the orders at `at` (store time): updates, partial refunds and new orders. */
   change: { params: { share: number; at: string; seed: number }; result: ChangeSummary };
   stats: { params: Record<string, never>; result: SandboxStats };
+  /** Shopify Admin API calls so far, and how many were answered THROTTLED (cost bucket empty). */
+  shopify: { params: Record<string, never>; result: { requests: number; throttled: number } };
   /** Up to `limit` events and profiles Klaviyo holds, for the naive baseline to send again one by one. */
   sample: { params: { limit: number }; result: KlaviyoSample };
   /** The host's own CPU seconds so far and peak RSS, MB: the sandboxes' share, not shipsignal's. */

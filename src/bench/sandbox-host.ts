@@ -39,6 +39,10 @@ const handlers: Handlers = {
     return changeOrders(store, share, seed);
   },
   stats: async () => current().stack.klaviyo.stats(),
+  shopify: async () => {
+    const requests = current().stack.shopify.requests();
+    return { requests: requests.length, throttled: requests.filter((request) => request.outcome === 'throttled').length };
+  },
   sample: async ({ limit }) => {
     const { klaviyo } = current().stack;
     return { events: klaviyo.events(limit), profiles: klaviyo.profiles(limit) };
