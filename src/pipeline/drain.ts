@@ -26,6 +26,12 @@ export interface DrainOutcome {
 /** Records per outbox chunk: ten full bulk event requests, or one full bulk profile import. */
 const DRAIN_CHUNK = 10_000;
 /**
+ * While a producer is still appending, a lane's first chunk goes as soon as it fills one bulk event request: the
+ * events endpoint's per-minute window starts with the first request, so starting it seconds earlier ends the
+ * whole backfill seconds earlier, for at most one part-full request. Later chunks wait to be full.
+ */
+const FIRST_CHUNK_WHILE_PRODUCING = 1_000;
+/**
  * Chunks on the wire at once, per lane. Enough that each endpoint always has full requests waiting for its pacer
  * while earlier chunks' answers are outstanding; few enough that memory stays a handful of chunks whatever the
  * outbox holds.
@@ -135,12 +141,14 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let failed = false;
   const drainLane = async (lane: OutboxLane): Promise<void> => {
     const inFlight: Chunk[] = [];
+    let started = 0;
     try {
       let ahead = context.outbox.peek(lane, DRAIN_CHUNK);
       for (;;) {
         if (signal?.aborted || failed) break;
         let batches = await ahead;
-        while (producer && !signal?.aborted && !failed && itemsIn(batches) < DRAIN_CHUNK) {
+        const wanted = started === 0 ? FIRST_CHUNK_WHILE_PRODUCING : DRAIN_CHUNK;
+        while (producer && !signal?.aborted && !failed && itemsIn(batches) < wanted) {
           // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
           const finished = producer.done;
           if (!finished) await producer.progress();
@@ -150,6 +158,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
         }
         if (batches.length === 0 || failed) break;
         const chunk = startChunk(lane, batches);
+        started += 1;
         inFlight.push(chunk);
         ahead = context.outbox.peek(lane, DRAIN_CHUNK, chunk.lastSeq + 1);
         ahead.catch(() => undefined);
