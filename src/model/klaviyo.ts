@@ -9,12 +9,17 @@ export interface ProfileIdentity {
   readonly externalId: string | null;
 }
 
-/** One key per profile, by the identifier Klaviyo resolves first: records with the same key patch the same profile. */
-export function profileKeyOf(identity: ProfileIdentity): string {
-  if (identity.email !== null) return `e:${identity.email}`;
-  if (identity.externalId !== null) return `x:${identity.externalId}`;
-  return `p:${identity.phoneNumber ?? ''}`;
+/** Every identifier of a profile as a prefixed key (`e:` email, `x:` external id, `p:` phone), email first. */
+export function identifierKeysOf(identity: ProfileIdentity): string[] {
+  const keys: string[] = [];
+  if (identity.email !== null) keys.push(`e:${identity.email}`);
+  if (identity.externalId !== null) keys.push(`x:${identity.externalId}`);
+  if (identity.phoneNumber !== null) keys.push(`p:${identity.phoneNumber}`);
+  return keys;
 }
+
+/** One key per profile, by the identifier Klaviyo resolves first: records with the same key patch the same profile. */
+export const profileKeyOf = (identity: ProfileIdentity): string => identifierKeysOf(identity)[0] ?? 'p:';
 
 /** Absolute values for a profile's custom properties: sending one twice is harmless. */
 export interface ProfilePatch {

@@ -76,7 +76,8 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let rejected = 0;
   /** Per delivery with bulk jobs still running: what each record was, in words, for the failures the jobs report. */
   const awaitingJobs = new Map<number, { described: readonly string[]; jobs: readonly string[] }>();
-  let profileLanes: Array<{ readonly profiles: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
+  /** Profile patches of the chunks in flight: a later chunk patching one of the same profiles waits for them. */
+  let patchesInFlight: Array<{ readonly profiles: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
   let settling: Promise<void> = Promise.resolve();
 
   const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
@@ -85,10 +86,10 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const chunkProfiles: SinkRecord[] = [];
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
     const keys = new Set(chunkProfiles.map((record) => profileKeyOf(record.identity)));
-    const earlier = profileLanes.filter((lane) => [...keys].some((key) => lane.profiles.has(key))).map((lane) => lane.delivered);
+    const earlier = patchesInFlight.filter((patches) => [...keys].some((key) => patches.profiles.has(key))).map((patches) => patches.delivered);
     const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles));
     profilesDelivered.catch(() => undefined);
-    profileLanes.push({ profiles: keys, delivered: profilesDelivered });
+    patchesInFlight.push({ profiles: keys, delivered: profilesDelivered });
     const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
     delivered.catch(() => undefined);
     return { lane, lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
@@ -132,7 +133,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
       }
     }
     if (rejections.length > 0) await context.rejects.add(rejections);
-    profileLanes = profileLanes.filter((lane) => lane.delivered !== chunk.profilesDelivered);
+    patchesInFlight = patchesInFlight.filter((patches) => patches.delivered !== chunk.profilesDelivered);
     await context.outbox.ack(chunk.lane, chunk.lastSeq);
     rejected += rejections.length;
     context.metrics.outboxDepth.set((await context.outbox.depth()).batches);

@@ -4,6 +4,7 @@
  * are accepted asynchronously: their job ids are handed back for follow-up.
  */
 import type { ProfilesApi } from 'klaviyo-api';
+import { identifierKeysOf } from '../../model/klaviyo';
 import { profilesBody, type ProfileItem } from './batching';
 import type { Dispatcher } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';
@@ -53,12 +54,7 @@ export interface AcceptedJob {
   readonly profiles: readonly JobProfile[];
 }
 
-export function jobProfile(item: ProfileItem): JobProfile {
-  const { email, externalId, phoneNumber } = item.patch.identity;
-  const keys = [email && `e:${email}`, externalId && `x:${externalId}`, phoneNumber && `p:${phoneNumber}`]
-    .filter((k): k is string => typeof k === 'string');
-  return { keys, indices: item.indices };
-}
+export const jobProfile = (item: ProfileItem): JobProfile => ({ keys: identifierKeysOf(item.patch.identity), indices: item.indices });
 
 export interface BulkProfilesOutcome {
   readonly outcome: Outcome;
