@@ -188,7 +188,7 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
   const naiveSeconds = Math.max(backfillChanges / naiveRate, naiveMinimum);
   const naiveColumn = [
     integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), '0', '0', '0',
-    integer(backfillChanges), `(${naive.changes} sent)`, decimal(1000, 2), '—', '—',
+    integer(backfillChanges), '—', decimal(1000, 2), '—', '—',
     decimal(naiveSeconds), '—', '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2), '—',
     decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—',
   ];

@@ -52,13 +52,18 @@ export type PendingOutcome = 'open' | 'fulfilled' | 'cancelled';
 export const pendingOutcome = (order: Order): PendingOutcome =>
   order.cancelledAt !== null ? 'cancelled' : order.fulfillments.length > 0 ? 'fulfilled' : 'open';
 
+type ShippableOrder = Order & { readonly email: string; readonly shippingAddress: NonNullable<Order['shippingAddress']> };
+
+/** An order with a customer to tell and somewhere to ship to: only such an order has a pending parcel. */
+export const hasPendingParcel = (order: Order): order is ShippableOrder => order.email !== null && order.shippingAddress !== null;
+
 /**
  * The order's pending parcel: the order itself while nothing is fulfilled. No parcel yet, so no code and index 0;
  * `fulfilledAt` is the order's placement, so an order placed before the live window raises its issue as history.
  * An order with no shipping address (digital goods, in-store sale) has nothing to ship and none.
  */
 export function pendingPart(order: Order): OrderPart | null {
-  if (!hasPendingParcel(order) || !order.email) return null;
+  if (!hasPendingParcel(order)) return null;
   return {
     ...orderFields(order, order.email),
     key: pendingKeyOf(order.id),
@@ -69,8 +74,6 @@ export function pendingPart(order: Order): OrderPart | null {
     count: 0,
   };
 }
-
-export const hasPendingParcel = (order: Order): boolean => order.email !== null && order.shippingAddress !== null;
 
 /** The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was cancelled. */
 export function pendingTracking(order: Order, outcome: PendingOutcome): TrackingPart {

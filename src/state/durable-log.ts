@@ -20,7 +20,6 @@ export class DurableLog<T> {
    * instead of reading (and decoding) them again. A stored batch never changes, so this copy cannot go stale.
    */
   private readAhead = new Map<number, readonly T[]>();
-  private appendWaiters: Array<() => void> = [];
 
   constructor(private readonly store: StateStore, private readonly name: string) {}
 
@@ -41,17 +40,9 @@ export class DurableLog<T> {
       await this.store.set(`${this.name}:batch:${this.tail}`, items);
       this.tail += 1;
       await this.store.set(`${this.name}:tail`, this.tail);
-      const waiters = this.appendWaiters;
-      this.appendWaiters = [];
-      for (const wake of waiters) wake();
     });
     this.appending = turn.catch(() => undefined);
     return turn;
-  }
-
-  /** Resolves once the next batch is durably appended (by this process). */
-  nextAppend(): Promise<void> {
-    return new Promise((resolve) => this.appendWaiters.push(resolve));
   }
 
   /** Batches not yet acknowledged, oldest first, until `maxItems` items are gathered. */

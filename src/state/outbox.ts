@@ -20,6 +20,7 @@ export type OutboxLane = (typeof OUTBOX_LANES)[number];
 
 export class Outbox {
   private readonly logs: Readonly<Record<OutboxLane, DurableLog<StoredRecord>>>;
+  private appendWaiters: Array<() => void> = [];
 
   constructor(store: StateStore) {
     this.logs = { events: new DurableLog<StoredRecord>(store, 'outbox'), profiles: new DurableLog<StoredRecord>(store, 'outbox-profiles') };
@@ -34,11 +35,14 @@ export class Outbox {
       else profiles.push(record);
     }
     await Promise.all([this.logs.events.append(events), this.logs.profiles.append(profiles)]);
+    const waiters = this.appendWaiters;
+    this.appendWaiters = [];
+    for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next append to either lane (by this process). */
+  /** Resolves once the next append (by this process) is durable in both lanes. */
   nextAppend(): Promise<void> {
-    return Promise.race(OUTBOX_LANES.map((lane) => this.logs[lane].nextAppend()));
+    return new Promise((resolve) => this.appendWaiters.push(resolve));
   }
 
   /** From the lane's oldest unacknowledged batch, or from `fromSeq` to read ahead of what is being delivered. */
