@@ -1,10 +1,13 @@
-import { ApiKeySession, AccountsApi, RetryWithExponentialBackoff } from 'klaviyo-api';
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
-import { ShopifyGraphqlClient } from '../sources/shopify/client';
-import { SHOP_QUERY } from '../sources/shopify/queries';
+import { composeAdapters, configurationProblems, storeIdOf, type Adapters } from '../daemon/compose';
+import { ordersCursorKey } from '../daemon/order-poll';
+import { createLogger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
+import { systemClock } from '../util/clock';
+import { PassThrough } from 'node:stream';
 
 export interface Check {
   readonly name: string;
@@ -12,7 +15,10 @@ export interface Check {
   readonly detail: string;
 }
 
-/** Checks configuration and credentials against the configured endpoints; one line per check. */
+/**
+ * Checks configuration and credentials against the configured endpoints; one line per check: the config files,
+ * the state store (under this store's namespace), and each configured port's own cheap authenticated read.
+ */
 export async function doctor(env: Env): Promise<Check[]> {
   const checks: Check[] = [];
   const check = async (name: string, probe: () => Promise<string>) => {
@@ -26,29 +32,38 @@ export async function doctor(env: Env): Promise<Check[]> {
     const settings = loadSettings(env);
     return `${Object.keys(settings.mapping.profile.properties).length} profile properties mapped`;
   });
+  const problems = configurationProblems(env);
+  if (problems.length > 0) {
+    for (const problem of problems) checks.push({ name: 'environment', ok: false, detail: problem });
+    return checks;
+  }
+  const abort = new AbortController();
+  const adapters: Adapters = composeAdapters(env, {
+    clock: systemClock,
+    logger: createLogger('error', new PassThrough()),
+    metrics: createMetrics(),
+    signal: abort.signal,
+    incident: () => undefined,
+    rejected: () => undefined,
+    quick: true,
+  });
+  const storeId = storeIdOf(env);
   await check('state store', async () => {
-    const store = await openStateStore(env.SHIPSIGNAL_STATE_URL);
-    await store.get('cursor:shopify:orders');
-    await store.close();
-    return env.SHIPSIGNAL_STATE_URL.split('://')[0];
-  });
-  await check('shopify', async () => {
-    if (!env.SHOPIFY_STORE_DOMAIN || !env.SHOPIFY_ACCESS_TOKEN) throw new Error('SHOPIFY_STORE_DOMAIN and SHOPIFY_ACCESS_TOKEN must be set');
-    const client = new ShopifyGraphqlClient({ storeDomain: env.SHOPIFY_STORE_DOMAIN, accessToken: env.SHOPIFY_ACCESS_TOKEN, baseUrl: env.SHOPIFY_BASE_URL ?? null, timeoutMs: 10_000, backoff: { baseMs: 200, maxMs: 1000, maxAttempts: 2 } });
-    const data = await client.query<{ shop: { name: string; currencyCode: string } }>(SHOP_QUERY);
-    return `shop "${data.shop.name}" (${data.shop.currencyCode})`;
-  });
-  await check('klaviyo', async () => {
-    if (!env.KLAVIYO_API_KEY) throw new Error('KLAVIYO_API_KEY must be set');
-    const accounts = new AccountsApi(new ApiKeySession(env.KLAVIYO_API_KEY, new RetryWithExponentialBackoff({ numRetries: 1 })));
-    accounts.basePath = env.KLAVIYO_BASE_URL;
+    const store = await openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
     try {
-      const result = await accounts.getAccounts();
-      return `account ${result.body.data[0]?.id ?? '(none)'}`;
-    } catch (error) {
-      const status = (error as { response?: { status?: number } }).response?.status;
-      throw new Error(status ? `Klaviyo answered ${status}${status === 401 || status === 403 ? ': check the key and its scopes (events:write, profiles:write, accounts:read)' : ''}` : (error as Error).message);
+      const cursor = await store.get(ordersCursorKey(adapters.orders.name));
+      return `${env.SHIPSIGNAL_STATE_URL.split('://')[0]}, store ${storeId}, ${cursor === undefined ? 'no orders read yet' : 'orders cursor saved'}`;
+    } finally {
+      await store.close();
     }
   });
+  await check(adapters.orders.name, async () => (await adapters.orders.check(abort.signal)).detail);
+  if (adapters.tracking) {
+    const { tracking } = adapters;
+    await check(tracking.name, async () => (await tracking.check(abort.signal)).detail);
+  }
+  await check(adapters.destination.name, async () => (await adapters.destination.check(abort.signal)).detail);
+  await adapters.destination.close();
+  abort.abort();
   return checks;
 }

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { parseEnv, type Env } from '../config/env';
 import { ConfigError } from '../config/yaml-file';
 import { App } from '../daemon/app';
+import { storeIdOf } from '../daemon/compose';
 import { runDaemon } from '../daemon/run';
 import { OverlayStore } from '../state/overlay-store';
 import { RejectsLog } from '../state/rejects';
@@ -56,10 +57,10 @@ program.command('doctor').description('check configuration and credentials, one 
 
 program
   .command('rejects')
-  .description('list records rejected with their source, id and reason')
+  .description('list records rejected with their source, id and reason (this store\'s: SHIPSIGNAL_STORE_ID)')
   .option('-n, --limit <n>', 'how many of the latest', '50')
   .action(async (options: { limit: string }) => {
-    const store = await openStateStore(env().SHIPSIGNAL_STATE_URL);
+    const store = await openStateStore(env().SHIPSIGNAL_STATE_URL, storeIdOf(env()));
     try {
       const rejects = await new RejectsLog(store).list(Number(options.limit));
       if (rejects.length === 0) print('no rejected records');

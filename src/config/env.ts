@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './yaml-file';
 
@@ -7,6 +8,7 @@ import { ConfigError, describeIssues } from './yaml-file';
  */
 const optionalUrl = z.url({ message: 'expected a URL such as http://127.0.0.1:4010' }).optional();
 const optionalText = z.string().min(1).optional();
+const cronExpression = z.string().refine((value) => cron.validate(value), { message: 'not a valid cron expression (five or six fields, e.g. */5 * * * *)' });
 
 export const envSchema = z.object({
   SHIPSIGNAL_STATE_URL: z
@@ -18,8 +20,15 @@ export const envSchema = z.object({
   SHIPSIGNAL_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SHIPSIGNAL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SHIPSIGNAL_HTTP_TOKEN: optionalText,
-  SHIPSIGNAL_SYNC_CRON: z.string().default('*/5 * * * *'),
-  SHIPSIGNAL_REVIEW_CRON: z.string().default('17 * * * *'),
+  SHIPSIGNAL_STORE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected 1-63 lowercase letters, digits, dots, dashes or underscores').optional(),
+  SHIPSIGNAL_SYNC_CRON: cronExpression.default('*/5 * * * *'),
+  SHIPSIGNAL_REVIEW_CRON: cronExpression.default('17 * * * *'),
+  // One schedule per job; unset, orders/trackers/drain follow SYNC_CRON and reviews follow REVIEW_CRON.
+  SHIPSIGNAL_ORDERS_CRON: cronExpression.optional(),
+  SHIPSIGNAL_TRACKERS_CRON: cronExpression.optional(),
+  SHIPSIGNAL_REVIEWS_CRON: cronExpression.optional(),
+  SHIPSIGNAL_DRAIN_CRON: cronExpression.optional(),
+  SHIPSIGNAL_LEASE_TTL_MS: z.coerce.number().int().min(1000).default(60_000),
   SHIPSIGNAL_LIVE_CUTOFF_HOURS: z.coerce.number().positive().default(72),
   SHIPSIGNAL_BACKFILL: z.enum(['flag', 'skip']).default('flag'),
   SHIPSIGNAL_NOW: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 instant such as 2018-10-01T00:00:00Z' }).optional(),

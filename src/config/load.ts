@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deliveryConfigSchema } from '../enrichment/delivery/config';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
@@ -23,6 +24,12 @@ export function loadSettings(env: Env): PipelineSettings {
       return null;
     }
   };
+  // A missing file inside a directory means its defaults; a missing directory is a mistake (a wrong path or an
+  // unmounted volume), never silent defaults.
+  for (const [name, dir] of [['SHIPSIGNAL_CONFIG_DIR', env.SHIPSIGNAL_CONFIG_DIR], ['SHIPSIGNAL_MAPPINGS_DIR', env.SHIPSIGNAL_MAPPINGS_DIR]] as const) {
+    if (!isDirectory(dir)) problems.push(`environment ${name}: directory ${dir} does not exist`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const lifecycle = load(env.SHIPSIGNAL_CONFIG_DIR, 'lifecycle.yaml', lifecycleFileSchema);
   const mapping = load(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml', mappingConfigSchema);
   const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
@@ -36,4 +43,12 @@ export function loadSettings(env: Env): PipelineSettings {
     delivery,
     shipments: shipments.shipments,
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

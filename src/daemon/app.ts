@@ -1,34 +1,22 @@
 import type { Env } from '../config/env';
-import { ConfigError } from '../config/yaml-file';
 import { loadSettings } from '../config/load';
-import { registerSecrets, createLogger, redactText, type Logger } from '../observability/logger';
-import { createMetrics, type Metrics } from '../observability/metrics';
-import { createPipelineContext, liveSince, type PipelineContext } from '../pipeline/context';
+import { registerSecrets, createLogger, type Logger } from '../observability/logger';
+import { createMetrics } from '../observability/metrics';
+import { createPipelineContext, type PipelineContext } from '../pipeline/context';
 import { drainOutbox, type DrainOutcome, type Producer } from '../pipeline/drain';
-import { processOrderPage } from '../pipeline/order-sync';
-import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
 import { reviewDueCustomers } from '../pipeline/review';
-import { applyTrackerSnapshots, recheckDueShipments, shipmentsForOrders } from '../pipeline/shipment-jobs';
-import { planShipments } from '../pipeline/shipment-sync';
-import { EasyPostTrackingClient } from '../sources/easypost/client';
-import { nextTrackerCursor } from '../sources/easypost/cursor';
-import type { TrackerSnapshot } from '../sources/easypost/snapshot';
-import { TRACKERS_CURSOR_KEY } from '../state/shipments';
-import { KlaviyoSink } from '../sinks/klaviyo/sink';
-import { ShopifyGraphqlClient } from '../sources/shopify/client';
-import type { OrdersCursor } from '../sources/shopify/cursor';
-import { readOrders } from '../sources/shopify/orders-stream';
+import { applyTrackingUpdates, recheckDueShipments } from '../pipeline/shipment-jobs';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
+import { composeAdapters, secretsOf, storeIdOf, type Adapters } from './compose';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
+import { runJob, type JobDeps, type JobName } from './jobs';
+import { localLeases, type LeaseWait, type Leases } from './leases';
+import { pollOrders, type OrdersPolled } from './order-poll';
+import { guardState } from './state-guard';
+import { pollTrackers } from './tracker-poll';
 import { webhookHandlers } from './webhooks';
-
-export const ORDERS_CURSOR_KEY = 'cursor:shopify:orders';
-const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
-const OVERLAP_MS = 60_000;
-/** Tracker updates applied per outbox append and state write. */
-const TRACKER_CHUNK = 500;
 
 export interface AppOptions {
   readonly clock?: Clock;
@@ -38,310 +26,330 @@ export interface AppOptions {
   readonly store?: (opened: () => Promise<StateStore>) => Promise<StateStore>;
 }
 
-export interface SyncReport {
-  readonly orders: number;
-  readonly rejected: number;
-  readonly customers: number;
-  readonly queued: number;
+export interface SyncReport extends OrdersPolled {
   readonly drained: DrainOutcome;
   readonly reviewed: number;
   readonly trackers: number;
   readonly shipments: number;
 }
 
+/** How long a CLI run (or a test) waits for a job kind another run holds; a cron tick skips instead. */
+const WAIT: LeaseWait = { timeoutMs: 30 * 60_000 };
+/** The writer lease covers one page's read-compute-commit: seconds at most, so waiting a minute means trouble. */
+const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
+
 /**
- * The assembled daemon: state, sources, sink and the jobs the scheduler and CLI run. Every job shares one lock, so
- * no two jobs (or two runs of one job) touch state at once.
+ * The assembled daemon: state, the ports' adapters (from the composition root) and the jobs the scheduler and the
+ * CLI run. Jobs are independent: each runs under its own kind's lease (orders, trackers, reviews, drain), and only
+ * each page's read-compute-commit holds the short `writer` lease, so one failing provider stops only its own job.
  */
 export class App {
-  private lock: Promise<unknown> = Promise.resolve();
-  readonly health = new Health();
+  private readonly running = new Set<Promise<unknown>>();
+  /** Jobs appending to the outbox right now: a drain follows them instead of ending on an empty outbox. */
+  private producers = 0;
+  /** Settles when the number of producers next changes; shared by every drain lane waiting on it. */
+  private producersChange: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
+  private draining: Promise<void> | null = null;
+  private drainAgain = false;
+  private ordersAgain = false;
 
   private constructor(
     readonly env: Env,
+    readonly storeId: string,
+    readonly health: Health,
     readonly context: PipelineContext,
-    private readonly shopify: ShopifyGraphqlClient,
-    private readonly sink: KlaviyoSink,
-    /** Null when no EASYPOST_API_KEY is set: parcels then follow the store's own fulfillment status. */
-    private readonly tracker: EasyPostTrackingClient | null,
-    /** Aborted by close(): the sources' and the sink's retry waits and requests in flight end at once. */
+    private readonly adapters: Adapters,
+    private readonly leases: Leases,
+    /** Aborted by close(): the sources' and the destination's retry waits and requests in flight end at once. */
     private readonly abort: AbortController,
   ) {}
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
-    registerSecrets([env.SHOPIFY_ACCESS_TOKEN, env.KLAVIYO_API_KEY, env.EASYPOST_API_KEY, env.EASYPOST_WEBHOOK_SECRET, env.SHOPIFY_WEBHOOK_SECRET, env.SHIPSIGNAL_HTTP_TOKEN]);
-    const problems = [
-      env.SHOPIFY_STORE_DOMAIN ? null : 'environment SHOPIFY_STORE_DOMAIN: required (e.g. my-store.myshopify.com)',
-      env.SHOPIFY_ACCESS_TOKEN ? null : 'environment SHOPIFY_ACCESS_TOKEN: required (an Admin API access token)',
-      env.KLAVIYO_API_KEY ? null : 'environment KLAVIYO_API_KEY: required (a private API key, pk_…)',
-    ].filter((problem): problem is string => problem !== null);
-    if (problems.length > 0) throw new ConfigError(problems);
+    registerSecrets(secretsOf(env));
+    const storeId = storeIdOf(env);
     const settings = loadSettings(env);
     const clock = options.clock ?? (env.SHIPSIGNAL_NOW ? { now: () => new Date(env.SHIPSIGNAL_NOW as string) } : systemClock);
-    const logger = options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream);
-    const metrics: Metrics = createMetrics();
-    const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL);
-    const store = options.store ? await options.store(open) : await open();
-    const context = createPipelineContext(store, settings, clock, logger, metrics);
-    let app: App | null = null;
+    const logger = (options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream)).child({ storeId });
+    const metrics = createMetrics();
+    metrics.registry.setDefaultLabels({ store_id: storeId });
     const abort = new AbortController();
-    const shopify = new ShopifyGraphqlClient(
-      { storeDomain: env.SHOPIFY_STORE_DOMAIN as string, accessToken: env.SHOPIFY_ACCESS_TOKEN as string, baseUrl: env.SHOPIFY_BASE_URL ?? null, timeoutMs: 30_000 },
-      {
-        request: () => undefined,
-        incident: (code, detail) => logger.warn('shopify incident', { code, detail: redactText(detail) }),
-        recovered: (code, attempts) => logger.info('shopify recovered', { code, failedAttempts: attempts }),
-      },
-      abort.signal,
-    );
-    const sink = new KlaviyoSink({
-      apiKey: env.KLAVIYO_API_KEY as string,
-      baseUrl: env.KLAVIYO_BASE_URL,
-      timeoutMs: env.KLAVIYO_TIMEOUT_MS,
-      // Without it a drain retrying through an outage outlives SIGTERM's deadline (exit 1 instead of 0).
-      signal: abort.signal,
-      observer: {
-        request: (endpoint, status, ms) => {
-          metrics.klaviyoRequests.inc({ endpoint, status: String(status) });
-          metrics.klaviyoLatency.observe({ endpoint }, ms / 1000);
-          if (status === 429) metrics.klaviyoThrottled.inc({ endpoint });
-        },
-        incident: (kind, endpoint, detail) => {
-          const message = kind === 'recovered' ? 'klaviyo recovered' : 'klaviyo incident';
-          logger.log(kind === 'recovered' ? 'info' : 'warn', message, { kind, endpoint, detail: redactText(detail) });
-          if (kind !== 'recovered') app?.health.failed('klaviyo', new Error(`${kind} on ${endpoint}: ${detail}`));
-        },
-      },
+    const health = new Health();
+    let context: PipelineContext | null = null;
+    const adapters = composeAdapters(env, {
+      clock, logger, metrics, signal: abort.signal,
+      incident: (component, error) => health.failed(component, error),
+      rejected: (source, recordId, reason) => void context?.rejects.add([{ at: clock.now().toISOString(), source, recordId, reason }]),
     });
-    const tracker = env.EASYPOST_API_KEY
-      ? new EasyPostTrackingClient({
-        apiKey: env.EASYPOST_API_KEY,
-        // The official client joins paths onto the base, so it must end in a slash.
-        ...(env.EASYPOST_BASE_URL ? { baseUrl: env.EASYPOST_BASE_URL.replace(/\/?$/, '/') } : {}),
-        clock,
-        onRejected: (rejection) => void context.rejects.add([{ at: clock.now().toISOString(), source: 'easypost', recordId: rejection.recordId, reason: rejection.message }]),
-      })
-      : null;
-    app = new App(env, context, shopify, sink, tracker, abort);
+    const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
+    const opened = options.store ? await options.store(open) : await open();
+    const store = guardState(opened, (ok, error) => (ok ? health.succeeded('state', clock.now()) : health.failed('state', error as Error)));
+    const leases = localLeases();
+    const writer = async <T>(work: () => Promise<T>): Promise<T> => {
+      const outcome = await leases.run('writer', WRITER_WAIT, work);
+      if (!outcome.ran) throw new Error('writer lease not taken');
+      return outcome.value;
+    };
+    context = createPipelineContext(store, settings, clock, logger, metrics, writer);
+    const app = new App(env, storeId, health, context, adapters, leases, abort);
+    health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     return app;
+  }
+
+  /** The configured ports (doctor, tests). */
+  get ports(): Adapters {
+    return this.adapters;
   }
 
   get signal(): AbortSignal {
     return this.abort.signal;
   }
 
-  /** Runs `job` after every job queued before it; the daemon's guarantee of no overlapping runs. */
-  exclusive<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(job, job);
-    this.lock = run.catch(() => undefined);
+  private get deps(): JobDeps {
+    const { logger, metrics, clock } = this.context;
+    return { leases: this.leases, health: this.health, logger, metrics, clock, signal: this.signal };
+  }
+
+  /** Runs one job and keeps it in `running`, so close() and whenIdle() can wait for it. */
+  private job<T>(name: JobName, component: string | null, wait: LeaseWait, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.track(runJob(this.deps, { name, component, wait }, work));
+  }
+
+  private track<T>(run: Promise<T>): Promise<T> {
+    this.running.add(run);
+    const forget = () => this.running.delete(run);
+    run.then(forget, forget);
     return run;
   }
 
-  /** Reads every order changed since the cursor into the outbox, page by page. */
-  async pollOrders(): Promise<{ orders: number; rejected: number; customers: number; queued: number; bulkExportSeconds: number }> {
-    const { context } = this;
-    const cursor = (await context.store.get<OrdersCursor>(ORDERS_CURSOR_KEY)) ?? null;
-    const totals = { orders: 0, rejected: 0, customers: 0, queued: 0, bulkExportSeconds: 0 };
-    // The first backfill only builds aggregates; everyone is assessed once the whole history is in. The flag
-    // survives a crash mid-backfill, so the resumed run finishes the job the same way.
-    let backfilling = (await context.store.get<boolean>(BACKFILL_PENDING_KEY)) ?? false;
-    if (cursor === null && !backfilling) {
-      backfilling = true;
-      await context.store.set(BACKFILL_PENDING_KEY, true);
-    }
+  /** A job that appends to the outbox: while it runs, a drain keeps following the outbox instead of ending. */
+  private async producing<T>(work: () => Promise<T>): Promise<T> {
+    this.producers += 1;
     try {
-      for await (const page of readOrders(this.shopify, cursor, {
-        pageSize: this.env.SHOPIFY_PAGE_SIZE,
-        overlapMs: OVERLAP_MS,
-        bulkBackfill: this.env.SHOPIFY_BULK_BACKFILL,
-        bulkFromChanges: this.env.SHOPIFY_BULK_MIN_CHANGES,
-        resumeBackfill: backfilling,
-        bulkPollMs: 1000,
-        onBulkReady: (waitedMs) => {
-          totals.bulkExportSeconds += waitedMs / 1000;
-          context.metrics.shopifyBulkExport.observe(waitedMs / 1000);
-        },
-        signal: this.signal,
-      })) {
-        const cursorEntry = page.cursor ? ([ORDERS_CURSOR_KEY, page.cursor] as const) : null;
-        const outcome = await processOrderPage(
-          context, page.orders, page.rejections, cursorEntry, backfilling ? 'aggregate-only' : 'announce',
-          async (orders, customers) => {
-            const inputs = await shipmentsForOrders(context, orders, this.tracker);
-            const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
-            return planShipments(context, inputs, segments);
-          },
-        );
-        totals.orders += outcome.orders;
-        totals.rejected += outcome.rejected;
-        totals.customers += outcome.customers;
-        totals.queued += outcome.records;
-      }
-      const refitted = !this.signal.aborted && (await refitChurnModelIfDue(context));
-      if ((backfilling || refitted) && !this.signal.aborted) {
-        const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');
-        totals.queued += reassessed.records;
-        await context.store.set(BACKFILL_PENDING_KEY, false);
-      }
-      this.health.succeeded('shopify', context.clock.now());
-      context.metrics.lastSuccess.set({ job: 'shopify_orders' }, Date.now() / 1000);
-    } catch (error) {
-      this.health.failed('shopify', error as Error);
-      throw error;
+      return await work();
+    } finally {
+      this.producers -= 1;
+      this.producersChange?.resolve();
+      this.producersChange = null;
     }
-    return totals;
   }
 
-  /**
-   * Applies every tracker EasyPost changed since the persisted cursor. Trackers come newest first, so the cursor is
-   * saved only with the last chunk: a crash before it replays the poll, and replays change nothing.
-   */
-  async pollTrackers(): Promise<{ trackers: number; shipments: number; queued: number }> {
-    const totals = { trackers: 0, shipments: 0, queued: 0 };
-    if (!this.tracker) return totals;
-    const { context } = this;
-    const stored = await context.store.get<string>(TRACKERS_CURSOR_KEY);
-    let cursor: Date | null = stored ? new Date(stored) : null;
-    try {
-      const snapshots: TrackerSnapshot[] = [];
-      for await (const snapshot of this.tracker.changedTrackers(cursor ?? liveSince(context))) {
-        snapshots.push(snapshot);
-        cursor = nextTrackerCursor(cursor, snapshot);
-      }
-      for (let start = 0; start < snapshots.length; start += TRACKER_CHUNK) {
-        const last = start + TRACKER_CHUNK >= snapshots.length;
-        const outcome = await applyTrackerSnapshots(
-          context, snapshots.slice(start, start + TRACKER_CHUNK), last && cursor ? [TRACKERS_CURSOR_KEY, cursor.toISOString()] : null,
-        );
-        totals.shipments += outcome.shipments;
-        totals.queued += outcome.records;
-      }
-      totals.trackers = snapshots.length;
-      this.health.succeeded('easypost', context.clock.now());
-      context.metrics.lastSuccess.set({ job: 'easypost_trackers' }, Date.now() / 1000);
-    } catch (error) {
-      this.health.failed('easypost', error as Error);
-      throw error;
+  private nextProducersChange(): Promise<void> {
+    if (!this.producersChange) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((settle) => {
+        resolve = settle;
+      });
+      this.producersChange = { promise, resolve };
     }
-    return totals;
+    return this.producersChange.promise;
+  }
+
+  private followProducers(): Producer {
+    const app = this;
+    return {
+      get done() {
+        return app.producers === 0;
+      },
+      progress: () => Promise.race([app.context.outbox.nextAppend(), app.nextProducersChange()]),
+    };
+  }
+
+  private static value<T>(outcome: { ran: true; value: T } | { ran: false }, fallback: T): T {
+    return outcome.ran ? outcome.value : fallback;
+  }
+
+  /** Reads every order changed since the cursor into the outbox (the `orders` job; waits if another run has it). */
+  async pollOrders(wait: LeaseWait = WAIT): Promise<OrdersPolled> {
+    const { orders, tracking } = this.adapters;
+    const outcome = await this.job('orders', orders.name, wait, () => this.producing(() => pollOrders(this.context, orders, tracking, this.signal)));
+    return App.value(outcome, { orders: 0, rejected: 0, customers: 0, queued: 0, bulkExportSeconds: 0 });
+  }
+
+  /** Applies every tracker changed since the persisted cursor (the `trackers` job). */
+  async pollTrackers(wait: LeaseWait = WAIT): Promise<{ trackers: number; shipments: number; queued: number }> {
+    const { tracking } = this.adapters;
+    if (!tracking) return { trackers: 0, shipments: 0, queued: 0 };
+    const outcome = await this.job('trackers', tracking.name, wait, () => this.producing(() => pollTrackers(this.context, tracking, this.signal)));
+    return App.value(outcome, { trackers: 0, shipments: 0, queued: 0 });
+  }
+
+  /** The time-driven work (the `reviews` job): parcels whose re-check time has come, then customers due a review. */
+  async reviewDue(wait: LeaseWait = WAIT): Promise<{ checked: number; reviewed: number; records: number }> {
+    const outcome = await this.job('reviews', null, wait, () => this.producing(async () => {
+      const shipments = await recheckDueShipments(this.context);
+      const customers = await reviewDueCustomers(this.context);
+      return { checked: shipments.checked, reviewed: customers.reviewed, records: shipments.records + customers.records };
+    }));
+    return App.value(outcome, { checked: 0, reviewed: 0, records: 0 });
   }
 
   /** Re-assesses the shipments whose re-check time has come (stalls and lateness with no new scan). */
-  async recheckShipments(): Promise<{ checked: number; records: number }> {
-    const outcome = await recheckDueShipments(this.context);
-    this.context.metrics.lastSuccess.set({ job: 'shipment_recheck' }, Date.now() / 1000);
-    return outcome;
+  recheckShipments(): Promise<{ checked: number; records: number }> {
+    return this.producing(() => recheckDueShipments(this.context));
+  }
+
+  reviewCustomers(): Promise<{ reviewed: number; records: number }> {
+    return this.producing(() => reviewDueCustomers(this.context));
+  }
+
+  /** Delivers the outbox (the `drain` job, under its own lease): a destination outage stops only this job. */
+  async drain(producer?: Producer, wait: LeaseWait = WAIT): Promise<DrainOutcome> {
+    const { destination } = this.adapters;
+    const outcome = await this.job('drain', destination.name, wait, () => drainOutbox(this.context, destination, this.signal, producer));
+    return App.value(outcome, { profiles: 0, events: 0, rejected: 0 });
   }
 
   /**
-   * The webhook receivers for the HTTP server. Verified deliveries are queued under the job lock and answered at
-   * once; an EasyPost update is applied and drained, a Shopify order change triggers one order poll (coalesced).
+   * The daemon's drain trigger: starts a drain that follows the jobs producing right now, or, when one is already
+   * running, asks it to run once more after it ends (so records appended after its last look are not left waiting
+   * for the next tick).
    */
-  webhooks(): Record<string, WebhookHandler> {
-    let orderPollQueued = false;
-    return webhookHandlers({
-      easypostSecret: this.env.EASYPOST_WEBHOOK_SECRET ?? null,
-      shopifySecret: this.env.SHOPIFY_WEBHOOK_SECRET ?? null,
-      trackerChanged: (snapshot) => this.background('easypost webhook', async () => {
-        await applyTrackerSnapshots(this.context, [snapshot], null);
-        await this.drain();
-      }),
-      ordersChanged: () => {
-        if (orderPollQueued) return;
-        orderPollQueued = true;
-        this.background('shopify webhook', async () => {
-          orderPollQueued = false;
-          await this.pollOrders();
-          await this.drain();
-        });
-      },
-      rejected: (source, reason) => void this.context.rejects.add([{ at: this.context.clock.now().toISOString(), source, recordId: 'webhook', reason }]),
+  kickDrain(): Promise<void> {
+    if (this.draining) {
+      this.drainAgain = true;
+      return this.draining;
+    }
+    const run = (async () => {
+      do {
+        this.drainAgain = false;
+        try {
+          await this.drain(this.followProducers(), 'skip');
+        } catch (error) {
+          if (!this.signal.aborted) this.context.logger.error('drain failed', { error });
+          return;
+        }
+      } while (this.drainAgain && !this.signal.aborted);
+    })();
+    this.draining = this.track(run).finally(() => {
+      this.draining = null;
     });
-  }
-
-  private background(name: string, job: () => Promise<unknown>): void {
-    this.exclusive(job).catch((error: unknown) => this.context.logger.error(`${name} failed`, { error }));
-  }
-
-  /** Resolves once every job queued so far (webhook work included) has finished. */
-  async whenIdle(): Promise<void> {
-    for (let current = this.lock; ; current = this.lock) {
-      await current;
-      if (current === this.lock) return;
-    }
-  }
-
-  async reviewCustomers(): Promise<{ reviewed: number; records: number }> {
-    const outcome = await reviewDueCustomers(this.context);
-    this.context.metrics.lastSuccess.set({ job: 'lifecycle_review' }, Date.now() / 1000);
-    return outcome;
-  }
-
-  async drain(producer?: Producer): Promise<DrainOutcome> {
-    try {
-      const outcome = await drainOutbox(this.context, this.sink, this.signal, producer);
-      this.health.succeeded('klaviyo', this.context.clock.now());
-      this.context.metrics.lastSuccess.set({ job: 'klaviyo_drain' }, Date.now() / 1000);
-      return outcome;
-    } catch (error) {
-      this.health.failed('klaviyo', error as Error);
-      throw error;
-    }
+    return this.draining;
   }
 
   /**
    * Runs `work` (steps that fill the outbox) while the outbox is delivered as it fills, to the end: a first
-   * backfill is bound by Klaviyo's limits, not by reading the store and then sending. If delivery fails while the
-   * work goes on (an outage outlasting the retries), the work still finishes and queues everything, and the job then
-   * fails with the delivery's error.
+   * backfill is bound by the destination's limits, not by reading the store and then sending. If delivery fails
+   * while the work goes on (an outage outlasting the retries), the work still finishes and queues everything, and
+   * the call then fails with the delivery's error.
    */
   async deliverWhile<T>(work: () => Promise<T>): Promise<{ result: T; drained: DrainOutcome }> {
     let finished: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => {
       finished = resolve;
     });
-    const producer = {
-      done: false,
-      progress: () => Promise.race([this.context.outbox.nextAppend(), ended]),
-    };
+    const producer = { done: false, progress: () => Promise.race([this.context.outbox.nextAppend(), ended]) };
     const following = this.drain(producer).then((outcome) => ({ outcome, error: null }), (error: unknown) => ({ outcome: null, error }));
     const worked = await work().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
     producer.done = true;
     finished();
-    // The job holds the lock until its delivery has stopped too, whether its work succeeded or not.
     const followed = await following;
     if (!worked.ok) throw worked.error;
-    // Delivery gave up (the sink's retries are spent): fail the job as a plain drain would, at once, so the next
-    // run polls again; everything stays queued.
     if (followed.outcome === null) throw followed.error;
     return { result: worked.value, drained: followed.outcome };
   }
 
-  /** One full pass: orders (with their parcels), changed trackers, due re-checks and reviews, then the outbox. */
-  syncOnce(): Promise<SyncReport> {
-    return this.exclusive(async () => {
-      const { result: [polled, trackers, rechecked, reviewed], drained } = await this.deliverWhile(async () => [
-        await this.pollOrders(), await this.pollTrackers(), await this.recheckShipments(), await this.reviewCustomers(),
-      ] as const);
-      return {
-        ...polled,
-        queued: polled.queued + trackers.queued + rechecked.records + reviewed.records,
-        reviewed: reviewed.reviewed,
-        trackers: trackers.trackers,
-        shipments: trackers.shipments + rechecked.checked,
-        drained,
-      };
+  /** One full pass (the CLI's `sync`): orders with their parcels, changed trackers, due re-checks and reviews, the outbox. */
+  async syncOnce(): Promise<SyncReport> {
+    const { result: [polled, trackers, due], drained } = await this.deliverWhile(async () => [
+      await this.pollOrders(), await this.pollTrackers(), await this.reviewDue(),
+    ] as const);
+    return {
+      ...polled,
+      queued: polled.queued + trackers.queued + due.records,
+      reviewed: due.reviewed,
+      trackers: trackers.trackers,
+      shipments: trackers.shipments + due.checked,
+      drained,
+    };
+  }
+
+  /** The scheduler's job table: each job skips a tick while a run of its kind holds the lease, then kicks the drain. */
+  scheduled(): Array<{ readonly name: JobName; readonly cron: string; readonly run: () => Promise<unknown> }> {
+    const { env } = this;
+    // The drain starts with the job (following what it appends) and is kicked again once it ends, so records
+    // appended after the drain's last look never wait for the next tick. The job itself never waits on delivery.
+    const then = <T>(run: () => Promise<T>) => async () => {
+      const drained = this.kickDrain();
+      try {
+        await run();
+      } finally {
+        await Promise.all([drained, this.kickDrain()]);
+      }
+    };
+    return [
+      { name: 'orders', cron: env.SHIPSIGNAL_ORDERS_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: then(() => this.pollOrders('skip')) },
+      { name: 'trackers', cron: env.SHIPSIGNAL_TRACKERS_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: then(() => this.pollTrackers('skip')) },
+      { name: 'reviews', cron: env.SHIPSIGNAL_REVIEWS_CRON ?? env.SHIPSIGNAL_REVIEW_CRON, run: then(() => this.reviewDue('skip')) },
+      { name: 'drain', cron: env.SHIPSIGNAL_DRAIN_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: () => this.kickDrain() },
+    ];
+  }
+
+  /**
+   * The webhook receivers for the HTTP server. Verified deliveries are answered at once and handled in the
+   * background: a tracking update is committed (under the writer lease) and drained; a store's order change runs
+   * one order poll, or one more after the poll in progress.
+   */
+  webhooks(): Record<string, WebhookHandler> {
+    const { orders, tracking } = this.adapters;
+    return webhookHandlers({
+      orders,
+      tracking,
+      trackerChanged: (update) => void this.background('tracking webhook', async () => {
+        await this.producing(() => applyTrackingUpdates(this.context, [update], null));
+        await this.kickDrain();
+      }),
+      ordersChanged: () => {
+        if (this.ordersAgain) return;
+        this.ordersAgain = true;
+        void this.background('orders webhook', async () => {
+          const drained = this.kickDrain();
+          // Waits for a poll already running: the change may have landed after it read that page.
+          await this.pollOrders().finally(() => {
+            this.ordersAgain = false;
+          });
+          await drained;
+        });
+      },
+      rejected: (source, reason) => void this.context.rejects.add([{ at: this.context.clock.now().toISOString(), source, recordId: 'webhook', reason }]),
     });
   }
 
-  /** Stops new work, lets the current step finish, and closes the store. Safe to call twice. */
+  private background(name: string, job: () => Promise<unknown>): Promise<void> {
+    return this.track(job()).then(() => undefined, (error: unknown) => {
+      if (!this.signal.aborted) this.context.logger.error(`${name} failed`, { error });
+    });
+  }
+
+  /** Runs `work` tracked like a job, so whenIdle() waits for it too (tests). Exclusion comes from the leases. */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.track(work());
+  }
+
+  /** Resolves once every job and background step started so far (webhook work included) has finished. */
+  async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * Stops new work, aborts retry waits, waits for the jobs to end, then closes the destination and the store. Each
+   * step is guarded: a destination that fails to close still lets the store close. Safe to call twice.
+   */
   private closing: Promise<void> | null = null;
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.abort.abort();
-      await this.lock.catch(() => undefined);
-      await this.sink.close();
-      await this.context.store.close();
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['jobs', () => this.whenIdle()],
+        ['destination', () => this.adapters.destination.close()],
+        ['state', () => this.context.store.close()],
+      ];
+      for (const [step, run] of steps) {
+        try {
+          await run();
+        } catch (error) {
+          this.context.logger.error(`close: ${step} failed`, { error });
+        }
+      }
     })();
     return this.closing;
   }

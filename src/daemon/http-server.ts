@@ -17,7 +17,7 @@ export interface HttpServerOptions {
 }
 
 /**
- * The daemon's HTTP face: /healthz (alive), /readyz (sources and sink working), /metrics (Prometheus) and the
+ * The daemon's HTTP face: /healthz (alive), /readyz (each source and the destination succeeded once, none failing), /metrics (Prometheus) and the
  * webhook receivers. When a token is configured, everything but the health probes requires it, as a bearer header
  * or (for webhook URLs registered at a provider) a `token` query parameter.
  */
@@ -31,8 +31,9 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      const ready = options.health.ready();
-      return send(response, ready ? 200 : 503, { ready, components: options.health.snapshot() });
+      // Anyone may probe readiness; only a caller presenting the token (bearer header) sees error text and details.
+      const view = options.health.view(options.token !== null && bearer(request, options.token));
+      return send(response, view.ready ? 200 : 503, view);
     }
     if (!authorized(request, url, options.token)) return send(response, 401, { error: 'missing or wrong token' });
     if (url.pathname === '/metrics' && request.method === 'GET') {
@@ -61,7 +62,16 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
 function authorized(request: IncomingMessage, url: URL, token: string | null): boolean {
   if (!token) return true;
   const header = request.headers.authorization ?? '';
-  const presented = header.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token') ?? '';
+  return same(header.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token') ?? '', token);
+}
+
+/** The bearer header only: readiness details are never unlocked by a query string that ends up in access logs. */
+function bearer(request: IncomingMessage, token: string): boolean {
+  const header = request.headers.authorization ?? '';
+  return header.startsWith('Bearer ') && same(header.slice(7), token);
+}
+
+function same(presented: string, token: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);

@@ -2,18 +2,16 @@ import cron from 'node-cron';
 import type { Server } from 'node:http';
 import type { App } from './app';
 import { startHttpServer, type WebhookHandler } from './http-server';
+import { runScheduled } from './jobs';
 
 /**
- * The long-running daemon: cron-scheduled syncs and reviews (never overlapping: node-cron's noOverlap plus the app's
- * job lock), the HTTP server, and a graceful stop on SIGTERM/SIGINT that lets the current batch finish, flushes
- * state and exits within the configured timeout.
+ * The long-running daemon: one cron schedule per job (orders, trackers, reviews, drain; a tick skips while its
+ * kind is still running), the HTTP server, and a graceful stop on SIGTERM/SIGINT (see the README's "Stopping").
+ * The cron expressions were validated with the other variables at start-up.
  */
 export async function runDaemon(app: App, webhooks: Readonly<Record<string, WebhookHandler>> = {}): Promise<void> {
   const { env, context } = app;
   const { logger } = context;
-  for (const [name, expression] of [['SHIPSIGNAL_SYNC_CRON', env.SHIPSIGNAL_SYNC_CRON], ['SHIPSIGNAL_REVIEW_CRON', env.SHIPSIGNAL_REVIEW_CRON]]) {
-    if (!cron.validate(expression)) throw new Error(`environment ${name}: not a valid cron expression: ${expression}`);
-  }
   const server: Server = await startHttpServer({
     port: env.SHIPSIGNAL_HTTP_PORT,
     token: env.SHIPSIGNAL_HTTP_TOKEN ?? null,
@@ -21,32 +19,15 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
     registry: context.metrics.registry,
     webhooks,
   });
-  logger.info('shipsignal started', { port: env.SHIPSIGNAL_HTTP_PORT, sync: env.SHIPSIGNAL_SYNC_CRON, review: env.SHIPSIGNAL_REVIEW_CRON });
-
-  const runJob = (name: string, job: () => Promise<unknown>) => async () => {
-    if (app.signal.aborted) return;
-    try {
-      const result = await app.exclusive(job);
-      logger.info(`${name} finished`, { result });
-    } catch (error) {
-      // A stop cuts retries short on purpose: what was not delivered waits in the outbox for the next start.
-      if (app.signal.aborted) logger.info(`${name} interrupted by shutdown; undelivered work stays queued`, { reason: (error as Error).message });
-      else logger.error(`${name} failed`, { error });
-    }
-  };
-  const sync = runJob('sync', async () => {
-    const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers() }));
-    return { ...result, drained };
+  const jobs = app.scheduled();
+  logger.info('shipsignal started', { port: env.SHIPSIGNAL_HTTP_PORT, schedules: Object.fromEntries(jobs.map((job) => [job.name, job.cron])) });
+  const deps = { signal: app.signal, logger };
+  const tasks = jobs.map((job) => {
+    const tick = () => runScheduled(deps, job.name, job.run);
+    return { tick, task: cron.schedule(job.cron, tick, { noOverlap: true, name: job.name }) };
   });
-  const review = runJob('review', async () => {
-    const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.reviewCustomers()), shipments: await app.recheckShipments() }));
-    return { ...result, drained };
-  });
-  const tasks = [
-    cron.schedule(env.SHIPSIGNAL_SYNC_CRON, sync, { noOverlap: true, name: 'sync' }),
-    cron.schedule(env.SHIPSIGNAL_REVIEW_CRON, review, { noOverlap: true, name: 'review' }),
-  ];
-  void sync();
+  // Every job runs once at start, side by side: readiness needs each source and the destination to succeed once.
+  for (const { tick } of tasks) void tick();
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -59,12 +40,14 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
         process.exit(1);
       }, env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS);
       deadline.unref();
-      for (const task of tasks) void task.stop();
+      for (const { task } of tasks) void task.stop();
+      // Stops accepting connections; a webhook request already being handled is answered (its work is queued in
+      // the background and ends with the jobs below).
       server.close();
-      app.close().then(() => {
-        logger.info('shipsignal stopped');
-        resolve();
-      });
+      app.close().then(
+        () => logger.info('shipsignal stopped'),
+        (error: unknown) => logger.error('shipsignal stopped with an error while closing', { error }),
+      ).finally(resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

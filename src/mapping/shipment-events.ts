@@ -61,7 +61,7 @@ export function shipmentPayload(shipment: ShipmentState, segment: Segment | null
     RiskLevel: shipment.risk?.level ?? 'none',
     RiskReasons: (shipment.risk?.reasons ?? []).map((r) => r.code),
     LifecycleSegment: segment,
-    DataSource: shipment.source,
+    DataSource: shipment.provider,
   };
 }
 

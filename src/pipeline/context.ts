@@ -4,6 +4,7 @@ import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CustomerRepository } from '../state/customers';
+import { LifecycleStatsRepository } from '../state/lifecycle-stats';
 import { Outbox } from '../state/outbox';
 import { RejectsLog } from '../state/rejects';
 import { ReviewIndex } from '../state/review-index';
@@ -26,6 +27,11 @@ export interface ShipmentSettings {
   readonly reviewRequestDelayDays: number;
 }
 
+export type Writer = <T>(work: () => Promise<T>) => Promise<T>;
+
+/** A single writer by construction (one-shot tools, tests): no lease needed. */
+export const unguardedWriter: Writer = (work) => work();
+
 /** Everything a pipeline step needs, built once by the daemon (or a test) and passed down. */
 export interface PipelineContext {
   readonly store: StateStore;
@@ -36,6 +42,12 @@ export interface PipelineContext {
   readonly shipments: ShipmentRepository;
   /** Non-terminal shipments by the time their risk must be looked at again, with no new scan. */
   readonly shipmentChecks: ReviewIndex;
+  readonly stats: LifecycleStatsRepository;
+  /**
+   * Runs one read-compute-commit under the state-writer lease, so two jobs (or two processes) never interleave
+   * their writes. Never wraps a network read: sources are read before it is taken.
+   */
+  readonly writer: Writer;
   readonly settings: PipelineSettings;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -48,6 +60,7 @@ export function createPipelineContext(
   clock: Clock,
   logger: Logger,
   metrics: Metrics,
+  writer: Writer = unguardedWriter,
 ): PipelineContext {
   return {
     store,
@@ -57,6 +70,8 @@ export function createPipelineContext(
     reviews: new ReviewIndex(store),
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
+    stats: new LifecycleStatsRepository(store),
+    writer,
     settings,
     clock,
     logger,

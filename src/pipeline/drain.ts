@@ -1,21 +1,12 @@
 import { profileKeyOf, type SinkRecord } from '../model/klaviyo';
-import type { Rejection } from '../state/rejects';
+import type { StoredRejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
 import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';
+import type { DeliveryResult, Destination } from '../sinks/destination';
 import type { PipelineContext } from './context';
 
-type IndexedRejection = { readonly index: number; readonly reason: string };
-type DeliveryResult = { delivery: number; rejected: readonly IndexedRejection[]; jobs: readonly string[] };
-
-/**
- * What the drain needs from a sink: deliver a batch and report per-record permanent failures by index; bulk jobs
- * that Klaviyo processes later are settled afterwards, their failures naming the delivery they belong to.
- */
-export interface RecordSink {
-  deliver(records: readonly SinkRecord[]): Promise<DeliveryResult>;
-  settleJobs(): Promise<{ rejected: ReadonlyArray<IndexedRejection & { delivery: number }> }>;
-  pendingJobs(): string[];
-}
+/** What the drain needs of a destination: deliver, settle asynchronous jobs (closing is the composition root's). */
+export type RecordSink = Pick<Destination, 'deliver' | 'settleJobs' | 'pendingJobs'>;
 
 export interface DrainOutcome {
   readonly profiles: number;
@@ -111,7 +102,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   const complete = async (chunk: Chunk): Promise<void> => {
     const reports = await chunk.delivered;
     const now = context.clock.now().toISOString();
-    const rejections: Rejection[] = [];
+    const rejections: StoredRejection[] = [];
     for (const [report, records] of [[reports.events, chunk.events], [reports.profiles, chunk.profiles]] as const) {
       if (report === null) continue;
       rejections.push(...report.rejected.map((r) => rejection(now, describe(records[r.index]), r.reason)));
@@ -188,7 +179,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
 
 const itemsIn = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => batches.reduce((sum, batch) => sum + batch.items.length, 0);
 
-const rejection = (at: string, recordId: string, reason: string): Rejection => ({ at, source: 'klaviyo', recordId, reason });
+const rejection = (at: string, recordId: string, reason: string): StoredRejection => ({ at, source: 'klaviyo', recordId, reason });
 
 function describe(record: SinkRecord | undefined): string {
   if (!record) return 'unknown';

@@ -3,24 +3,35 @@ import type { SinkRecord } from '../model/klaviyo';
 import type { Order } from '../model/order';
 import { applyOrder } from '../enrichment/lifecycle/aggregate';
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
-import { createStoreStats, updateStoreStats, type StoreStats } from '../enrichment/lifecycle/store-stats';
+import { updateStoreStats } from '../enrichment/lifecycle/store-stats';
 import { orderEvents } from '../mapping/order-events';
 import { customerEntry } from '../state/customers';
-import type { Rejection } from '../state/rejects';
+import type { StoredRejection } from '../state/rejects';
 import { RecordRejection } from '../util/errors';
 import { announce } from './announce';
+import { commitUnit, type CursorMove } from './commit';
 import { liveSince, type PipelineContext } from './context';
 
-export const STATS_KEY = 'stats:lifecycle';
-
 /**
- * More work on the same page (shipments), given the customers as just assessed; its records join the page's outbox
- * append and its entries the page's one `setMany`, so a crash replays both together.
+ * More work on the same page (shipments), given the customers as just assessed; it joins the page's commit, so a
+ * crash replays both together. It runs under the writer lease: state reads and pure work only, no network.
  */
 export type PageAttachment = (
   orders: readonly Order[],
   customers: ReadonlyMap<string, CustomerAggregate>,
-) => Promise<{ readonly records: readonly SinkRecord[]; readonly entries: ReadonlyArray<readonly [string, unknown]> }>;
+) => Promise<{
+  readonly records: readonly SinkRecord[];
+  readonly entries: ReadonlyArray<readonly [string, unknown]>;
+  readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+}>;
+
+export interface OrderPageInput {
+  /** The store's name (`shopify`, `woocommerce`): the rejects' and metrics' source. */
+  readonly source: string;
+  readonly orders: readonly Order[];
+  readonly rejections: ReadonlyArray<{ recordId: string; reason: string }>;
+  readonly cursor: CursorMove | null;
+}
 
 export interface OrderPageOutcome {
   readonly orders: number;
@@ -34,31 +45,34 @@ export interface OrderPageOutcome {
  * built but nothing is announced: segments depend on store-wide statistics, so they are assessed once the whole
  * history is in (see reassess.ts) rather than against a half-read store.
  *
- * Otherwise: customers are updated and re-assessed, what Klaviyo must hear is appended to the
- * outbox, and only then are the customers, the store statistics and the source cursor saved together. A crash
- * anywhere replays the page: aggregates are keyed by order id and event ids are deterministic, so nothing doubles.
+ * Otherwise: customers are updated and re-assessed, and the page is one commit unit (records, reviews, customers,
+ * statistics, cursor). A crash anywhere replays the page: aggregates are keyed by order id and event ids are
+ * deterministic, so nothing doubles. The whole read-compute-commit holds the writer lease.
  */
-export async function processOrderPage(
+export function processOrderPage(
   context: PipelineContext,
-  orders: readonly Order[],
-  sourceRejections: ReadonlyArray<{ recordId: string; reason: string }>,
-  cursorEntry: readonly [string, unknown] | null,
+  page: OrderPageInput,
   mode: 'announce' | 'aggregate-only' = 'announce',
   attach?: PageAttachment,
 ): Promise<OrderPageOutcome> {
+  return context.writer(() => applyOrderPage(context, page, mode, attach));
+}
+
+async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mode: 'announce' | 'aggregate-only', attach?: PageAttachment): Promise<OrderPageOutcome> {
+  const { orders, rejections: sourceRejections, source } = page;
   const now = context.clock.now();
   const { settings } = context;
   const keys = orders.map((order) => order.email).filter((email): email is string => email !== null);
   const [stored, statsBefore] = await Promise.all([
     context.customers.getMany(keys),
-    context.store.get<StoreStats>(STATS_KEY),
+    context.stats.get(),
   ]);
 
-  const rejections: Rejection[] = sourceRejections.map((r) => ({ at: now.toISOString(), source: 'shopify', recordId: r.recordId, reason: r.reason }));
+  const rejections: StoredRejection[] = sourceRejections.map((r) => ({ at: now.toISOString(), source, recordId: r.recordId, reason: r.reason }));
   const records: SinkRecord[] = [];
   const working = new Map(stored);
   const changedAt = new Map<string, Date>();
-  let stats = statsBefore ?? createStoreStats();
+  let stats = statsBefore;
   const since = liveSince(context);
 
   for (const order of orders) {
@@ -100,18 +114,17 @@ export async function processOrderPage(
 
   const attached = attach ? await attach(orders, new Map([...working, ...saved.map((c) => [c.key, c] as const)])) : null;
   if (attached) records.push(...attached.records);
-  await context.outbox.append(records);
-  await context.customers.indexNew([...changedAt.keys()].filter((key) => !stored.has(key)));
-  await context.reviews.schedule(reviews);
-  await context.store.setMany([
-    ...saved.map(customerEntry),
-    ...(attached?.entries ?? []),
-    [STATS_KEY, stats] as const,
-    ...(cursorEntry ? [cursorEntry] : []),
-  ]);
-  if (rejections.length > 0) await context.rejects.add(rejections);
+  await commitUnit(context, {
+    records,
+    newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
+    reviews,
+    shipmentChecks: attached?.checks ?? [],
+    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), context.stats.entry(stats)],
+    rejects: rejections,
+    cursor: page.cursor,
+  });
 
-  context.metrics.recordsRead.inc({ source: 'shopify' }, orders.length + sourceRejections.length);
-  if (rejections.length > 0) context.metrics.recordsRejected.inc({ source: 'shopify' }, rejections.length);
+  context.metrics.recordsRead.inc({ source }, orders.length + sourceRejections.length);
+  if (rejections.length > 0) context.metrics.recordsRejected.inc({ source }, rejections.length);
   return { orders: orders.length, customers: saved.length, records: records.length, rejected: rejections.length };
 }

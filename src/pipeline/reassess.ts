@@ -1,11 +1,10 @@
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import { needsRefit, refitChurnModel } from '../enrichment/lifecycle/churn-model';
-import { createStoreStats, type StoreStats } from '../enrichment/lifecycle/store-stats';
 import type { CustomerAggregate } from '../model/customer';
 import { customerEntry } from '../state/customers';
 import { announce } from './announce';
+import { commitUnit } from './commit';
 import { liveSince, type PipelineContext } from './context';
-import { STATS_KEY } from './order-sync';
 
 /**
  * Re-assesses every customer against the current store statistics: after the first backfill (whose pages only
@@ -13,26 +12,31 @@ import { STATS_KEY } from './order-sync';
  */
 export async function reassessAllCustomers(context: PipelineContext, reason: 'backfill' | 'refit'): Promise<{ customers: number; records: number }> {
   const now = context.clock.now();
-  const stats = (await context.store.get<StoreStats>(STATS_KEY)) ?? createStoreStats();
+  const stats = await context.stats.get();
   const since = liveSince(context);
   let customers = 0;
   let records = 0;
   for await (const chunk of context.customers.all()) {
-    const announcements = chunk.map((customer) => {
-      const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
-      // After a backfill a change belongs to the customer's history; after a refit it is news, dated now.
-      const lastOrder = customer.orders[customer.orders.length - 1];
-      const at = reason === 'backfill' && lastOrder ? new Date(lastOrder.placedAt) : now;
-      return { lifecycle, ...announce(customer, lifecycle, at, reason === 'backfill' ? 'order' : 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill }) };
+    // Not re-read under the lease: order pages (the only writers that change what is assessed here) run in the same
+    // `orders` job, after this; a time-driven review landing in between computes the same segment at the same time.
+    const queued = await context.writer(async () => {
+      const announcements = chunk.map((customer) => {
+        const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
+        // After a backfill a change belongs to the customer's history; after a refit it is news, dated now.
+        const lastOrder = customer.orders[customer.orders.length - 1];
+        const at = reason === 'backfill' && lastOrder ? new Date(lastOrder.placedAt) : now;
+        return { lifecycle, ...announce(customer, lifecycle, at, reason === 'backfill' ? 'order' : 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill }) };
+      });
+      const records = announcements.flatMap((a) => a.records);
+      await commitUnit(context, {
+        records,
+        reviews: announcements.flatMap((a) => (a.lifecycle.nextReviewAt ? [{ key: a.customer.key, at: a.lifecycle.nextReviewAt }] : [])),
+        entries: announcements.map((a) => customerEntry(a.customer)),
+      });
+      return records.length;
     });
-    const queued = announcements.flatMap((a) => a.records);
-    await context.outbox.append(queued);
-    await context.reviews.schedule(
-      announcements.flatMap((a) => (a.lifecycle.nextReviewAt ? [{ key: a.customer.key, at: a.lifecycle.nextReviewAt }] : [])),
-    );
-    await context.store.setMany(announcements.map((a) => customerEntry(a.customer)));
     customers += chunk.length;
-    records += queued.length;
+    records += queued;
   }
   return { customers, records };
 }
@@ -43,10 +47,15 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
  */
 export async function refitChurnModelIfDue(context: PipelineContext): Promise<boolean> {
   const now = context.clock.now();
-  const stats = (await context.store.get<StoreStats>(STATS_KEY)) ?? createStoreStats();
+  const stats = await context.stats.get();
   if (!needsRefit(stats, now, context.settings.lifecycle)) return false;
   const refitted = await refitChurnModel(stats, everyCustomer(context), now, context.settings.lifecycle);
-  await context.store.set(STATS_KEY, refitted);
+  // The fit streams every customer outside the lease; only its result is merged into the statistics as they are
+  // now, so the counts an order page added meanwhile are kept.
+  await context.writer(async () => {
+    const current = await context.stats.get();
+    await commitUnit(context, { entries: [context.stats.entry({ ...current, churnModel: refitted.churnModel, churnModelCheckedAt: refitted.churnModelCheckedAt })] });
+  });
   return JSON.stringify(refitted.churnModel) !== JSON.stringify(stats.churnModel);
 }
 

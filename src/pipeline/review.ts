@@ -1,10 +1,9 @@
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
-import { createStoreStats, type StoreStats } from '../enrichment/lifecycle/store-stats';
 import type { SinkRecord } from '../model/klaviyo';
 import { customerEntry } from '../state/customers';
 import { announce } from './announce';
+import { commitUnit } from './commit';
 import { liveSince, type PipelineContext } from './context';
-import { STATS_KEY } from './order-sync';
 
 /**
  * Time-driven segment changes (repeat → at_risk → lapsed) with no new order. Only customers whose review time has
@@ -14,29 +13,31 @@ import { STATS_KEY } from './order-sync';
 export async function reviewDueCustomers(context: PipelineContext): Promise<{ reviewed: number; records: number }> {
   const now = context.clock.now();
   const keys = await context.reviews.due(now);
-  const stats = (await context.store.get<StoreStats>(STATS_KEY)) ?? createStoreStats();
+  const stats = await context.stats.get();
   const since = liveSince(context);
   let reviewed = 0;
   let recordCount = 0;
   for (let start = 0; start < keys.length; start += 500) {
-    const customers = await context.customers.getMany(keys.slice(start, start + 500));
-    const records: SinkRecord[] = [];
-    const saved = [];
-    const rescheduled: Array<{ key: string; at: Date }> = [];
-    for (const customer of customers.values()) {
-      const dueAt = customer.nextReviewAt ? new Date(customer.nextReviewAt) : null;
-      if (!dueAt || dueAt > now) continue; // moved by a newer order since it was indexed
-      const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
-      const announcement = announce(customer, lifecycle, dueAt, 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill });
-      records.push(...announcement.records);
-      saved.push(announcement.customer);
-      if (lifecycle.nextReviewAt) rescheduled.push({ key: customer.key, at: lifecycle.nextReviewAt });
-      reviewed += 1;
-    }
-    await context.outbox.append(records);
-    await context.reviews.schedule(rescheduled);
-    await context.store.setMany(saved.map(customerEntry));
-    recordCount += records.length;
+    const chunk = keys.slice(start, start + 500);
+    const counted = await context.writer(async () => {
+      const customers = await context.customers.getMany(chunk);
+      const records: SinkRecord[] = [];
+      const saved = [];
+      const rescheduled: Array<{ key: string; at: Date }> = [];
+      for (const customer of customers.values()) {
+        const dueAt = customer.nextReviewAt ? new Date(customer.nextReviewAt) : null;
+        if (!dueAt || dueAt > now) continue; // moved by a newer order since it was indexed
+        const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
+        const announcement = announce(customer, lifecycle, dueAt, 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill });
+        records.push(...announcement.records);
+        saved.push(announcement.customer);
+        if (lifecycle.nextReviewAt) rescheduled.push({ key: customer.key, at: lifecycle.nextReviewAt });
+      }
+      await commitUnit(context, { records, reviews: rescheduled, entries: saved.map(customerEntry) });
+      return { reviewed: saved.length, records: records.length };
+    });
+    reviewed += counted.reviewed;
+    recordCount += counted.records;
   }
   await context.reviews.done(now);
   return { reviewed, records: recordCount };

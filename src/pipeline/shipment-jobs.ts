@@ -1,25 +1,23 @@
 import type { Order } from '../model/order';
-import type { TrackerSnapshot } from '../sources/easypost/snapshot';
+import type { TrackingSource, TrackingUpdate } from '../sources/tracking-source';
 import { isRetired, pendingKeyOf, type ShipmentState, type TrackingPart } from '../state/shipments';
 import { PermanentError } from '../util/errors';
 import { liveSince, type PipelineContext } from './context';
-import { hasPendingParcel, orderParts, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromSnapshot } from './shipment-sources';
-import { commitPlan, planShipments, type ShipmentInput } from './shipment-sync';
+import { hasPendingParcel, orderParts, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
+import { commitUnit, type CursorMove } from './commit';
+import { planShipments, type ShipmentInput } from './shipment-sync';
 
-/** What the pipeline needs from EasyPost; `EasyPostTrackingClient` provides it. */
-export interface TrackerPort {
-  ensureTracker(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot>;
-  retrieve(trackerId: string): Promise<TrackerSnapshot>;
-}
+/** What shipment planning needs of a tracking source. */
+export type TrackerPort = Pick<TrackingSource, 'follow' | 'current'>;
 
-/** Tracker creations in flight at once: EasyPost has no documented create limit, this keeps us polite. */
+/** Tracker creations in flight at once: the providers document no create limit, this keeps us polite. */
 const CREATE_CONCURRENCY = 8;
 
 /**
- * The parcels on a page of orders. With EasyPost, a parcel not yet tracked gets a tracker (or, when the code
+ * The parcels on a page of orders. With a tracking source, a parcel not yet tracked gets a tracker (or, when the code
  * already has one, its current state) unless the store says it was delivered before the live window: history
- * needs no tracker, and EasyPost bills per tracker. Parcels EasyPost already follows keep their carrier state;
- * later changes arrive by webhook or poll. Without EasyPost the fulfillment's own status is used.
+ * needs no tracker, and trackers are billed. Parcels a carrier tracker already follows keep their carrier state;
+ * later changes arrive by webhook or poll. Without a tracking source the fulfillment's own status is used.
  */
 export async function shipmentsForOrders(context: PipelineContext, orders: readonly Order[], tracker: TrackerPort | null): Promise<ShipmentInput[]> {
   const parcels = orders.flatMap((order) => orderParts(order).map((parcel) => ({ ...parcel, order })));
@@ -39,15 +37,15 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
       const previous = stored.get(part.key);
       let tracking: TrackingPart | null = trackingFromFulfillment(fulfillment, ref, order);
       const history = fulfillment.deliveredAt !== null && fulfillment.deliveredAt < since;
-      if (previous?.source === 'easypost') tracking = null;
+      if (previous?.kind === 'carrier') tracking = null;
       else if (tracker && !history) {
         const trackerId = codes.get(part.trackingCode)?.trackerId ?? null;
         try {
-          tracking = trackingFromSnapshot(trackerId ? await tracker.retrieve(trackerId) : await tracker.ensureTracker(part.trackingCode, ref.carrier));
+          tracking = trackingFromUpdate(trackerId ? await tracker.current(trackerId) : await tracker.follow(part.trackingCode, ref.carrier));
         } catch (error) {
-          // A code EasyPost refuses (unknown carrier, malformed) is still followed through the store's own status.
+          // A code the tracking source refuses (unknown carrier, malformed) is still followed through the store's own status.
           if (!(error instanceof PermanentError)) throw error;
-          context.logger.warn('easypost refused a tracking code; using the store status', { code: part.trackingCode, reason: error.message });
+          context.logger.warn('the tracking source refused a tracking code; using the store status', { code: part.trackingCode, reason: error.message });
         }
       }
       inputs.push({ key: part.key, order: part, tracking });
@@ -68,17 +66,21 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
 
 /**
  * Tracker updates from a poll or a webhook: each is applied to every shipment carrying its code, unless it is older
- * than what is already stored (a late duplicate). Appends and saves together with `cursorEntry`.
+ * than what is already stored (a late duplicate). One commit unit with `cursor`, under the writer lease.
  */
-export async function applyTrackerSnapshots(
+export function applyTrackingUpdates(
   context: PipelineContext,
-  snapshots: readonly TrackerSnapshot[],
-  cursorEntry: readonly [string, unknown] | null,
+  snapshots: readonly TrackingUpdate[],
+  cursor: CursorMove | null,
 ): Promise<{ shipments: number; records: number }> {
+  return context.writer(() => applyUpdates(context, snapshots, cursor));
+}
+
+async function applyUpdates(context: PipelineContext, snapshots: readonly TrackingUpdate[], cursor: CursorMove | null): Promise<{ shipments: number; records: number }> {
   const codes = await context.shipments.trackingCodes(snapshots.map((s) => s.trackingCode));
   const keys = snapshots.flatMap((s) => codes.get(s.trackingCode)?.shipmentKeys ?? []);
   const stored = await context.shipments.shipments(keys);
-  const latest = new Map<string, TrackerSnapshot>();
+  const latest = new Map<string, TrackingUpdate>();
   for (const snapshot of snapshots) {
     const seen = latest.get(snapshot.trackingCode);
     if (!seen || seen.updatedAt < snapshot.updatedAt) latest.set(snapshot.trackingCode, snapshot);
@@ -88,17 +90,17 @@ export async function applyTrackerSnapshots(
     for (const key of codes.get(snapshot.trackingCode)?.shipmentKeys ?? []) {
       const previous = stored.get(key);
       if (!previous || isOlder(snapshot, previous)) continue;
-      inputs.push({ key, order: null, tracking: trackingFromSnapshot(snapshot) });
+      inputs.push({ key, order: null, tracking: trackingFromUpdate(snapshot) });
     }
   }
   const plan = await planShipments(context, inputs);
-  await commitPlan(context, plan, cursorEntry ? [cursorEntry] : []);
-  context.metrics.recordsRead.inc({ source: 'easypost' }, snapshots.length);
+  await commitUnit(context, { records: plan.records, entries: plan.entries, shipmentChecks: plan.checks, cursor });
+  context.metrics.recordsRead.inc({ source: snapshots[0]?.provider ?? 'tracking' }, snapshots.length);
   return { shipments: plan.shipments, records: plan.records.length };
 }
 
-function isOlder(snapshot: TrackerSnapshot, previous: ShipmentState): boolean {
-  return previous.source === 'easypost' && previous.trackerUpdatedAt !== null && snapshot.updatedAt.getTime() < Date.parse(previous.trackerUpdatedAt);
+function isOlder(snapshot: TrackingUpdate, previous: ShipmentState): boolean {
+  return previous.kind === 'carrier' && previous.trackerUpdatedAt !== null && snapshot.updatedAt.getTime() < Date.parse(previous.trackerUpdatedAt);
 }
 
 /**
@@ -111,13 +113,17 @@ export async function recheckDueShipments(context: PipelineContext): Promise<{ c
   let checked = 0;
   let records = 0;
   for (let start = 0; start < keys.length; start += 500) {
-    const stored = await context.shipments.shipments(keys.slice(start, start + 500));
-    // An entry whose shipment has since moved its check time (or finished) costs this read and nothing else.
-    const due = [...stored.values()].filter((s) => s.nextCheckAt !== null && Date.parse(s.nextCheckAt) <= now.getTime());
-    const plan = await planShipments(context, due.map((s) => ({ key: s.key, order: null, tracking: null })));
-    await commitPlan(context, plan);
-    checked += due.length;
-    records += plan.records.length;
+    const chunk = keys.slice(start, start + 500);
+    const counted = await context.writer(async () => {
+      const stored = await context.shipments.shipments(chunk);
+      // An entry whose shipment has since moved its check time (or finished) costs this read and nothing else.
+      const due = [...stored.values()].filter((s) => s.nextCheckAt !== null && Date.parse(s.nextCheckAt) <= now.getTime());
+      const plan = await planShipments(context, due.map((s) => ({ key: s.key, order: null, tracking: null })));
+      await commitUnit(context, { records: plan.records, entries: plan.entries, shipmentChecks: plan.checks });
+      return { checked: due.length, records: plan.records.length };
+    });
+    checked += counted.checked;
+    records += counted.records;
   }
   await context.shipmentChecks.done(now);
   return { checked, records };

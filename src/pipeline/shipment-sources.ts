@@ -1,7 +1,7 @@
 import type { ShipmentStatus } from '../model/shipment';
 import { toDecimalNumber } from '../model/money';
 import type { Fulfillment, Order, TrackingRef } from '../model/order';
-import type { TrackerSnapshot } from '../sources/easypost/snapshot';
+import type { TrackingUpdate } from '../sources/tracking-source';
 import { pendingKeyOf, type OrderPart, type StoredScan, type TrackingPart } from '../state/shipments';
 
 /** The model's key: carriers recycle codes, so the order is part of it. */
@@ -78,7 +78,8 @@ export function pendingPart(order: Order): OrderPart | null {
 /** The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was cancelled. */
 export function pendingTracking(order: Order, outcome: PendingOutcome): TrackingPart {
   return {
-    source: 'shopify',
+    kind: 'store',
+    provider: order.source,
     trackerId: null,
     trackerUpdatedAt: null,
     carrier: null,
@@ -97,9 +98,10 @@ export function pendingTracking(order: Order, outcome: PendingOutcome): Tracking
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function trackingFromSnapshot(snapshot: TrackerSnapshot): TrackingPart {
+export function trackingFromUpdate(snapshot: TrackingUpdate): TrackingPart {
   return {
-    source: 'easypost',
+    kind: 'carrier',
+    provider: snapshot.provider,
     trackerId: snapshot.trackerId,
     trackerUpdatedAt: snapshot.updatedAt.toISOString(),
     carrier: snapshot.carrier,
@@ -116,7 +118,7 @@ export function trackingFromSnapshot(snapshot: TrackerSnapshot): TrackingPart {
   };
 }
 
-/** Shopify's FulfillmentDisplayStatus in our (EasyPost's) status vocabulary. */
+/** The store's fulfillment display status (Shopify's FulfillmentDisplayStatus vocabulary) in our status vocabulary. */
 const DISPLAY_STATUS: Readonly<Record<string, ShipmentStatus>> = {
   LABEL_PRINTED: 'pre_transit', LABEL_PURCHASED: 'pre_transit', SUBMITTED: 'pre_transit', CONFIRMED: 'pre_transit',
   FULFILLED: 'in_transit', MARKED_AS_FULFILLED: 'in_transit', CARRIER_PICKED_UP: 'in_transit', IN_TRANSIT: 'in_transit', DELAYED: 'in_transit',
@@ -126,7 +128,7 @@ const DISPLAY_STATUS: Readonly<Record<string, ShipmentStatus>> = {
 };
 
 /**
- * Without EasyPost, the store's own view of the parcel: its display status, creation and delivery times become a
+ * Without a tracking source, the store's own view of the parcel: its display status, creation and delivery times become a
  * short scan list (hand-off, current status, delivery) so the same transition code applies. Shopify reports no
  * scans in between, so the pipeline does not apply the stall rules to these parcels.
  */
@@ -141,7 +143,8 @@ export function trackingFromFulfillment(fulfillment: Fulfillment, ref: TrackingR
   if (status !== handOffStatus && status !== 'delivered') scans.push(scan(new Date(Math.max(order.updatedAt.getTime(), fulfillment.createdAt.getTime())), status));
   if (fulfillment.deliveredAt) scans.push(scan(fulfillment.deliveredAt, 'delivered'));
   return {
-    source: 'shopify',
+    kind: 'store',
+    provider: order.source,
     trackerId: null,
     trackerUpdatedAt: null,
     carrier: ref.carrier,

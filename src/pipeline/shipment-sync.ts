@@ -18,10 +18,11 @@ export interface ShipmentInput {
   readonly tracking: TrackingPart | null;
 }
 
-/** What a step must append to the outbox, then save in the same `setMany` as its cursor. */
+/** What a step must commit (see commit.ts): records, state entries and the parcels' next re-check times. */
 export interface ShipmentPlan {
   readonly records: readonly SinkRecord[];
   readonly entries: ReadonlyArray<readonly [string, unknown]>;
+  readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
   readonly shipments: number;
 }
 
@@ -39,8 +40,8 @@ function withoutStallRules(config: DeliveryConfig): DeliveryConfig {
 
 /**
  * Advances every input, learns from completed deliveries, rebuilds the delivery properties of every customer
- * touched, and schedules the next time-driven look. Nothing is written but the re-check index (whose stale entries
- * are harmless); the caller appends `records` and then saves `entries`, so a crash replays the step.
+ * touched, and plans the next time-driven look. Nothing is written: the caller commits the plan (with its own
+ * cursor, if any) in one commit unit, so a crash replays the step.
  * `segments` may carry customers' segments already at hand; the others are read.
  */
 export async function planShipments(
@@ -48,14 +49,14 @@ export async function planShipments(
   inputs: readonly ShipmentInput[],
   segments: ReadonlyMap<string, Segment | null> = new Map(),
 ): Promise<ShipmentPlan> {
-  if (inputs.length === 0) return { records: [], entries: [], shipments: 0 };
+  if (inputs.length === 0) return { records: [], entries: [], checks: [], shipments: 0 };
   const now = context.clock.now();
   const { settings } = context;
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
   const modelBefore = (await context.shipments.transitModel()) ?? createTransitModel(settings.delivery);
   const draft = new TransitModelDraft(modelBefore);
   const base: AdvanceSettings = { mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill };
-  const shopifyOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
+  const storeOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
   const emails = [...new Set(inputs.map((i) => i.order?.customerEmail ?? stored.get(i.key)?.customerEmail).filter((e): e is string => !!e))];
   const missing = emails.filter((email) => !segments.has(email));
@@ -72,7 +73,7 @@ export async function planShipments(
     if (!order || !tracking) continue;
     const step = advanceShipment(
       { previous, order, tracking, model: draft.model, segment: segmentOf(order.customerEmail), now },
-      tracking.source === 'shopify' ? shopifyOnly : base,
+      tracking.kind === 'store' ? storeOnly : base,
     );
     if (step.delivered) draft.record(step.delivered);
     records.push(...step.events);
@@ -87,11 +88,9 @@ export async function planShipments(
 
   const profileEntries = await planProfiles(context, [...working.values()], records);
   const codeEntries = await mergeCodes(context, codes);
-  await context.shipmentChecks.schedule(
-    [...working.values()].filter((s) => s.nextCheckAt !== null).map((s) => ({ key: s.key, at: new Date(s.nextCheckAt as string) })),
-  );
   return {
     records,
+    checks: [...working.values()].filter((s) => s.nextCheckAt !== null).map((s) => ({ key: s.key, at: new Date(s.nextCheckAt as string) })),
     entries: [
       ...[...working.values()].map(shipmentEntry),
       ...codeEntries,
@@ -144,10 +143,4 @@ async function mergeCodes(
       shipmentKeys: [...new Set([...(before?.shipmentKeys ?? []), ...seen.keys])],
     }] as const;
   });
-}
-
-/** Appends, then saves: the order every pipeline step keeps so that a crash in between only replays. */
-export async function commitPlan(context: PipelineContext, plan: ShipmentPlan, extra: ReadonlyArray<readonly [string, unknown]> = []): Promise<void> {
-  await context.outbox.append(plan.records);
-  await context.store.setMany([...plan.entries, ...extra]);
 }

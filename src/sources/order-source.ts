@@ -45,6 +45,11 @@ export interface OrderSource<Cursor = unknown> {
    */
   read(cursor: Cursor | null, options: OrderReadOptions): AsyncGenerator<OrderPage<Cursor>>;
   /**
+   * True when cursor `a` is at or past `b`. The commit unit keeps the stored cursor when it is ahead of the one a
+   * page brings, so a stale process (a slow page, a second daemon) never moves it back.
+   */
+  notBehind(a: Cursor, b: Cursor): boolean;
+  /**
    * Checks a webhook delivery's signature over the raw body, timing-safe, before anything is parsed. Null when no
    * webhook secret is configured (the route is then not served).
    */

@@ -2,7 +2,7 @@ import { DurableLog } from './durable-log';
 import type { StateStore } from './store';
 
 /** A record we refused (or Klaviyo refused), with enough to find it at its source. */
-export interface Rejection {
+export interface StoredRejection {
   readonly at: string;
   /** Where it came from: `shopify`, `easypost`, `webhook:easypost`, `klaviyo`... */
   readonly source: string;
@@ -12,17 +12,17 @@ export interface Rejection {
 
 /** The rejects log that `shipsignal rejects` lists. Append-only; never blocks the pipeline. */
 export class RejectsLog {
-  private readonly log: DurableLog<Rejection>;
+  private readonly log: DurableLog<StoredRejection>;
 
   constructor(store: StateStore) {
-    this.log = new DurableLog<Rejection>(store, 'rejects');
+    this.log = new DurableLog<StoredRejection>(store, 'rejects');
   }
 
-  add(rejections: readonly Rejection[]): Promise<void> {
+  add(rejections: readonly StoredRejection[]): Promise<void> {
     return this.log.append(rejections);
   }
 
-  async list(limit: number): Promise<Rejection[]> {
+  async list(limit: number): Promise<StoredRejection[]> {
     await this.log.refresh();
     const batches = await this.log.peek(Number.MAX_SAFE_INTEGER);
     return batches.flatMap((batch) => batch.items).slice(-limit);

@@ -37,9 +37,14 @@ export interface OrderPart {
   readonly currency: string;
 }
 
-/** What the carrier (through EasyPost) or, without EasyPost, the store's fulfillment says about the parcel. */
+/**
+ * What the carrier (through a tracking source) or, without one, the store's fulfillment says about the parcel.
+ * `kind` drives the rules (a store reports no scans in between, so stall rules do not apply); `provider` only names
+ * where the facts came from (the events' `DataSource`).
+ */
 export interface TrackingPart {
-  readonly source: 'easypost' | 'shopify';
+  readonly kind: 'carrier' | 'store';
+  readonly provider: string;
   readonly trackerId: string | null;
   /** The tracker's `updated_at`: a snapshot older than this is a late duplicate and is ignored. */
   readonly trackerUpdatedAt: string | null;
@@ -93,6 +98,7 @@ export interface DeliveryProfileState {
 }
 
 export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
+/** The tracking source's cursor (one tracking source per daemon). */
 export const TRACKERS_CURSOR_KEY = 'cursor:easypost:trackers';
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;

@@ -48,7 +48,7 @@ describe('bad input never stops the pipeline', () => {
   it('rejects each bad record with its reason and delivers the good ones around it', async () => {
     const report = await harness.app.syncOnce();
     expect(report.orders).toBeGreaterThan(200);
-    const store = await openStateStore(harness.stateUrl);
+    const store = await openStateStore(harness.stateUrl, harness.app.storeId);
     // A second connection to the same SQLite file: the daemon's own keeps running.
     const rejects = await new RejectsLog(store).list(1000);
     await store.close();
@@ -78,7 +78,8 @@ describe('bad input never stops the pipeline', () => {
 
   it('lists the rejects from the CLI with source, id and reason', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [fromPackageRoot('dist', 'src', 'cli', 'main.js'), 'rejects', '--limit', '100'], {
-      env: { ...process.env, SHIPSIGNAL_STATE_URL: harness.stateUrl },
+      // The rejects are per store: the CLI reads the namespace of the store the daemon ran for.
+      env: { ...process.env, SHIPSIGNAL_STATE_URL: harness.stateUrl, SHIPSIGNAL_STORE_ID: harness.app.storeId },
     });
     expect(stdout).toContain(`shopify  ${bad.unknownCurrency}  unknown currency "XXX"`);
     expect(stdout).toContain(bad.noEmail);

@@ -102,9 +102,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The tenant namespace a daemon against the sandboxes uses: SHIPSIGNAL_STORE_ID defaults to the store's domain
+ * (`shipsignal-sandbox.myshopify.com`, the Shopify sandbox's default) without `.myshopify.com`.
+ */
+export const SANDBOX_STORE_ID = 'shipsignal-sandbox';
+
 /** The daemon's state file as a test sees it once the child is gone: outbox depth and every customer aggregate. */
-export async function readState(stateUrl: string): Promise<{ outboxBatches: number; customers: Map<string, CustomerAggregate> }> {
-  const store = await openStateStore(stateUrl);
+export async function readState(stateUrl: string, storeId = SANDBOX_STORE_ID): Promise<{ outboxBatches: number; customers: Map<string, CustomerAggregate> }> {
+  const store = await openStateStore(stateUrl, storeId);
   try {
     const { batches } = await new Outbox(store).depth();
     const customers = new Map<string, CustomerAggregate>();
@@ -116,8 +122,8 @@ export async function readState(stateUrl: string): Promise<{ outboxBatches: numb
 }
 
 /** Outbox batches on disk; safe while a child writes (SQLite WAL lets a reader in). */
-export async function outboxDepth(stateUrl: string): Promise<number> {
-  const store = await openStateStore(stateUrl);
+export async function outboxDepth(stateUrl: string, storeId = SANDBOX_STORE_ID): Promise<number> {
+  const store = await openStateStore(stateUrl, storeId);
   try {
     return (await new Outbox(store).depth()).batches;
   } finally {

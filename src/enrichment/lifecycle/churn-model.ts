@@ -4,22 +4,11 @@ import type { LifecycleConfig } from './config';
 import { FEATURE_NAMES, churnFeatures, usualGap } from './features';
 import { DAY_MS, purchaseHistory } from './history';
 import { fitLogistic, sigmoid } from './logistic';
+import { mulberry32 } from '../../util/prng';
+import type { ChurnModelParams } from './churn-params';
 import { storeTypicalGap, type StoreStats } from './store-stats';
 
-/** Fitted churn model, serializable into the store stats. */
-export interface ChurnModelParams {
-  readonly version: 1;
-  readonly horizonDays: number;
-  readonly featureNames: readonly string[];
-  readonly means: readonly number[];
-  readonly scales: readonly number[];
-  readonly weights: readonly number[];
-  readonly intercept: number;
-  readonly fittedAt: string;
-  readonly examples: number;
-  /** Share of training examples that churned. */
-  readonly baseRate: number;
-}
+export type { ChurnModelParams };
 
 /** The stored model, if it still matches the code's features and the configured horizon. */
 export function usableModel(stats: StoreStats, config: LifecycleConfig): ChurnModelParams | null {
@@ -48,18 +37,6 @@ export function priorChurn(recencyDays: number, gapDays: number, horizonDays: nu
   return 1 - stillActive * buysIfActive;
 }
 
-/** Deterministic PRNG so the same history always yields the same model. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface FitContext {
   readonly now: Date;
   /** Supplies the store's typical gap, as evaluation will see it. */
@@ -84,6 +61,7 @@ export async function fitChurnModel(
     (_, k) => nowMs - horizonMs - k * config.model.checkpointSpacingDays * DAY_MS,
   );
   const typical = storeTypicalGap(context.stats, config);
+  // Seeded (util/prng), so the same history always yields the same model.
   const random = mulberry32(0x5eed);
   const rows: number[][] = [];
   const labels: number[] = [];

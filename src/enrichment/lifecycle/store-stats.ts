@@ -1,5 +1,5 @@
 import type { CustomerAggregate } from '../../model/customer';
-import type { ChurnModelParams } from './churn-model';
+import type { ChurnModelParams } from './churn-params';
 import type { LifecycleConfig } from './config';
 import { addToHistogram, emptyHistogram, histogramQuantile, topFractionEdge, type LogHistogram } from './histogram';
 import { purchaseHistory } from './history';

@@ -20,10 +20,9 @@ import {
   profileResource,
 } from './payloads';
 
-export interface Rejection {
-  readonly index: number;
-  readonly reason: string;
-}
+/** A record Klaviyo (or our own limits check) refused, by its index in the delivery: the destination port's type. */
+import type { DeliveryRejection } from '../destination';
+export type { DeliveryRejection };
 
 /** One profile to send, standing for every input record (by index) that was coalesced into it. */
 export interface ProfileItem {
@@ -137,7 +136,7 @@ const part = (value: string | null) => (value === null ? '\u0001' : value);
 export interface Split {
   readonly profiles: ProfileItem[];
   readonly events: EventItem[];
-  readonly rejected: Rejection[];
+  readonly rejected: DeliveryRejection[];
 }
 
 /** Coalesces patches per profile, measures every item once and rejects what Klaviyo would refuse on sight. */
@@ -145,7 +144,7 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
   const patches = new Map<string, { patch: ProfilePatch; indices: number[] }>();
   const events: EventItem[] = [];
   const eventsByKey = new Map<string, { indices: number[] }>();
-  const rejected: Rejection[] = [];
+  const rejected: DeliveryRejection[] = [];
   records.forEach((record, index) => {
     if (!hasIdentifier(record.identity)) {
       rejected.push({ index, reason: 'no profile identifier (email, phone number or external id)' });

@@ -1,11 +1,11 @@
 import { RetryableError } from '../../util/errors';
-import type { Rejection } from './batching';
+import type { DeliveryRejection } from './batching';
 import { KlaviyoRequestError } from './transport';
 
 /** What became of the input records (by index) that one plan carried. */
 export interface Outcome {
   readonly delivered: number[];
-  readonly rejected: Rejection[];
+  readonly rejected: DeliveryRejection[];
   /** Not delivered because Klaviyo stayed unavailable: the caller must keep them. */
   readonly pending: number[];
 }

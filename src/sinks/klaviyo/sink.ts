@@ -6,7 +6,7 @@ import { EventsApi, ProfilesApi } from 'klaviyo-api';
 import type { SinkRecord } from '../../model/klaviyo';
 import { RetryableError } from '../../util/errors';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../util/retry';
-import { planEvents, planProfiles, splitRecords, type Plan, type Rejection } from './batching';
+import { planEvents, planProfiles, splitRecords, type Plan, type DeliveryRejection } from './batching';
 import { Dispatcher, type SinkObserver } from './dispatcher';
 import { settleJob, type SettledJobs, type TrackedJob } from './jobs';
 import { DOCUMENTED_PAYLOAD_LIMITS, resolveLimits, type EndpointLimits, type PayloadLimits } from './limits';
@@ -42,7 +42,7 @@ export interface DeliveryReport {
   readonly delivery: number;
   /** Records Klaviyo accepted (bulk profile imports: accepted for processing, see settleJobs). */
   readonly delivered: number;
-  readonly rejected: Rejection[];
+  readonly rejected: DeliveryRejection[];
   /** HTTP requests made, retries included. */
   readonly requests: number;
   /** Bulk profile import jobs still to be settled. */

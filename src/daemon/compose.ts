@@ -1,0 +1,133 @@
+import type { Env } from '../config/env';
+import { ConfigError } from '../config/yaml-file';
+import { redactText, type Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { Destination } from '../sinks/destination';
+import { klaviyoDestination } from '../sinks/klaviyo/destination';
+import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
+import type { OrderSource } from '../sources/order-source';
+import { shopifyOrderSource } from '../sources/shopify/order-source';
+import type { TrackingSource } from '../sources/tracking-source';
+import type { Clock } from '../util/clock';
+
+/**
+ * The composition root: the only module that names Shopify, WooCommerce, EasyPost or Klaviyo. It reads which
+ * store, tracking service and destination the environment configures and builds their adapters behind the ports;
+ * everything else (jobs, pipeline, CLI) sees ports only.
+ */
+
+/** What the adapters report back to the daemon: incidents for readiness, records a source refused. */
+export interface AdapterHooks {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Aborted by close(): retry waits and requests in flight end at once. */
+  readonly signal: AbortSignal;
+  incident(component: string, error: Error): void;
+  rejected(source: string, recordId: string, reason: string): void;
+  /** `doctor`: short timeouts and two attempts, so a wrong credential is reported in seconds, not after retries. */
+  readonly quick?: boolean;
+}
+
+export interface Adapters {
+  readonly orders: OrderSource;
+  readonly tracking: TrackingSource | null;
+  readonly destination: Destination;
+}
+
+type StoreKind = 'shopify';
+
+/** Which store the environment configures, or every problem with it at once. */
+function configuredStore(env: Env): { kind: StoreKind; problems: string[] } {
+  const problems: string[] = [];
+  if (!env.SHOPIFY_STORE_DOMAIN) problems.push('environment SHOPIFY_STORE_DOMAIN: required (e.g. my-store.myshopify.com)');
+  if (!env.SHOPIFY_ACCESS_TOKEN) problems.push('environment SHOPIFY_ACCESS_TOKEN: required (an Admin API access token)');
+  return { kind: 'shopify', problems };
+}
+
+/** Every required variable of the configured source and destination, checked together (one line each). */
+export function configurationProblems(env: Env): string[] {
+  return [
+    ...configuredStore(env).problems,
+    ...(env.KLAVIYO_API_KEY ? [] : ['environment KLAVIYO_API_KEY: required (a private API key, pk_…)']),
+  ];
+}
+
+/** Values the logger must never print. */
+export function secretsOf(env: Env): Array<string | undefined> {
+  return [env.SHOPIFY_ACCESS_TOKEN, env.SHOPIFY_WEBHOOK_SECRET, env.KLAVIYO_API_KEY, env.EASYPOST_API_KEY, env.EASYPOST_WEBHOOK_SECRET, env.SHIPSIGNAL_HTTP_TOKEN];
+}
+
+/**
+ * The tenant namespace of every state key: `SHIPSIGNAL_STORE_ID`, or derived from the configured store's domain,
+ * so two daemons for two stores can share one Redis or PostgreSQL.
+ */
+export function storeIdOf(env: Env): string {
+  if (env.SHIPSIGNAL_STORE_ID) return env.SHIPSIGNAL_STORE_ID;
+  const domain = env.SHOPIFY_STORE_DOMAIN ?? 'default';
+  return domain.toLowerCase().replace(/\.myshopify\.com$/, '').replace(/[^a-z0-9-]+/g, '-');
+}
+
+function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
+  const { logger } = hooks;
+  return shopifyOrderSource({
+    connection: {
+      storeDomain: env.SHOPIFY_STORE_DOMAIN as string,
+      accessToken: env.SHOPIFY_ACCESS_TOKEN as string,
+      baseUrl: env.SHOPIFY_BASE_URL ?? null,
+      ...(hooks.quick ? { timeoutMs: 10_000, backoff: { baseMs: 200, maxMs: 1000, maxAttempts: 2 } } : { timeoutMs: 30_000 }),
+    },
+    observer: {
+      request: () => undefined,
+      incident: (code, detail) => logger.warn('shopify incident', { code, detail: redactText(detail) }),
+      recovered: (code, attempts) => logger.info('shopify recovered', { code, failedAttempts: attempts }),
+    },
+    webhookSecret: env.SHOPIFY_WEBHOOK_SECRET ?? null,
+    pageSize: env.SHOPIFY_PAGE_SIZE,
+    bulkBackfill: env.SHOPIFY_BULK_BACKFILL,
+    bulkFromChanges: env.SHOPIFY_BULK_MIN_CHANGES,
+    signal: hooks.signal,
+  }) as OrderSource;
+}
+
+function destination(env: Env, hooks: AdapterHooks): Destination {
+  const { logger, metrics } = hooks;
+  return klaviyoDestination({
+    apiKey: env.KLAVIYO_API_KEY as string,
+    baseUrl: env.KLAVIYO_BASE_URL,
+    timeoutMs: env.KLAVIYO_TIMEOUT_MS,
+    // Without it a drain retrying through an outage outlives SIGTERM's deadline (exit 1 instead of 0).
+    signal: hooks.signal,
+    observer: {
+      request: (endpoint, status, ms) => {
+        metrics.klaviyoRequests.inc({ endpoint, status: String(status) });
+        metrics.klaviyoLatency.observe({ endpoint }, ms / 1000);
+        if (status === 429) metrics.klaviyoThrottled.inc({ endpoint });
+      },
+      incident: (kind, endpoint, detail) => {
+        const message = kind === 'recovered' ? 'klaviyo recovered' : 'klaviyo incident';
+        logger.log(kind === 'recovered' ? 'info' : 'warn', message, { kind, endpoint, detail: redactText(detail) });
+        if (kind !== 'recovered') hooks.incident('klaviyo', new Error(`${kind} on ${endpoint}: ${detail}`));
+      },
+    },
+  });
+}
+
+function trackingSource(env: Env, hooks: AdapterHooks): TrackingSource | null {
+  if (!env.EASYPOST_API_KEY) return null;
+  return easyPostTrackingSource({
+    apiKey: env.EASYPOST_API_KEY,
+    // The official client joins paths onto the base, so it must end in a slash.
+    ...(env.EASYPOST_BASE_URL ? { baseUrl: env.EASYPOST_BASE_URL.replace(/\/?$/, '/') } : {}),
+    clock: hooks.clock,
+    webhookSecret: env.EASYPOST_WEBHOOK_SECRET ?? null,
+    onRejected: (rejection) => hooks.rejected('easypost', rejection.recordId, rejection.message),
+  });
+}
+
+/** Builds the configured adapters; throws ConfigError naming every missing variable. */
+export function composeAdapters(env: Env, hooks: AdapterHooks): Adapters {
+  const problems = configurationProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { orders: orderSource(env, hooks), tracking: trackingSource(env, hooks), destination: destination(env, hooks) };
+}

@@ -1,0 +1,62 @@
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { Clock } from '../util/clock';
+import type { Health } from './health';
+import type { LeaseWait, Leases } from './leases';
+import { StateUnavailableError } from './state-guard';
+
+/** The daemon's jobs: each has its own schedule, lease, health and metrics, and fails alone. */
+export type JobName = 'orders' | 'trackers' | 'reviews' | 'drain';
+
+export interface JobDeps {
+  readonly leases: Leases;
+  readonly health: Health;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+}
+
+export type JobResult<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
+
+/**
+ * Runs one job under its kind's lease and does the bookkeeping once for every job: on success the component it
+ * speaks for (a source, the destination; none for the time-driven reviews) is healthy and the job's last-success
+ * gauge moves; on failure the component is failing (or `state`, when the state store failed), and the error is
+ * rethrown for the caller to log or report. A cron tick skips a job already running (`skip`); the CLI waits.
+ */
+export async function runJob<T>(
+  deps: JobDeps,
+  job: { readonly name: JobName; readonly component: string | null; readonly wait: LeaseWait },
+  work: (lost: AbortSignal) => Promise<T>,
+): Promise<JobResult<T>> {
+  const started = Date.now();
+  try {
+    const outcome = await deps.leases.run(`job:${job.name}`, job.wait, work);
+    if (!outcome.ran) {
+      deps.logger.debug(`${job.name} skipped: already running`);
+      return outcome;
+    }
+    if (job.component) deps.health.succeeded(job.component, deps.clock.now());
+    deps.metrics.lastSuccess.set({ job: job.name }, Date.now() / 1000);
+    deps.logger.info(`${job.name} finished`, { result: outcome.value, ms: Date.now() - started });
+    return outcome;
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    if (failure instanceof StateUnavailableError) deps.health.failed('state', failure);
+    else if (job.component) deps.health.failed(job.component, failure);
+    throw failure;
+  }
+}
+
+/** For the scheduler: a job's failure is logged (once, here) and never stops the other jobs. */
+export async function runScheduled(deps: Pick<JobDeps, 'signal' | 'logger'>, name: JobName, run: () => Promise<unknown>): Promise<void> {
+  if (deps.signal.aborted) return;
+  try {
+    await run();
+  } catch (error) {
+    // A stop cuts retries short on purpose: what was not delivered waits in the outbox for the next start.
+    if (deps.signal.aborted) deps.logger.info(`${name} interrupted by shutdown; undelivered work stays queued`, { reason: (error as Error).message });
+    else deps.logger.error(`${name} failed`, { error });
+  }
+}

@@ -1,0 +1,72 @@
+import type { PipelineContext } from '../pipeline/context';
+import { processOrderPage } from '../pipeline/order-sync';
+import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
+import { shipmentsForOrders } from '../pipeline/shipment-jobs';
+import { planShipments } from '../pipeline/shipment-sync';
+import type { OrderSource } from '../sources/order-source';
+import type { TrackingSource } from '../sources/tracking-source';
+
+/** Where a source's cursor is stored: one per source name, so a second store type never reads another's. */
+export const ordersCursorKey = (source: string): string => `cursor:${source}:orders`;
+const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
+
+export interface OrdersPolled {
+  readonly orders: number;
+  readonly rejected: number;
+  readonly customers: number;
+  readonly queued: number;
+  readonly bulkExportSeconds: number;
+}
+
+/**
+ * Reads every order changed since the cursor into the outbox, page by page. The source is read (and its parcels'
+ * trackers looked up) outside the writer lease; only each page's read-compute-commit holds it, so a store outage
+ * retried inside the source never blocks trackers, webhooks, reviews or delivery.
+ */
+export async function pollOrders(context: PipelineContext, source: OrderSource, tracking: TrackingSource | null, signal: AbortSignal): Promise<OrdersPolled> {
+  const cursorKey = ordersCursorKey(source.name);
+  const cursor = (await context.store.get<unknown>(cursorKey)) ?? null;
+  const totals = { orders: 0, rejected: 0, customers: 0, queued: 0, bulkExportSeconds: 0 };
+  // The first backfill only builds aggregates; everyone is assessed once the whole history is in. The flag
+  // survives a crash mid-backfill, so the resumed run finishes the job the same way.
+  let backfilling = (await context.store.get<boolean>(BACKFILL_PENDING_KEY)) ?? false;
+  if (cursor === null && !backfilling) {
+    backfilling = true;
+    await context.store.set(BACKFILL_PENDING_KEY, true);
+  }
+  for await (const page of source.read(cursor, {
+    signal,
+    resumeBackfill: backfilling,
+    onBulkReady: (waitedMs) => {
+      totals.bulkExportSeconds += waitedMs / 1000;
+      context.metrics.shopifyBulkExport.observe(waitedMs / 1000);
+    },
+  })) {
+    const inputs = await shipmentsForOrders(context, page.orders, tracking);
+    const outcome = await processOrderPage(
+      context,
+      {
+        source: source.name,
+        orders: page.orders,
+        rejections: page.rejections,
+        cursor: page.cursor === null ? null : { key: cursorKey, value: page.cursor, notBehind: (a, b) => source.notBehind(a, b) },
+      },
+      backfilling ? 'aggregate-only' : 'announce',
+      async (_orders, customers) => {
+        const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
+        return planShipments(context, inputs, segments);
+      },
+    );
+    totals.orders += outcome.orders;
+    totals.rejected += outcome.rejected;
+    totals.customers += outcome.customers;
+    totals.queued += outcome.records;
+  }
+  const refitted = !signal.aborted && (await refitChurnModelIfDue(context));
+  if ((backfilling || refitted) && !signal.aborted) {
+    const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');
+    totals.queued += reassessed.records;
+    await context.store.set(BACKFILL_PENDING_KEY, false);
+  }
+  return totals;
+}

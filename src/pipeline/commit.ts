@@ -1,0 +1,47 @@
+import type { SinkRecord } from '../model/klaviyo';
+import type { StoredRejection } from '../state/rejects';
+import type { PipelineContext } from './context';
+
+/** A cursor a step moves: stored under `key`, never moved back behind what is stored (a stale run's page). */
+export interface CursorMove<C = unknown> {
+  readonly key: string;
+  readonly value: C;
+  readonly notBehind: (a: C, b: C) => boolean;
+}
+
+/**
+ * Everything one step of the pipeline writes: what the destination must hear, when to look at customers and
+ * parcels again, the new state, the records refused, and the source cursor. It is written by `commitUnit` alone,
+ * the one owner of the durability rule.
+ */
+export interface CommitUnit {
+  readonly records?: readonly SinkRecord[];
+  readonly reviews?: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  readonly shipmentChecks?: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  /** Customers seen for the first time (the index every full re-assessment walks). */
+  readonly newCustomers?: readonly string[];
+  readonly entries?: ReadonlyArray<readonly [string, unknown]>;
+  readonly rejects?: readonly StoredRejection[];
+  readonly cursor?: CursorMove | null;
+}
+
+/**
+ * The durability rule, in one place: outbox records and schedules first, then the state entries and the cursor in
+ * one write. A crash before the last write replays the step (records are idempotent: deterministic event ids,
+ * absolute profile values), a crash after it has lost nothing. Call it inside `context.writer`, after the step's
+ * reads, so no other step's write lands between them.
+ */
+export async function commitUnit(context: PipelineContext, unit: CommitUnit): Promise<void> {
+  const cursor = unit.cursor ?? null;
+  let cursorEntry: Array<readonly [string, unknown]> = [];
+  if (cursor) {
+    const stored = await context.store.get<unknown>(cursor.key);
+    if (stored === undefined || cursor.notBehind(cursor.value, stored)) cursorEntry = [[cursor.key, cursor.value]];
+  }
+  await context.outbox.append(unit.records ?? []);
+  if (unit.newCustomers && unit.newCustomers.length > 0) await context.customers.indexNew(unit.newCustomers);
+  await context.reviews.schedule(unit.reviews ?? []);
+  await context.shipmentChecks.schedule(unit.shipmentChecks ?? []);
+  await context.store.setMany([...(unit.entries ?? []), ...cursorEntry]);
+  if (unit.rejects && unit.rejects.length > 0) await context.rejects.add(unit.rejects);
+}
