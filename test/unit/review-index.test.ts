@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReviewIndex } from '../../src/state/review-index';
-import { openStateStore, type StateStore } from '../../src/state/store';
+import { openStateStore, type CommitUnit, type StateStore } from '../../src/state/store';
 
 /** Counts what each call writes, so a test can tell appended pieces from rewritten buckets. */
 class CountingStore implements StateStore {
@@ -16,6 +16,14 @@ class CountingStore implements StateStore {
     return this.inner.setMany(entries);
   }
   delete(keys: readonly string[]) { return this.inner.delete(keys); }
+  commit(unit: CommitUnit) {
+    for (const [, value] of unit.entries ?? []) this.written += JSON.stringify(value).length;
+    for (const { items } of unit.appends ?? []) this.written += JSON.stringify(items).length;
+    return this.inner.commit(unit);
+  }
+  increment(key: string, by?: number) { return this.inner.increment(key, by); }
+  acquireLease(name: string, holder: string, ttlMs: number) { return this.inner.acquireLease(name, holder, ttlMs); }
+  releaseLease(name: string, holder: string) { return this.inner.releaseLease(name, holder); }
   close() { return this.inner.close(); }
 }
 
