@@ -23,6 +23,12 @@ const codeOf = (error: unknown): string | undefined =>
  * in sorted order, so two commits cannot wait on each other) for the rest of the transaction: two processes
  * appending at once take turns on that row and never share a slot.
  */
+/**
+ * keyv's PostgreSQL adapter keeps one pool per process and ends it on any adapter's disconnect: with two stores open
+ * in one process (two tenants), closing one would break the other. Its pool is ended when the last store closes.
+ */
+let openKeyvAdapters = 0;
+
 class PostgresStateStore extends KeyvStateStore {
   constructor(adapter: KeyvPostgres, namespace: string, private readonly pool: Pool) {
     super(adapter, namespace);
@@ -103,7 +109,8 @@ class PostgresStateStore extends KeyvStateStore {
 
   override async close(): Promise<void> {
     await this.pool.end();
-    await super.close();
+    openKeyvAdapters -= 1;
+    if (openKeyvAdapters === 0) await super.close();
   }
 }
 
@@ -115,5 +122,6 @@ export async function openPostgresStore(url: string, namespace: string): Promise
       if (!ALREADY_THERE.has(codeOf(error) ?? '')) throw error;
     });
   }
+  openKeyvAdapters += 1;
   return new PostgresStateStore(new KeyvPostgres({ uri: url }), namespace, pool);
 }
