@@ -58,11 +58,11 @@ export class OverlayStore implements StateStore {
     return value;
   }
 
-  async acquireLease(): Promise<boolean> {
+  async acquireLease(_name: string, _holder: string, _ttlMs: number): Promise<boolean> {
     return true;
   }
 
-  async releaseLease(): Promise<void> {}
+  async releaseLease(_name: string, _holder: string): Promise<void> {}
 
   async close(): Promise<void> {
     await this.base.close();

@@ -75,3 +75,39 @@ test('buckets stored whole by an earlier version are still read and freed', asyn
   await index.done(day(4));
   expect(await store.get('review:2026-01-03')).toBeUndefined();
 });
+
+test('two writers scheduling the same day at once on separate connections lose no piece', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'review-index-')), 'state.sqlite');
+  const [a, b] = await Promise.all([openStateStore(`sqlite://${path}`), openStateStore(`sqlite://${path}`)]);
+  try {
+    const page = (writer: string, p: number) => Array.from({ length: 20 }, (_, i) => ({ key: `${writer}-${p}-${i}`, at: day(7) }));
+    await Promise.all([a, b].map(async (store, w) => {
+      const index = new ReviewIndex(store);
+      for (let p = 0; p < 15; p++) await index.schedule(page(`w${w}`, p));
+    }));
+    expect(await new ReviewIndex(a).due(day(7))).toHaveLength(2 * 15 * 20);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('scheduling is one unit a caller commits with the rest of its step, and the overdue move the cursor back', async () => {
+  const index = new ReviewIndex(store);
+  await index.schedule([{ key: 'x', at: day(10) }]);
+  await index.done(day(10));
+  const unit = await index.scheduleUnit([{ key: 'overdue', at: day(4) }, { key: 'later', at: day(12) }]);
+  expect(await index.due(day(12))).toEqual(['x']); // nothing written until the caller commits
+  await store.commit({ ...unit, entries: [...(unit.entries ?? []), ['cursor:shopify:orders', 'c']] });
+  expect((await index.due(day(12))).sort()).toEqual(['later', 'overdue', 'x']);
+  await store.commit(await index.doneUnit(day(13)));
+  expect(await index.due(day(13))).toEqual([]);
+});
+
+test('pieces written by the version before day logs are still read and freed', async () => {
+  await store.setMany([['review:2026-01-03:0', ['piece-a']], ['review:2026-01-03:1', ['piece-b']], ['review:2026-01-03:n', 2], ['review:cursor', '2026-01-03']]);
+  const index = new ReviewIndex(store);
+  await index.schedule([{ key: 'new', at: day(3) }]);
+  expect((await index.due(day(3))).sort()).toEqual(['new', 'piece-a', 'piece-b']);
+  await index.done(day(4));
+  expect(await store.getMany(['review:2026-01-03:0', 'review:2026-01-03:n', 'review:2026-01-03:batch:0', 'review:2026-01-03:tail'])).toEqual([undefined, undefined, undefined, undefined]);
+});
