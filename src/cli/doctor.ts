@@ -1,9 +1,9 @@
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
 import { composeAdapters, configurationProblems, storeIdOf, type Adapters } from '../daemon/compose';
-import { ordersCursorKey } from '../daemon/order-poll';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
+import { CursorRepository } from '../state/repositories';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
 import { systemClock } from '../util/clock';
@@ -51,8 +51,8 @@ export async function doctor(env: Env): Promise<Check[]> {
   await check('state store', async () => {
     const store = await openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
     try {
-      const cursor = await store.get(ordersCursorKey(adapters.orders.name));
-      return `${env.SHIPSIGNAL_STATE_URL.split('://')[0]}, store ${storeId}, ${cursor === undefined ? 'no orders read yet' : 'orders cursor saved'}`;
+      const cursor = await new CursorRepository<unknown>(store, adapters.orders.name).get();
+      return `${env.SHIPSIGNAL_STATE_URL.split('://')[0]}, store ${storeId}, ${cursor === null ? 'no orders read yet' : 'orders cursor saved'}`;
     } finally {
       await store.close();
     }

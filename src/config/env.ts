@@ -20,7 +20,7 @@ export const envSchema = z.object({
   SHIPSIGNAL_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SHIPSIGNAL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SHIPSIGNAL_HTTP_TOKEN: optionalText,
-  SHIPSIGNAL_STORE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'expected 1-63 lowercase letters, digits, dots, dashes or underscores').optional(),
+  SHIPSIGNAL_STORE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected 1-100 characters of a-z 0-9 . _ -, starting with a letter or digit').optional(),
   SHIPSIGNAL_SYNC_CRON: cronExpression.default('*/5 * * * *'),
   SHIPSIGNAL_REVIEW_CRON: cronExpression.default('17 * * * *'),
   // One schedule per job; unset, orders/trackers/drain follow SYNC_CRON and reviews follow REVIEW_CRON.

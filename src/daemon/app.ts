@@ -8,11 +8,12 @@ import { reviewDueCustomers } from '../pipeline/review';
 import { applyTrackingUpdates, recheckDueShipments } from '../pipeline/shipment-jobs';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
+import { RetryableError } from '../util/errors';
 import { composeAdapters, secretsOf, storeIdOf, type Adapters } from './compose';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import { runJob, type JobDeps, type JobName } from './jobs';
-import { localLeases, type LeaseWait, type Leases } from './leases';
+import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
 import { guardState } from './state-guard';
 import { pollTrackers } from './tracker-poll';
@@ -83,10 +84,12 @@ export class App {
     const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
     const opened = options.store ? await options.store(open) : await open();
     const store = guardState(opened, (ok, error) => (ok ? health.succeeded('state', clock.now()) : health.failed('state', error as Error)));
-    const leases = localLeases();
+    // In-process turns first, then the store's lease: two jobs of this process contend without asking the store,
+    // and another process on the same state is kept out by the store (until the lease expires, if it crashed).
+    const leases = localLeases(storeLeases(store, env.SHIPSIGNAL_LEASE_TTL_MS, abort.signal));
     const writer = async <T>(work: () => Promise<T>): Promise<T> => {
       const outcome = await leases.run('writer', WRITER_WAIT, work);
-      if (!outcome.ran) throw new Error('writer lease not taken');
+      if (!outcome.ran) throw new RetryableError(`state writer lease not taken within ${WRITER_WAIT === 'skip' ? 0 : WRITER_WAIT.timeoutMs} ms (another process holds it)`, 'writer_busy');
       return outcome.value;
     };
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);

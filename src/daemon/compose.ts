@@ -8,6 +8,7 @@ import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
 import type { OrderSource } from '../sources/order-source';
 import { shopifyOrderSource } from '../sources/shopify/order-source';
 import type { TrackingSource } from '../sources/tracking-source';
+import { DEFAULT_NAMESPACE, storeIdFrom } from '../state/keys';
 import type { Clock } from '../util/clock';
 
 /**
@@ -64,8 +65,7 @@ export function secretsOf(env: Env): Array<string | undefined> {
  */
 export function storeIdOf(env: Env): string {
   if (env.SHIPSIGNAL_STORE_ID) return env.SHIPSIGNAL_STORE_ID;
-  const domain = env.SHOPIFY_STORE_DOMAIN ?? 'default';
-  return domain.toLowerCase().replace(/\.myshopify\.com$/, '').replace(/[^a-z0-9-]+/g, '-');
+  return env.SHOPIFY_STORE_DOMAIN ? storeIdFrom(env.SHOPIFY_STORE_DOMAIN) : DEFAULT_NAMESPACE;
 }
 
 function orderSource(env: Env, hooks: AdapterHooks): OrderSource {

@@ -2,7 +2,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Clock } from '../util/clock';
 import type { Health } from './health';
-import type { LeaseWait, Leases } from './leases';
+import { LeaseTimeoutError, type LeaseWait, type Leases } from './leases';
 import { StateUnavailableError } from './state-guard';
 
 /** The daemon's jobs: each has its own schedule, lease, health and metrics, and fails alone. */
@@ -34,6 +34,7 @@ export async function runJob<T>(
   try {
     const outcome = await deps.leases.run(`job:${job.name}`, job.wait, work);
     if (!outcome.ran) {
+      if (job.wait !== 'skip' && !deps.signal.aborted) throw new LeaseTimeoutError(`job:${job.name}`, job.wait.timeoutMs);
       deps.logger.debug(`${job.name} skipped: already running`);
       return outcome;
     }

@@ -4,9 +4,11 @@
  * interleave their state writes. No lease is held across a network retry: reads from sources happen outside
  * `writer`, and a job kind's lease only keeps out a second run of the same kind.
  */
-export type LeaseWait = 'skip' | { readonly timeoutMs: number };
+import { withLease, type LeaseOutcome } from '../state/leases';
+import type { StateStore } from '../state/store';
 
-export type LeaseOutcome<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
+export type LeaseWait = 'skip' | { readonly timeoutMs: number };
+export type { LeaseOutcome };
 
 export interface Leases {
   run<T>(name: string, wait: LeaseWait, work: (lost: AbortSignal) => Promise<T>): Promise<LeaseOutcome<T>>;
@@ -16,6 +18,14 @@ export class LeaseTimeoutError extends Error {
   constructor(readonly lease: string, timeoutMs: number) {
     super(`lease ${lease} still held by another run after ${timeoutMs} ms`);
   }
+}
+
+/**
+ * The state store's leases (with expiry, renewed while held): exclusion across processes on one state. A holder
+ * killed while holding one stops renewing, and another process takes it once the ttl has passed.
+ */
+export function storeLeases(store: StateStore, ttlMs: number, signal: AbortSignal): Leases {
+  return { run: (name, wait, work) => withLease(store, name, { ttlMs, wait, signal }, work) };
 }
 
 /**

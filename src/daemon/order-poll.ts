@@ -5,10 +5,8 @@ import { shipmentsForOrders } from '../pipeline/shipment-jobs';
 import { planShipments } from '../pipeline/shipment-sync';
 import type { OrderSource } from '../sources/order-source';
 import type { TrackingSource } from '../sources/tracking-source';
-
-/** Where a source's cursor is stored: one per source name, so a second store type never reads another's. */
-export const ordersCursorKey = (source: string): string => `cursor:${source}:orders`;
-const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
+import { orderCursorKey } from '../state/keys';
+import { BackfillFlag, CursorRepository } from '../state/repositories';
 
 export interface OrdersPolled {
   readonly orders: number;
@@ -24,15 +22,17 @@ export interface OrdersPolled {
  * retried inside the source never blocks trackers, webhooks, reviews or delivery.
  */
 export async function pollOrders(context: PipelineContext, source: OrderSource, tracking: TrackingSource | null, signal: AbortSignal): Promise<OrdersPolled> {
-  const cursorKey = ordersCursorKey(source.name);
-  const cursor = (await context.store.get<unknown>(cursorKey)) ?? null;
+  // One cursor per source name, so a second store type never reads another's.
+  const cursorKey = orderCursorKey(source.name);
+  const cursor = await new CursorRepository<unknown>(context.store, source.name).get();
+  const flag = new BackfillFlag(context.store);
   const totals = { orders: 0, rejected: 0, customers: 0, queued: 0, bulkExportSeconds: 0 };
   // The first backfill only builds aggregates; everyone is assessed once the whole history is in. The flag
   // survives a crash mid-backfill, so the resumed run finishes the job the same way.
-  let backfilling = (await context.store.get<boolean>(BACKFILL_PENDING_KEY)) ?? false;
+  let backfilling = await flag.pending();
   if (cursor === null && !backfilling) {
     backfilling = true;
-    await context.store.set(BACKFILL_PENDING_KEY, true);
+    await flag.set(true);
   }
   for await (const page of source.read(cursor, {
     signal,
@@ -66,7 +66,7 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
   if ((backfilling || refitted) && !signal.aborted) {
     const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');
     totals.queued += reassessed.records;
-    await context.store.set(BACKFILL_PENDING_KEY, false);
+    await flag.set(false);
   }
   return totals;
 }

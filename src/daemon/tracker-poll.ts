@@ -1,7 +1,8 @@
 import { liveSince, type PipelineContext } from '../pipeline/context';
 import { applyTrackingUpdates } from '../pipeline/shipment-jobs';
 import type { TrackingSource, TrackingUpdate } from '../sources/tracking-source';
-import { TRACKERS_CURSOR_KEY } from '../state/shipments';
+import { trackingCursorKey } from '../state/keys';
+import { CursorRepository } from '../state/repositories';
 
 /** Tracker updates applied per commit. */
 const TRACKER_CHUNK = 500;
@@ -14,7 +15,8 @@ const TRACKER_CHUNK = 500;
 export async function pollTrackers(context: PipelineContext, tracking: TrackingSource | null, signal: AbortSignal): Promise<{ trackers: number; shipments: number; queued: number }> {
   const totals = { trackers: 0, shipments: 0, queued: 0 };
   if (!tracking) return totals;
-  const stored = (await context.store.get<string>(TRACKERS_CURSOR_KEY)) ?? null;
+  const cursorKey = trackingCursorKey(tracking.name);
+  const stored = await new CursorRepository<string>(context.store, tracking.name, 'trackers').get();
   let cursor = stored;
   const updates: TrackingUpdate[] = [];
   for await (const update of tracking.changed(stored, liveSince(context), signal)) {
@@ -23,7 +25,7 @@ export async function pollTrackers(context: PipelineContext, tracking: TrackingS
   }
   for (let start = 0; start < updates.length; start += TRACKER_CHUNK) {
     const last = start + TRACKER_CHUNK >= updates.length;
-    const move = last && cursor !== null ? { key: TRACKERS_CURSOR_KEY, value: cursor, notBehind: (a: unknown, b: unknown) => tracking.notBehind(String(a), String(b)) } : null;
+    const move = last && cursor !== null ? { key: cursorKey, value: cursor, notBehind: (a: unknown, b: unknown) => tracking.notBehind(String(a), String(b)) } : null;
     const outcome = await applyTrackingUpdates(context, updates.slice(start, start + TRACKER_CHUNK), move);
     totals.shipments += outcome.shipments;
     totals.queued += outcome.records;

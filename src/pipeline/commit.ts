@@ -1,5 +1,6 @@
 import type { SinkRecord } from '../model/klaviyo';
 import type { StoredRejection } from '../state/rejects';
+import { mergeUnits } from '../state/store';
 import type { PipelineContext } from './context';
 
 /** A cursor a step moves: stored under `key`, never moved back behind what is stored (a stale run's page). */
@@ -26,10 +27,10 @@ export interface CommitUnit {
 }
 
 /**
- * The durability rule, in one place: outbox records and schedules first, then the state entries and the cursor in
- * one write. A crash before the last write replays the step (records are idempotent: deterministic event ids,
- * absolute profile values), a crash after it has lost nothing. Call it inside `context.writer`, after the step's
- * reads, so no other step's write lands between them.
+ * The durability rule, in one place: outbox records, review and re-check schedules, the customer index, rejects,
+ * the state entries and the cursor in ONE atomic `store.commit`. A crash before it replays the step (records are
+ * idempotent: deterministic event ids, absolute profile values); after it nothing is lost. Call it inside
+ * `context.writer`, after the step's reads, so no other step's (or process's) write lands between them.
  */
 export async function commitUnit(context: PipelineContext, unit: CommitUnit): Promise<void> {
   const cursor = unit.cursor ?? null;
@@ -38,10 +39,17 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
     const stored = await context.store.get<unknown>(cursor.key);
     if (stored === undefined || cursor.notBehind(cursor.value, stored)) cursorEntry = [[cursor.key, cursor.value]];
   }
-  await context.outbox.append(unit.records ?? []);
-  if (unit.newCustomers && unit.newCustomers.length > 0) await context.customers.indexNew(unit.newCustomers);
-  await context.reviews.schedule(unit.reviews ?? []);
-  await context.shipmentChecks.schedule(unit.shipmentChecks ?? []);
-  await context.store.setMany([...(unit.entries ?? []), ...cursorEntry]);
-  if (unit.rejects && unit.rejects.length > 0) await context.rejects.add(unit.rejects);
+  const [reviews, checks] = await Promise.all([
+    context.reviews.scheduleUnit(unit.reviews ?? []),
+    context.shipmentChecks.scheduleUnit(unit.shipmentChecks ?? []),
+  ]);
+  await context.store.commit(mergeUnits(
+    { appends: context.outbox.appendsFor(unit.records ?? []) },
+    { appends: context.customers.indexAppendsFor(unit.newCustomers ?? []) },
+    reviews,
+    checks,
+    unit.rejects && unit.rejects.length > 0 ? { appends: [context.rejects.appendsFor(unit.rejects)] } : null,
+    { entries: [...(unit.entries ?? []), ...cursorEntry] },
+  ));
+  if ((unit.records ?? []).length > 0) context.outbox.appended();
 }

@@ -4,9 +4,9 @@ import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CustomerRepository } from '../state/customers';
-import { LifecycleStatsRepository } from '../state/lifecycle-stats';
 import { Outbox } from '../state/outbox';
 import { RejectsLog } from '../state/rejects';
+import { StoreStatsRepository } from '../state/repositories';
 import { ReviewIndex } from '../state/review-index';
 import { ShipmentRepository } from '../state/shipments';
 import type { StateStore } from '../state/store';
@@ -42,7 +42,7 @@ export interface PipelineContext {
   readonly shipments: ShipmentRepository;
   /** Non-terminal shipments by the time their risk must be looked at again, with no new scan. */
   readonly shipmentChecks: ReviewIndex;
-  readonly stats: LifecycleStatsRepository;
+  readonly stats: StoreStatsRepository;
   /**
    * Runs one read-compute-commit under the state-writer lease, so two jobs (or two processes) never interleave
    * their writes. Never wraps a network read: sources are read before it is taken.
@@ -70,7 +70,7 @@ export function createPipelineContext(
     reviews: new ReviewIndex(store),
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
-    stats: new LifecycleStatsRepository(store),
+    stats: new StoreStatsRepository(store),
     writer,
     settings,
     clock,

@@ -1,7 +1,8 @@
 import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
-import type { StateStore } from './store';
+import { TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
+import type { StateStore } from './port';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
 export type StoredScan = Omit<TrackingScan, 'at'> & { readonly at: string };
@@ -97,12 +98,8 @@ export interface DeliveryProfileState {
   readonly pushedHash: string | null;
 }
 
-export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
-/** The tracking source's cursor (one tracking source per daemon). */
-export const TRACKERS_CURSOR_KEY = 'cursor:easypost:trackers';
-export const shipmentKey = (key: string): string => `shipment:${key}`;
-export const trackingCodeKey = (code: string): string => `tracking:${code}`;
-export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+/** Re-exported from the one module of state keys, for callers written before it. */
+export { TRACKERS_CURSOR_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
 
 /**
  * An order with no fulfillment yet is followed as a parcel of its own, so the stalled-fulfillment rule reuses the

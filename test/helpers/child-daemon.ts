@@ -103,10 +103,10 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The tenant namespace a daemon against the sandboxes uses: SHIPSIGNAL_STORE_ID defaults to the store's domain
- * (`shipsignal-sandbox.myshopify.com`, the Shopify sandbox's default) without `.myshopify.com`.
+ * The tenant namespace a daemon against the sandboxes uses: SHIPSIGNAL_STORE_ID defaults to the store's domain,
+ * the Shopify sandbox's default shop.
  */
-export const SANDBOX_STORE_ID = 'shipsignal-sandbox';
+export const SANDBOX_STORE_ID = 'shipsignal-sandbox.myshopify.com';
 
 /** The daemon's state file as a test sees it once the child is gone: outbox depth and every customer aggregate. */
 export async function readState(stateUrl: string, storeId = SANDBOX_STORE_ID): Promise<{ outboxBatches: number; customers: Map<string, CustomerAggregate> }> {

@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The state backends every contract test runs against. Redis and PostgreSQL on their standard local ports (as in
+ * CI); elsewhere point SHIPSIGNAL_TEST_REDIS_URL / SHIPSIGNAL_TEST_POSTGRES_URL at yours. Each call of `url()` for
+ * SQLite is a fresh file; open it several times for several connections to the same file.
+ */
+export const BACKENDS: Array<[string, () => string]> = [
+  ['sqlite', () => `sqlite://${join(mkdtempSync(join(tmpdir(), 'shipsignal-state-')), 'state.sqlite')}`],
+  ['redis', () => process.env.SHIPSIGNAL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'],
+  ['postgres', () => process.env.SHIPSIGNAL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'],
+];
+
+/** A namespace no other run shares. */
+export const freshNamespace = (): string => `test-${randomUUID()}`;
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
