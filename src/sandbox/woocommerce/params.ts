@@ -74,7 +74,7 @@ function statuses(params: ReadonlyMap<string, string>, problems: Problems): Read
     return 'any';
   }
   if (values.includes('any')) {
-    const set = new Set(ORDER_STATUS_ENUM.filter((s) => s !== 'any' && s !== 'trash'));
+    const set = new Set<string>(ORDER_STATUS_ENUM.filter((s) => s !== 'any' && s !== 'trash'));
     for (const value of values) if (value !== 'any') set.add(value);
     return set;
   }
