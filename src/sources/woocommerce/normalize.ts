@@ -37,7 +37,8 @@ function gmtDate(object: Json, field: string): Date {
   const value = object[field];
   if (typeof value !== 'string' || !GMT_DATE.test(value)) throw new BadRecord(`malformed ${field} ${JSON.stringify(value)}`);
   const time = Date.parse(`${value}Z`);
-  if (Number.isNaN(time)) throw new BadRecord(`malformed ${field} ${JSON.stringify(value)}`);
+  // Date.parse rolls "02-30" over into March; a date that does not round-trip does not exist.
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 19) !== value) throw new BadRecord(`malformed ${field} ${JSON.stringify(value)}`);
   return new Date(time);
 }
 
