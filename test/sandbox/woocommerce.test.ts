@@ -118,7 +118,7 @@ describe('WooCommerce sandbox (REST v3)', () => {
     captured = String(first.request?.path ?? '');
     const replay = await fetch(`${url.origin}${captured}`);
     expect(replay.status).toBe(401);
-    expect((await replay.json()).message).toBe('Invalid nonce - nonce has already been used.');
+    expect(((await replay.json()) as { message: string }).message).toBe('Invalid nonce - nonce has already been used.');
   });
 
   it('answers 429 with Retry-After when a host rate limit is configured', async () => {
