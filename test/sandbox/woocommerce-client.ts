@@ -28,13 +28,13 @@ export interface ReadResult {
 }
 
 /** Reads every page; `between` runs after each page (changes during the read). */
-export async function readAll(source: OrderSource<WooOrdersCursor>, cursor: WooOrdersCursor | null, between?: (pageIndex: number) => void): Promise<ReadResult> {
+export async function readAll(source: OrderSource<WooOrdersCursor>, cursor: WooOrdersCursor | null, between?: (pageIndex: number, page: OrderPage<WooOrdersCursor>) => void): Promise<ReadResult> {
   const pages: Array<OrderPage<WooOrdersCursor>> = [];
   let last = cursor;
   for await (const page of source.read(cursor, { signal: new AbortController().signal, resumeBackfill: false })) {
     pages.push(page);
     if (page.cursor) last = page.cursor;
-    between?.(pages.length - 1);
+    between?.(pages.length - 1, page);
   }
   return { pages, orders: pages.flatMap((page) => page.orders), cursor: last };
 }
