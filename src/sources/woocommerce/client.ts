@@ -1,6 +1,7 @@
 import WooCommerceRestApi from '@woocommerce/woocommerce-rest-api';
 import { PermanentError, RetryableError } from '../../util/errors';
-import { DEFAULT_BACKOFF, parseRetryAfter, retryDelayMs, sleep, type BackoffPolicy } from '../../util/retry';
+import { DEFAULT_BACKOFF, parseRetryAfter, type BackoffPolicy } from '../../util/retry';
+import { RetryLoop, type AttemptOutcome, type IncidentObserver } from '../../util/retry-loop';
 
 export interface WooCommerceConnection {
   /** The store's site URL, e.g. `https://shop.example.com` (REST lives under `/wp-json/wc/v3/`). */
@@ -11,11 +12,8 @@ export interface WooCommerceConnection {
   readonly backoff?: BackoffPolicy;
 }
 
-export interface WooCommerceObserver {
+export interface WooCommerceObserver extends IncidentObserver {
   request(status: number | 'error', ms: number): void;
-  /** Once when a streak of retryable failures starts, and once when it ends: one log line per incident. */
-  incident(code: string, detail: string): void;
-  recovered(code: string, attempts: number): void;
 }
 
 export interface WooListPage {
@@ -27,7 +25,6 @@ export interface WooListPage {
 
 export type WooQuery = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 
-type Attempt = { ok: true; page: WooListPage } | { ok: false; error: RetryableError };
 
 /**
  * The official `@woocommerce/woocommerce-rest-api` client on REST v3. Over HTTPS it sends the consumer key and
@@ -38,9 +35,10 @@ type Attempt = { ok: true; page: WooListPage } | { ok: false; error: RetryableEr
  */
 export class WooCommerceClient {
   private readonly api: WooCommerceRestApi;
-  private incident: { code: string; attempts: number } | null = null;
+  private readonly retries: RetryLoop;
 
-  constructor(private readonly connection: WooCommerceConnection, private readonly observer?: WooCommerceObserver, private readonly signal?: AbortSignal) {
+  constructor(private readonly connection: WooCommerceConnection, private readonly observer?: WooCommerceObserver, signal?: AbortSignal) {
+    this.retries = new RetryLoop(connection.backoff ?? DEFAULT_BACKOFF, observer, signal);
     this.api = new WooCommerceRestApi({
       url: connection.url,
       consumerKey: connection.consumerKey,
@@ -52,25 +50,11 @@ export class WooCommerceClient {
     });
   }
 
-  async list(endpoint: string, query: WooQuery): Promise<WooListPage> {
-    const policy = this.connection.backoff ?? DEFAULT_BACKOFF;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(endpoint, query);
-      if (outcome.ok) {
-        if (this.incident) this.observer?.recovered(this.incident.code, this.incident.attempts);
-        this.incident = null;
-        return outcome.page;
-      }
-      if (!this.incident) this.observer?.incident(outcome.error.code, outcome.error.message);
-      this.incident = { code: this.incident?.code ?? outcome.error.code, attempts: (this.incident?.attempts ?? 0) + 1 };
-      const delay = retryDelayMs(attempt, policy, outcome.error.retryAfterMs);
-      if (delay === null) throw outcome.error;
-      await sleep(delay, this.signal);
-      if (this.signal?.aborted) throw outcome.error;
-    }
+  list(endpoint: string, query: WooQuery): Promise<WooListPage> {
+    return this.retries.run(() => this.attempt(endpoint, query));
   }
 
-  private async attempt(endpoint: string, query: WooQuery): Promise<Attempt> {
+  private async attempt(endpoint: string, query: WooQuery): Promise<AttemptOutcome<WooListPage>> {
     const started = Date.now();
     let response: { status: number; headers: Record<string, unknown>; data: unknown };
     try {
@@ -104,7 +88,7 @@ export class WooCommerceClient {
     }
     const total = Number(header('x-wp-total') ?? body.length);
     const totalPages = Number(header('x-wp-totalpages') ?? 1);
-    return { ok: true, page: { items: body, total: Number.isFinite(total) ? total : body.length, totalPages: Number.isFinite(totalPages) ? totalPages : 1 } };
+    return { ok: true, value: { items: body, total: Number.isFinite(total) ? total : body.length, totalPages: Number.isFinite(totalPages) ? totalPages : 1 } };
   }
 }
 

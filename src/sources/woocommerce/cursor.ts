@@ -10,15 +10,7 @@ import { advanceWatermark, alreadySeen, type Watermark } from '../watermark';
  */
 export type WooOrdersCursor = Watermark;
 
-export { alreadySeen };
-
-export function advanceCursor(
-  cursor: WooOrdersCursor | null,
-  orders: ReadonlyArray<{ id: string; updatedAt: string }>,
-  overlapMs: number,
-): WooOrdersCursor | null {
-  return advanceWatermark(cursor, orders, overlapMs);
-}
+export { alreadySeen, advanceWatermark as advanceCursor };
 
 /** WooCommerce's GMT date format: whole seconds, no zone designator (with `dates_are_gmt=true` it is read as UTC). */
 export function wooGmt(ms: number): string {
