@@ -41,6 +41,22 @@ describe('WooCommerce sandbox (REST v3)', () => {
     expect(beyond.data).toEqual([]);
   });
 
+  it('renders orders with the fields and JSON types of the documented example response', async () => {
+    const example = (await import('../../specs/woocommerce/wc-v3-orders-list.example.json')).default as unknown as Array<Record<string, unknown>>;
+    const served = (await officialClient(sandbox).get('orders', { per_page: 5 })).data as Array<Record<string, unknown>>;
+    const shape = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+    for (const order of served) {
+      expect(Object.keys(order).sort()).toEqual(Object.keys(example[0]).sort());
+      for (const [key, value] of Object.entries(example[0])) if (value !== null && order[key] !== null) expect([key, shape(order[key])]).toEqual([key, shape(value)]);
+      const item = (order.line_items as Array<Record<string, unknown>>)[0];
+      const exampleItem = (example[0].line_items as Array<Record<string, unknown>>)[0];
+      expect(Object.keys(item).sort()).toEqual(Object.keys(exampleItem).sort());
+      for (const [key, value] of Object.entries(exampleItem)) expect([key, shape(item[key])]).toEqual([key, shape(value)]);
+      expect(order.date_modified_gmt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+      expect((order._links as { self: Array<{ href: string }> }).self[0].href).toBe(`${sandbox.url}/wp-json/wc/v3/orders/${String(order.id)}`);
+    }
+  });
+
   it('refuses per_page over 100 with rest_invalid_param, naming the parameter as WordPress does', async () => {
     const response = await officialClient(sandbox).get('orders', { per_page: 101 });
     expect(response.status).toBe(400);

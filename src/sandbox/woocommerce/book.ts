@@ -44,7 +44,14 @@ export class WooOrderBook {
   private readonly deleted = new Set<number>();
   private readonly listeners: Array<(change: WooOrderChange) => void> = [];
 
+  private siteUrl: string | undefined;
+
   constructor(readonly store: SandboxStore, readonly site: SiteTime = { utcOffsetMinutes: 0 }) {}
+
+  /** The URL the sandbox serves the orders at, for their `_links`. */
+  serveAt(url: string): void {
+    this.siteUrl = url;
+  }
 
   onChange(listener: (change: WooOrderChange) => void): void {
     this.listeners.push(listener);
@@ -178,7 +185,7 @@ export class WooOrderBook {
 
   private render(record: OrderRecord): WooOrderJson {
     const overlay = this.overlays.get(record.legacyId);
-    const json = renderOrder(record, overlay, this.site);
+    const json = renderOrder(record, overlay, { ...this.site, url: this.siteUrl ?? this.site.url });
     return overlay?.corrupt ? (overlay.corrupt(json) as unknown as WooOrderJson) : json;
   }
 

@@ -28,6 +28,8 @@ export interface WooRefundRow {
 /** The site's offset from UTC; `date_created` etc. are written in it, `*_gmt` in UTC. */
 export interface SiteTime {
   readonly utcOffsetMinutes: number;
+  /** For `_links`; the sandbox sets its own URL. */
+  readonly url?: string;
 }
 
 /** WooCommerce's date format: `YYYY-MM-DDTHH:MM:SS`, no zone. */
@@ -110,6 +112,8 @@ export function renderOrder(record: OrderRecord, overlay: WooOverlay | undefined
     total_tax: '0.00',
     prices_include_tax: false,
     customer_id: customer?.legacyId ?? 0,
+    customer_ip_address: '',
+    customer_user_agent: '',
     customer_note: '',
     // The billing email is the order's email as typed at checkout (case, spaces), as the Shopify record keeps it.
     billing: addressJson(billingAddress, record.email ?? customer?.email ?? null, customer?.phone ?? record.phone, true),
@@ -121,6 +125,7 @@ export function renderOrder(record: OrderRecord, overlay: WooOverlay | undefined
     date_paid_gmt: paid ? gmt(record.processedAt) : null,
     date_completed: local(completedAt),
     date_completed_gmt: gmt(completedAt),
+    cart_hash: '',
     meta_data: meta,
     line_items: record.lineItems.map((item) => {
       const unit = moneyFromDecimal(item.unitPrice, currency);
@@ -137,8 +142,16 @@ export function renderOrder(record: OrderRecord, overlay: WooOverlay | undefined
         price: toDecimalNumber(unit),
       };
     }),
+    tax_lines: [],
     shipping_lines: [],
+    fee_lines: [],
+    coupon_lines: [],
     refunds: refundRows(record, overlay).map((row) => ({ id: row.id, reason: row.reason, total: `-${row.amount}` })),
+    _links: {
+      self: [{ href: `${site.url ?? 'http://127.0.0.1'}/wp-json/wc/v3/orders/${record.legacyId}` }],
+      collection: [{ href: `${site.url ?? 'http://127.0.0.1'}/wp-json/wc/v3/orders` }],
+      ...(customer ? { customer: [{ href: `${site.url ?? 'http://127.0.0.1'}/wp-json/wc/v3/customers/${customer.legacyId}` }] } : {}),
+    },
   };
   return json;
 }

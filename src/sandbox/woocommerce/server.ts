@@ -182,6 +182,7 @@ export async function startWooSandbox(options: WooSandboxOptions): Promise<WooSa
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  book.serveAt(baseUrl);
   const first = keys[0];
   return {
     url: baseUrl,

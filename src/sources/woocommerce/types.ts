@@ -46,7 +46,10 @@ export interface WooLineItemJson {
   readonly price: number;
 }
 
-/** The summary of each refund inside the order; `total` is negative ("-10.00"). */
+/**
+ * The summary of each refund inside the order; `total` is negative ("-10.00"). WooCommerce's code writes `reason`;
+ * the docs' example shows `refund`, a slip in the docs.
+ */
 export interface WooRefundSummaryJson {
   readonly id: number;
   readonly reason: string;
@@ -75,6 +78,8 @@ export interface WooOrderJson {
   readonly total_tax: string;
   readonly prices_include_tax: boolean;
   readonly customer_id: number;
+  readonly customer_ip_address: string;
+  readonly customer_user_agent: string;
   readonly customer_note: string;
   readonly billing: WooAddressJson;
   readonly shipping: WooAddressJson;
@@ -85,10 +90,15 @@ export interface WooOrderJson {
   readonly date_paid_gmt: string | null;
   readonly date_completed: string | null;
   readonly date_completed_gmt: string | null;
+  readonly cart_hash: string;
   readonly meta_data: readonly WooMetaJson[];
   readonly line_items: readonly WooLineItemJson[];
+  readonly tax_lines: readonly unknown[];
   readonly shipping_lines: readonly unknown[];
+  readonly fee_lines: readonly unknown[];
+  readonly coupon_lines: readonly unknown[];
   readonly refunds: readonly WooRefundSummaryJson[];
+  readonly _links: Readonly<Record<string, ReadonlyArray<{ readonly href: string }>>>;
 }
 
 /** One entry of the Shipment Tracking extension's `_wc_shipment_tracking_items` order meta. */
