@@ -166,6 +166,8 @@ describe('WooCommerce order source', () => {
         { kind: 'rejected', status: 401, reason: 'webhook signature does not match' },
       ]);
       expect(sandbox.deliveries().map((d) => d.status)).toEqual([200, 200, 200, 401]);
+      // A deleted (or trashed) order's payload is its id alone.
+      expect(sandbox.deliveries()[3]).toMatchObject({ topic: 'order.deleted', body: JSON.stringify({ id }) });
     } finally {
       receiver.closeAllConnections();
       receiver.close();

@@ -189,9 +189,10 @@ export class WooOrderBook {
     return overlay?.corrupt ? (overlay.corrupt(json) as unknown as WooOrderJson) : json;
   }
 
+  /** WooCommerce's `deleted` payload is `{id}` alone (WC_Webhook::build_payload), a trashed order's included. */
   private announce(event: WooTopicEvent, record: OrderRecord): WooOrderJson {
     const body = this.render(record);
-    for (const listener of this.listeners) listener({ event, id: record.legacyId, body });
+    for (const listener of this.listeners) listener({ event, id: record.legacyId, body: event === 'deleted' ? { id: record.legacyId } : body });
     return body;
   }
 }
