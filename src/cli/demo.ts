@@ -22,13 +22,20 @@ const DEMO_STORES = {
  * The newcomer's first run: the sandboxes seeded with real orders, a full sync through the same code the daemon
  * runs, and a report of what went to Klaviyo, including sample request bodies exactly as they went over the wire.
  */
-export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream): Promise<void> {
+export type DemoSource = 'shopify' | 'woocommerce';
+
+export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream, source: DemoSource = 'shopify'): Promise<void> {
   const demo = DEMO_STORES[storeName];
   const clock = new ManualClock(new Date(demo.now));
   const write = (line = '') => out.write(`${line}\n`);
-  write(`shipsignal demo: ${demo.label}, clock fixed at ${demo.now}`);
+  write(`shipsignal demo: ${demo.label}, read from the ${source === 'woocommerce' ? 'WooCommerce' : 'Shopify'} sandbox, clock fixed at ${demo.now}`);
   const store = demo.load({ clock });
-  const stack = await startLocalStack({ store, storeClock: clock, shopifyThrottle: 'off', easypost: { listRatePerSecond: false } });
+  const stack = await startLocalStack({
+    store, storeClock: clock, shopifyThrottle: 'off', easypost: { listRatePerSecond: false },
+    ...(source === 'woocommerce' ? { woocommerce: {} } : {}),
+  });
+  // The same seeded order book behind either store's API; the daemon is configured for exactly one of them.
+  const storeEnv = Object.fromEntries(Object.entries(stack.env).filter(([key]) => (source === 'woocommerce' ? !key.startsWith('SHOPIFY_') : !key.startsWith('WOOCOMMERCE_'))));
   // Parcels delivered before the live window are history read from the store; the rest get EasyPost parcels.
   const parcels = stack.easypost ? registerDemoParcels(store, stack.easypost, new Date(clock.now().getTime() - 72 * 3_600_000)) : 0;
   const stateDir = mkdtempSync(join(tmpdir(), 'shipsignal-demo-'));
@@ -40,7 +47,7 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
   });
   const root = packageRoot();
   const env = parseEnv({
-    ...stack.env,
+    ...storeEnv,
     SHIPSIGNAL_STATE_URL: `sqlite://${join(stateDir, 'state.sqlite')}`,
     SHIPSIGNAL_CONFIG_DIR: join(root, 'config'),
     SHIPSIGNAL_MAPPINGS_DIR: join(root, 'mappings'),

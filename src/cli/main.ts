@@ -74,9 +74,14 @@ program
   .command('demo')
   .description('run a full sync against the embedded sandboxes (no credentials) and print a report')
   .option('--store <name>', 'sandbox store: olist or gift-retailer', 'olist')
-  .action(async (options: { store: string }) => {
-    if (options.store !== 'olist' && options.store !== 'gift-retailer') throw new ConfigError([`--store: expected olist or gift-retailer, got ${options.store}`]);
-    await runDemo(options.store, process.stdout);
+  .option('--source <name>', 'which store API the daemon reads the sandbox store through: shopify or woocommerce', 'shopify')
+  .action(async (options: { store: string; source: string }) => {
+    const problems = [
+      ...(options.store !== 'olist' && options.store !== 'gift-retailer' ? [`--store: expected olist or gift-retailer, got ${options.store}`] : []),
+      ...(options.source !== 'shopify' && options.source !== 'woocommerce' ? [`--source: expected shopify or woocommerce, got ${options.source}`] : []),
+    ];
+    if (problems.length > 0) throw new ConfigError(problems);
+    await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce');
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -42,6 +42,11 @@ export const envSchema = z.object({
   SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SHOPIFY_BULK_MIN_CHANGES: z.coerce.number().int().min(0).default(250),
 
+  WOOCOMMERCE_URL: optionalUrl,
+  WOOCOMMERCE_CONSUMER_KEY: optionalText,
+  WOOCOMMERCE_CONSUMER_SECRET: optionalText,
+  WOOCOMMERCE_WEBHOOK_SECRET: optionalText,
+
   KLAVIYO_API_KEY: optionalText,
   KLAVIYO_BASE_URL: z.url().default('https://a.klaviyo.com'),
   KLAVIYO_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),

@@ -7,6 +7,7 @@ import { klaviyoDestination } from '../sinks/klaviyo/destination';
 import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
 import type { OrderSource } from '../sources/order-source';
 import { shopifyOrderSource } from '../sources/shopify/order-source';
+import { createWooCommerceSource } from '../sources/woocommerce';
 import type { TrackingSource } from '../sources/tracking-source';
 import { DEFAULT_NAMESPACE, storeIdFrom } from '../state/keys';
 import type { Clock } from '../util/clock';
@@ -36,12 +37,21 @@ export interface Adapters {
   readonly destination: Destination;
 }
 
-type StoreKind = 'shopify';
+type StoreKind = 'shopify' | 'woocommerce';
 
-/** Which store the environment configures, or every problem with it at once. */
+/**
+ * Which store the environment configures (one per daemon: WooCommerce when WOOCOMMERCE_URL is set, Shopify
+ * otherwise), and every problem with its variables at once.
+ */
 function configuredStore(env: Env): { kind: StoreKind; problems: string[] } {
   const problems: string[] = [];
-  if (!env.SHOPIFY_STORE_DOMAIN) problems.push('environment SHOPIFY_STORE_DOMAIN: required (e.g. my-store.myshopify.com)');
+  if (env.WOOCOMMERCE_URL) {
+    if (env.SHOPIFY_STORE_DOMAIN) problems.push('environment SHOPIFY_STORE_DOMAIN: set together with WOOCOMMERCE_URL; one daemon reads one store (run one per store, each with its own SHIPSIGNAL_STORE_ID)');
+    if (!env.WOOCOMMERCE_CONSUMER_KEY) problems.push('environment WOOCOMMERCE_CONSUMER_KEY: required with WOOCOMMERCE_URL (a REST API key with Read permission, ck_…)');
+    if (!env.WOOCOMMERCE_CONSUMER_SECRET) problems.push('environment WOOCOMMERCE_CONSUMER_SECRET: required with WOOCOMMERCE_URL (the key\'s secret, cs_…)');
+    return { kind: 'woocommerce', problems };
+  }
+  if (!env.SHOPIFY_STORE_DOMAIN) problems.push('environment SHOPIFY_STORE_DOMAIN: required (e.g. my-store.myshopify.com), or WOOCOMMERCE_URL for a WooCommerce store');
   if (!env.SHOPIFY_ACCESS_TOKEN) problems.push('environment SHOPIFY_ACCESS_TOKEN: required (an Admin API access token)');
   return { kind: 'shopify', problems };
 }
@@ -56,7 +66,7 @@ export function configurationProblems(env: Env): string[] {
 
 /** Values the logger must never print. */
 export function secretsOf(env: Env): Array<string | undefined> {
-  return [env.SHOPIFY_ACCESS_TOKEN, env.SHOPIFY_WEBHOOK_SECRET, env.KLAVIYO_API_KEY, env.EASYPOST_API_KEY, env.EASYPOST_WEBHOOK_SECRET, env.SHIPSIGNAL_HTTP_TOKEN];
+  return [env.SHOPIFY_ACCESS_TOKEN, env.SHOPIFY_WEBHOOK_SECRET, env.WOOCOMMERCE_CONSUMER_KEY, env.WOOCOMMERCE_CONSUMER_SECRET, env.WOOCOMMERCE_WEBHOOK_SECRET, env.KLAVIYO_API_KEY, env.EASYPOST_API_KEY, env.EASYPOST_WEBHOOK_SECRET, env.SHIPSIGNAL_HTTP_TOKEN];
 }
 
 /**
@@ -65,11 +75,27 @@ export function secretsOf(env: Env): Array<string | undefined> {
  */
 export function storeIdOf(env: Env): string {
   if (env.SHIPSIGNAL_STORE_ID) return env.SHIPSIGNAL_STORE_ID;
+  if (env.WOOCOMMERCE_URL) return storeIdFrom(env.WOOCOMMERCE_URL);
   return env.SHOPIFY_STORE_DOMAIN ? storeIdFrom(env.SHOPIFY_STORE_DOMAIN) : DEFAULT_NAMESPACE;
 }
 
 function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
   const { logger } = hooks;
+  if (configuredStore(env).kind === 'woocommerce') {
+    return createWooCommerceSource({
+      url: env.WOOCOMMERCE_URL as string,
+      consumerKey: env.WOOCOMMERCE_CONSUMER_KEY as string,
+      consumerSecret: env.WOOCOMMERCE_CONSUMER_SECRET as string,
+      webhookSecret: env.WOOCOMMERCE_WEBHOOK_SECRET ?? null,
+      observer: {
+        request: () => undefined,
+        incident: (code, detail) => logger.warn('woocommerce incident', { code, detail: redactText(detail) }),
+        recovered: (code, attempts) => logger.info('woocommerce recovered', { code, failedAttempts: attempts }),
+      },
+      ...(hooks.quick ? { timeoutMs: 10_000, backoff: { baseMs: 200, maxMs: 1000, maxAttempts: 2 } } : {}),
+      signal: hooks.signal,
+    }) as OrderSource;
+  }
   return shopifyOrderSource({
     connection: {
       storeDomain: env.SHOPIFY_STORE_DOMAIN as string,

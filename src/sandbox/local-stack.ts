@@ -3,6 +3,7 @@ import { DEFAULT_TEST_KEY, EasyPostSandbox } from './easypost';
 import { startKlaviyoSandbox, type KlaviyoSandbox } from './klaviyo';
 import { startShopifySandbox, type ShopifySandbox } from './shopify/server';
 import type { SandboxStore } from './shopify/store';
+import { WooOrderBook, startWooSandbox, type WooSandbox } from './woocommerce';
 
 export interface LocalStackOptions {
   readonly store: SandboxStore;
@@ -15,6 +16,12 @@ export interface LocalStackOptions {
    * daemon listens, its webhook URL on `stack.easypost`; the secret is in `env.EASYPOST_WEBHOOK_SECRET`.
    */
   readonly easypost?: { readonly webhookSecret?: string; readonly listRatePerSecond?: number | false };
+  /**
+   * A WooCommerce sandbox too, serving the same store (same customers, orders, amounts) through REST v3; its
+   * variables (`WOOCOMMERCE_URL`, key, secret, `WOOCOMMERCE_WEBHOOK_SECRET`) join `env`. Register the daemon's
+   * webhook URL on `stack.woocommerce` once it listens.
+   */
+  readonly woocommerce?: { readonly webhookSecret?: string; readonly utcOffsetMinutes?: number };
   /** The credentials the sandboxes accept, e.g. recognisable canaries for the secrets test. */
   readonly credentials?: { readonly shopifyAccessToken?: string; readonly klaviyoApiKey?: string };
 }
@@ -24,6 +31,7 @@ export interface LocalStack {
   readonly shopify: ShopifySandbox;
   readonly klaviyo: KlaviyoSandbox;
   readonly easypost: EasyPostSandbox | null;
+  readonly woocommerce: WooSandbox | null;
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
 }
@@ -46,10 +54,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     : null;
   const easypostUrl = easypost ? await easypost.start() : null;
   const webhookSecret = easypostOptions?.webhookSecret ?? 'shipsignal-sandbox-webhook-secret';
+  const woo = options.woocommerce
+    ? await startWooSandbox({ book: new WooOrderBook(options.store, { utcOffsetMinutes: options.woocommerce.utcOffsetMinutes ?? 0 }) })
+    : null;
   return {
     shopify,
     klaviyo,
     easypost,
+    woocommerce: woo,
     env: {
       SHOPIFY_STORE_DOMAIN: shopify.shopDomain,
       SHOPIFY_ACCESS_TOKEN: shopify.accessToken,
@@ -57,9 +69,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       KLAVIYO_API_KEY: klaviyo.apiKey,
       KLAVIYO_BASE_URL: klaviyo.url,
       ...(easypostUrl ? { EASYPOST_API_KEY: DEFAULT_TEST_KEY, EASYPOST_BASE_URL: `${easypostUrl}/v2/`, EASYPOST_WEBHOOK_SECRET: webhookSecret } : {}),
+      ...(woo ? {
+        WOOCOMMERCE_URL: woo.url,
+        WOOCOMMERCE_CONSUMER_KEY: woo.consumerKey,
+        WOOCOMMERCE_CONSUMER_SECRET: woo.consumerSecret,
+        WOOCOMMERCE_WEBHOOK_SECRET: options.woocommerce?.webhookSecret ?? 'shipsignal-sandbox-woocommerce-secret',
+      } : {}),
     },
     close: async () => {
-      await Promise.all([shopify.close(), klaviyo.close(), easypost?.stop()]);
+      await Promise.all([shopify.close(), klaviyo.close(), easypost?.stop(), woo?.close()]);
     },
   };
 }

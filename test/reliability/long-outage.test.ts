@@ -30,9 +30,12 @@ interface Readiness {
   readonly body: { ready: boolean; components: Record<string, { ok: boolean; lastError: string | null }> };
 }
 
+/** Readiness details (the error text) are shown only to a caller with the bearer token. */
+const TOKEN = 'long-outage-token';
+
 async function readiness(port: number): Promise<Readiness | null> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+    const response = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } });
     return { status: response.status, body: (await response.json()) as Readiness['body'] };
   } catch {
     return null;
@@ -73,6 +76,7 @@ describe('long Klaviyo outage', () => {
       SHIPSIGNAL_HTTP_PORT: String(port),
       SHIPSIGNAL_SYNC_CRON: '*/2 * * * * *',
       SHIPSIGNAL_LOG_LEVEL: 'info',
+      SHIPSIGNAL_HTTP_TOKEN: TOKEN,
     });
     try {
       const outageStarted = Date.now();
@@ -89,7 +93,7 @@ describe('long Klaviyo outage', () => {
         const ready = await readiness(port);
         if (ready && ready.status === 503) sawNotReady = ready;
       }
-      const failedRuns = messages(daemon).filter((line) => line.message === 'sync failed').length;
+      const failedRuns = messages(daemon).filter((line) => line.message === 'drain failed').length;
       // Baselines once the backfill is queued: from then on only the changes polled during the outage add up.
       const settled = depths.findIndex((depth) => depth > 0);
       const depthAtEnd = depths[depths.length - 1];
@@ -100,7 +104,7 @@ describe('long Klaviyo outage', () => {
       let drained = false;
       while (!drained && Date.now() - recoveryStarted < 90_000) {
         await sleepMs(1000);
-        const finished = messages(daemon).filter((line) => line.message === 'sync finished' && Date.parse(String(line.timestamp)) > recoveryStarted);
+        const finished = messages(daemon).filter((line) => line.message === 'orders finished' && Date.parse(String(line.timestamp)) > recoveryStarted);
         drained = finished.length >= 2 && (await outboxDepth(stateUrl)) === 0;
       }
       const recoveryMs = Date.now() - recoveryStarted;

@@ -1,6 +1,7 @@
 import { createAdminApiClient } from '@shopify/admin-api-client';
 import { PermanentError, RetryableError } from '../../util/errors';
-import { DEFAULT_BACKOFF, parseRetryAfter, retryDelayMs, sleep, type BackoffPolicy } from '../../util/retry';
+import { DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffPolicy } from '../../util/retry';
+import { RetryLoop, type AttemptOutcome, type IncidentObserver } from '../../util/retry-loop';
 import { SHOPIFY_API_VERSION } from './queries';
 import type { QueryCost, ThrottleStatus } from './types';
 
@@ -14,11 +15,8 @@ export interface ShopifyConnection {
   readonly backoff?: BackoffPolicy;
 }
 
-export interface ShopifyObserver {
+export interface ShopifyObserver extends IncidentObserver {
   request(status: number | 'error', ms: number, cost: QueryCost | null): void;
-  /** Once when a streak of retryable failures starts, and once when it ends: one log line per incident. */
-  incident(code: string, detail: string): void;
-  recovered(code: string, attempts: number): void;
 }
 
 interface GraphqlBody<T> {
@@ -36,9 +34,10 @@ export class ShopifyGraphqlClient {
   private readonly client: ReturnType<typeof createAdminApiClient>;
   private bucket: { status: ThrottleStatus; at: number } | null = null;
   private readonly expectedCost = new Map<string, number>();
-  private incident: { code: string; attempts: number } | null = null;
+  private readonly retries: RetryLoop;
 
-  constructor(private readonly connection: ShopifyConnection, private readonly observer?: ShopifyObserver, private readonly signal?: AbortSignal) {
+  constructor(connection: ShopifyConnection, private readonly observer?: ShopifyObserver, private readonly signal?: AbortSignal) {
+    this.retries = new RetryLoop(connection.backoff ?? DEFAULT_BACKOFF, observer, signal);
     const origin = `https://${connection.storeDomain}`;
     const base = connection.baseUrl?.replace(/\/$/, '') ?? null;
     this.client = createAdminApiClient({
@@ -55,26 +54,14 @@ export class ShopifyGraphqlClient {
     });
   }
 
-  async query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const policy = this.connection.backoff ?? DEFAULT_BACKOFF;
-    for (let attempt = 1; ; attempt++) {
+  query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+    return this.retries.run(async () => {
       await this.waitForBudget(document);
-      const outcome = await this.attempt<T>(document, variables);
-      if (outcome.ok) {
-        if (this.incident) this.observer?.recovered(this.incident.code, this.incident.attempts);
-        this.incident = null;
-        return outcome.data;
-      }
-      if (!this.incident) this.observer?.incident(outcome.error.code, outcome.error.message);
-      this.incident = { code: this.incident?.code ?? outcome.error.code, attempts: (this.incident?.attempts ?? 0) + 1 };
-      const delay = retryDelayMs(attempt, policy, outcome.error.retryAfterMs);
-      if (delay === null) throw outcome.error;
-      await sleep(delay, this.signal);
-      if (this.signal?.aborted) throw outcome.error;
-    }
+      return this.attempt<T>(document, variables);
+    });
   }
 
-  private async attempt<T>(document: string, variables: Record<string, unknown>): Promise<{ ok: true; data: T } | { ok: false; error: RetryableError }> {
+  private async attempt<T>(document: string, variables: Record<string, unknown>): Promise<AttemptOutcome<T>> {
     const started = Date.now();
     let response: Response;
     try {
@@ -102,7 +89,7 @@ export class ShopifyGraphqlClient {
     if (errors.length > 0 || !body?.data) {
       throw new PermanentError(`Shopify rejected the query: ${errors.map((error) => error.message).join('; ')}`, 'graphql');
     }
-    return { ok: true, data: body.data };
+    return { ok: true, value: body.data };
   }
 
   private learnCost(document: string, cost: QueryCost): void {

@@ -1,10 +1,11 @@
 import type { FinancialStatus, Fulfillment, LineItem, Order } from '../../model/order';
 import { moneyFromDecimal, toDecimalNumber, type Money } from '../../model/money';
 import { normalizeEmail, normalizePhone } from '../../model/identity';
+import { PROMISED_DATE_KEY, parsePromisedDate } from '../promise-date';
 import type { ShopifyLineItemNode, ShopifyOrderNode } from './types';
 
 /** The custom attribute (note attribute) a delivery-date app or checkout writes the promised date into. */
-export const PROMISED_DATE_ATTRIBUTE = 'promised_delivery_date';
+export const PROMISED_DATE_ATTRIBUTE = PROMISED_DATE_KEY;
 
 /** Totals above this (in major units) are treated as data errors, not sales. */
 const ABSURD_TOTAL = 10_000_000;
@@ -63,7 +64,7 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
       shippingAddress: address
         ? { city: address.city, region: address.provinceCode, zip: address.zip, country: address.countryCodeV2 }
         : null,
-      promisedDeliveryAt: promised ? parsePromise(promised) : null,
+      promisedDeliveryAt: promised ? parsePromisedDate(promised) : null,
       tags: node.tags,
       test: node.test,
     },
@@ -102,14 +103,6 @@ const FINANCIAL_STATUSES: ReadonlySet<string> = new Set<FinancialStatus>([
 function financialStatus(display: string | null): FinancialStatus | null {
   const lower = display?.toLowerCase() ?? '';
   return FINANCIAL_STATUSES.has(lower) ? (lower as FinancialStatus) : null;
-}
-
-/**
- * A promise names a day ("2026-06-04"), not an instant. Read as midday UTC, it stays on that calendar day in every
- * zone from UTC-11 to UTC+11, so the risk rules' "end of the local day" lands on the day the customer was told.
- */
-function parsePromise(text: string): Date | null {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? parseInstant(`${text.trim()}T12:00:00Z`) : parseInstant(text);
 }
 
 function parseInstant(text: string): Date | null {
