@@ -5,6 +5,7 @@ import { ShopifyGraphqlClient } from '../sources/shopify/client';
 import { SHOP_QUERY } from '../sources/shopify/queries';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
+import { checkHoldShare } from './doctor-holds';
 
 export interface Check {
   readonly name: string;
@@ -32,6 +33,7 @@ export async function doctor(env: Env): Promise<Check[]> {
     await store.close();
     return env.SHIPSIGNAL_STATE_URL.split('://')[0];
   });
+  await check('delivery holds', () => checkHoldShare(env));
   await check('shopify', async () => {
     if (!env.SHOPIFY_STORE_DOMAIN || !env.SHOPIFY_ACCESS_TOKEN) throw new Error('SHOPIFY_STORE_DOMAIN and SHOPIFY_ACCESS_TOKEN must be set');
     const client = new ShopifyGraphqlClient({ storeDomain: env.SHOPIFY_STORE_DOMAIN, accessToken: env.SHOPIFY_ACCESS_TOKEN, baseUrl: env.SHOPIFY_BASE_URL ?? null, timeoutMs: 10_000, backoff: { baseMs: 200, maxMs: 1000, maxAttempts: 2 } });

@@ -10,6 +10,7 @@ import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess
 import { reviewDueCustomers } from '../pipeline/review';
 import { applyTrackerSnapshots, recheckDueShipments, shipmentsForOrders } from '../pipeline/shipment-jobs';
 import { planShipments } from '../pipeline/shipment-sync';
+import { reviewHoldShare } from '../pipeline/hold-share';
 import { EasyPostTrackingClient } from '../sources/easypost/client';
 import { nextTrackerCursor } from '../sources/easypost/cursor';
 import type { TrackerSnapshot } from '../sources/easypost/snapshot';
@@ -226,6 +227,15 @@ export class App {
     return totals;
   }
 
+  /**
+   * Warns (log and /readyz) when an implausible share of customers is held from promotions; run after each job that
+   * plans shipments. Reads two small aggregates, never the customers.
+   */
+  async checkHoldShare(): Promise<void> {
+    const warning = await reviewHoldShare(this.context, this.health.warning('holds'));
+    this.health.warn('holds', warning?.message ?? null);
+  }
+
   /** Re-assesses the shipments whose re-check time has come (stalls and lateness with no new scan). */
   async recheckShipments(): Promise<{ checked: number; records: number }> {
     const outcome = await recheckDueShipments(this.context);
@@ -323,6 +333,7 @@ export class App {
       const { result: [polled, trackers, rechecked, reviewed], drained } = await this.deliverWhile(async () => [
         await this.pollOrders(), await this.pollTrackers(), await this.recheckShipments(), await this.reviewCustomers(),
       ] as const);
+      await this.checkHoldShare();
       return {
         ...polled,
         queued: polled.queued + trackers.queued + rechecked.records + reviewed.records,

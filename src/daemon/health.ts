@@ -7,8 +7,26 @@ interface ComponentState {
   lastError: string | null;
 }
 
+/** Something an operator should look at that does not make the daemon unready, e.g. the held-customer share. */
+export type Warning = 'holds';
+
 export class Health {
   private readonly components = new Map<Component, ComponentState>();
+  private readonly warningTexts = new Map<Warning, string>();
+
+  /** Sets (or, with null, clears) a warning shown in /readyz. */
+  warn(warning: Warning, message: string | null): void {
+    if (message === null) this.warningTexts.delete(warning);
+    else this.warningTexts.set(warning, message);
+  }
+
+  warning(warning: Warning): string | null {
+    return this.warningTexts.get(warning) ?? null;
+  }
+
+  warnings(): Record<string, string> {
+    return Object.fromEntries(this.warningTexts);
+  }
 
   succeeded(component: Component, at: Date): void {
     this.components.set(component, { ok: true, lastSuccessAt: at.toISOString(), lastError: null });

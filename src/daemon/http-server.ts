@@ -32,7 +32,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
     if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
       const ready = options.health.ready();
-      return send(response, ready ? 200 : 503, { ready, components: options.health.snapshot() });
+      return send(response, ready ? 200 : 503, { ready, components: options.health.snapshot(), warnings: options.health.warnings() });
     }
     if (!authorized(request, url, options.token)) return send(response, 401, { error: 'missing or wrong token' });
     if (url.pathname === '/metrics' && request.method === 'GET') {

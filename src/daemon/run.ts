@@ -36,10 +36,12 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
   };
   const sync = runJob('sync', async () => {
     const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.pollOrders()), trackers: await app.pollTrackers() }));
+    await app.checkHoldShare();
     return { ...result, drained };
   });
   const review = runJob('review', async () => {
     const { result, drained } = await app.deliverWhile(async () => ({ ...(await app.reviewCustomers()), shipments: await app.recheckShipments() }));
+    await app.checkHoldShare();
     return { ...result, drained };
   });
   const tasks = [

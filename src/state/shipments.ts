@@ -1,6 +1,7 @@
 import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
+import { emptyHoldCounts, type HoldCounts } from '../enrichment/delivery/holds';
 import type { StateStore } from './store';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
@@ -86,13 +87,20 @@ export interface TrackingCodeEntry {
   readonly shipmentKeys: readonly string[];
 }
 
-/** Per customer: their parcels, and the hash of the delivery properties last queued for Klaviyo. */
+/** Per customer: their parcels, the hash of the delivery properties last queued for Klaviyo, and the hold counted. */
 export interface DeliveryProfileState {
   readonly shipmentKeys: readonly string[];
   readonly pushedHash: string | null;
+  /**
+   * The rule holding the customer from promotions as counted in `HOLD_COUNTS_KEY`, null when not held. Absent in
+   * state written before the counts existed: read as null, so such a customer is counted from their next change.
+   */
+  readonly hold?: string | null;
 }
 
 export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
+/** Held customers by rule (`HoldCounts`), saved in the same write as the delivery profiles whose hold changed. */
+export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
 export const TRACKERS_CURSOR_KEY = 'cursor:easypost:trackers';
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
@@ -124,6 +132,10 @@ export class ShipmentRepository {
 
   async profiles(emails: readonly string[]): Promise<Map<string, DeliveryProfileState>> {
     return this.read<DeliveryProfileState>([...new Set(emails)], deliveryProfileKey);
+  }
+
+  async holdCounts(): Promise<HoldCounts> {
+    return (await this.store.get<HoldCounts>(HOLD_COUNTS_KEY)) ?? emptyHoldCounts();
   }
 
   async transitModel(): Promise<TransitModel | null> {
