@@ -4,14 +4,14 @@ import type { Shipment } from '../model/shipment';
 import { assessDeliveryRisk } from '../enrichment/delivery/risk';
 import { addBusinessDays, endOfLocalDay } from '../enrichment/delivery/business-time';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
+import { isPendingAgedOut, pendingHorizonEnd } from '../enrichment/delivery/holds';
 import type { RiskInput } from '../enrichment/delivery/types';
 import { predictDelivery, type TransitModel, type TransitObservation } from '../enrichment/delivery/transit-model';
 import { destinationCalendar } from '../enrichment/delivery/zones';
 import type { MappingConfig } from '../mapping/mapping-config';
 import { isAnnouncedStatus, issueEvent, statusEvent, type StatusChange } from '../mapping/shipment-events';
-import { isPendingAgedOut, pendingHorizonEnd } from '../enrichment/delivery/holds';
-import { AGED_OUT, agedOutTracking } from './shipment-sources';
 import { isPendingKey, type AnnouncedPart, type OrderPart, type ShipmentState, type TrackingPart } from '../state/shipments';
+import { AGED_OUT, agedOutTracking } from './shipment-sources';
 
 export interface AdvanceSettings {
   readonly mapping: MappingConfig;
