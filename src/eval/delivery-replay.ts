@@ -28,6 +28,13 @@ export interface ParcelOutcome {
   readonly deadline: Date;
   readonly firstFlagAt: Date | null;
   readonly firstFlagCode: RiskCode | null;
+  /** The first flag from any rule but predicted_late (which depends on the threshold being tuned). */
+  readonly firstOtherFlag: { readonly at: number; readonly code: RiskCode } | null;
+  /**
+   * Each new high of the learned lateRiskScore (at, score), in time order, up to the first other flag: the first
+   * instant the score reaches a threshold θ is the first record ≥ θ, so any θ can be replayed without a rerun.
+   */
+  readonly scoreRecords: ReadonlyArray<readonly [number, number]>;
 }
 
 const CARRIER = 'olist';
@@ -82,6 +89,8 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
   const atHandoff: Array<DeliveryPrediction | null> = timelines.map(() => null);
   const atPurchase: Array<DeliveryPrediction | null> = timelines.map(() => null);
   const firstFlag: Array<{ at: Date; code: RiskCode } | null> = timelines.map(() => null);
+  const firstOther: Array<{ at: number; code: RiskCode } | null> = timelines.map(() => null);
+  const records: Array<Array<readonly [number, number]>> = timelines.map(() => []);
   const deadlines = timelines.map((t) => endOfLocalDay(t.promisedAt, OLIST_ZONE));
 
   for (const event of buildEvents(timelines, options)) {
@@ -110,6 +119,12 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
     if (!firstFlag[event.index] && top && RISK_LEVELS.indexOf(assessment.level) >= flagRank) {
       firstFlag[event.index] = { at: now, code: top.code };
     }
+    if (firstOther[event.index]) continue;
+    const other = assessment.reasons.find((r) => r.code !== 'predicted_late' && RISK_LEVELS.indexOf(r.level) >= flagRank);
+    if (other) firstOther[event.index] = { at: event.at, code: other.code };
+    const own = records[event.index] as Array<readonly [number, number]>;
+    const lateRisk = prediction?.confidence === 'learned' ? prediction.lateRiskScore : null;
+    if (lateRisk != null && lateRisk > (own.at(-1)?.[1] ?? 0)) own.push([event.at, lateRisk]);
   }
   return timelines.map((timeline, i) => ({
     timeline,
@@ -118,6 +133,8 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
     deadline: deadlines[i] as Date,
     firstFlagAt: firstFlag[i]?.at ?? null,
     firstFlagCode: firstFlag[i]?.code ?? null,
+    firstOtherFlag: firstOther[i] ?? null,
+    scoreRecords: records[i] ?? [],
   }));
 }
 
