@@ -150,9 +150,14 @@ function refitRange(result: ReplayResult): SegmentsEvaluation['refitPerThousand'
  * Tunes on the calibration customers only, then scores the other customers at every checkpoint and pooled. The
  * tuning receives nothing but calibration rows (tested: changing a scored row's outcome cannot change it).
  */
-export function evaluateSegments(result: ReplayResult, rows: readonly EvalRow[], options: EvaluationOptions): SegmentsEvaluation {
+export function evaluateSegments(
+  result: ReplayResult,
+  rows: readonly EvalRow[],
+  options: EvaluationOptions,
+  tune: (calibration: readonly EvalRow[]) => Tuned = (calibration) => tuneThresholds(calibration.map((r) => r.flag)),
+): SegmentsEvaluation {
   const { calibration, scored } = splitByCustomer(rows);
-  const tuned = tuneThresholds(calibration.map((r) => r.flag));
+  const tuned = tune(calibration);
   const byCheckpoint = new Map<number, EvalRow[]>();
   for (const r of scored) {
     const list = byCheckpoint.get(r.obs.checkpoint.getTime()) ?? [];

@@ -20,7 +20,8 @@ function fnv1a(text: string): number {
   return hash;
 }
 
-export const splitSide = (customerKey: string): SplitSide => (fnv1a(customerKey) % 2 === 0 ? 'calibration' : 'scored');
+/** The top bit: FNV's multiplications mix it well, while its lowest bit is only the parity of the characters' lowest bits. */
+export const splitSide = (customerKey: string): SplitSide => (fnv1a(customerKey) >>> 31 === 0 ? 'calibration' : 'scored');
 
 export function splitByCustomer<T extends { readonly customerKey: string }>(rows: readonly T[]): { calibration: T[]; scored: T[] } {
   const calibration: T[] = [];

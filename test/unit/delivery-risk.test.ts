@@ -162,10 +162,10 @@ describe('predicted late', () => {
   });
   const s = shipment({ scans: [scan('2024-03-05T08:00')] });
   it('fires at the threshold and not below', () => {
-    expect(codes(assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.49)))).toEqual([]);
-    const fired = assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.5));
+    expect(codes(assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.64)))).toEqual([]);
+    const fired = assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.65));
     expect(codes(fired)).toEqual(['predicted_late']);
-    expect(fired.reasons[0]?.text).toContain('50%');
+    expect(fired.reasons[0]?.text).toContain('65%');
   });
 });
 

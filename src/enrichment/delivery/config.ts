@@ -76,8 +76,8 @@ export const deliveryConfigSchema = z.object({
     }).prefault({}),
     predictedLate: z.object({
       enabled: z.boolean().default(true),
-      /** lateRiskScore at or above which the parcel is flagged. */
-      threshold: z.number().gt(0).max(1).default(0.5),
+      /** lateRiskScore at or above which the parcel is flagged (tuned on a calibration split: npm run eval:delivery). */
+      threshold: z.number().gt(0).max(1).default(0.65),
       level: level.default('medium'),
     }).prefault({}),
   }).prefault({}),
