@@ -60,9 +60,10 @@ type Event =
   | { readonly at: number; readonly kind: 'learn'; readonly index: number }
   | { readonly at: number; readonly kind: 'decide'; readonly index: number; readonly handoff: boolean; readonly purchase: boolean };
 
-function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions): Event[] {
+function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions, config: DeliveryConfig): Event[] {
   const events: Event[] = [];
   const step = options.stepHours * HOUR_MS;
+  const dueBefore = config.rules.promiseDue.enabled ? config.rules.promiseDue.hoursBefore * HOUR_MS : null;
   timelines.forEach((t, index) => {
     const start = t.purchasedAt.getTime();
     const handoff = t.handedOffAt.getTime();
@@ -72,6 +73,11 @@ function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions
       if (at !== handoff) events.push({ at, kind: 'decide', index, handoff: false, purchase: at === start });
     }
     if (handoff < end) events.push({ at: handoff, kind: 'decide', index, handoff: true, purchase: false });
+    // The daemon re-checks a parcel the instant a time rule crosses its threshold (nextCheckAt); so does the replay.
+    const due = dueBefore === null ? null : endOfLocalDay(t.promisedAt, OLIST_ZONE).getTime() - dueBefore;
+    if (due !== null && due > start && due < end && (due - start) % step !== 0 && due !== handoff) {
+      events.push({ at: due, kind: 'decide', index, handoff: false, purchase: false });
+    }
   });
   // Deliveries learned at an instant precede decisions at that instant: they are then in the past.
   return events.sort((a, b) => a.at - b.at || (a.kind === 'learn' ? -1 : 0) - (b.kind === 'learn' ? -1 : 0));
@@ -93,7 +99,7 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
   const records: Array<Array<readonly [number, number]>> = timelines.map(() => []);
   const deadlines = timelines.map((t) => endOfLocalDay(t.promisedAt, OLIST_ZONE));
 
-  for (const event of buildEvents(timelines, options)) {
+  for (const event of buildEvents(timelines, options, config)) {
     const t = timelines[event.index] as OlistTimeline;
     if (event.kind === 'learn') {
       model = recordDelivery(model, {

@@ -41,7 +41,7 @@ export function formatReport(result: ReplayResult, evaluation: SegmentsEvaluatio
     `(Youden's J ${f3(tuned.ruleJ)}); "no order in N days" tuned the same way: N = ${tuned.noOrderDays} (J ${f3(tuned.noOrderJ)}).`);
   lines.push(sameRule(tuned.rule, options.configuredRule)
     ? 'config/lifecycle.yaml holds the tuned values, so the replay\'s segments below use them.'
-    : `WARNING: config/lifecycle.yaml has ${rule(options.configuredRule)}, not the tuned values; the replay's segments use the config.`);
+    : `config/lifecycle.yaml keeps ${rule(options.configuredRule)}, not the tuned values: the segs column is the replay with the config, the tuned column the tuned rule.`);
   lines.push('');
   lines.push(`AUC / Brier: model = shipsignal churn_risk, logit = logistic baseline (5 features, trained on checkpoints whose ${options.plan.horizonDays}-day horizon ended before), rec./ord. = days since last order / order count alone; base = base-rate forecast.`);
   lines.push(`P/R of a churn flag: segs = the replay's at_risk+lapsed, tuned = tuned rule without hysteresis, Nd = no order in ${tuned.noOrderDays} days.`);

@@ -1,5 +1,5 @@
 import type { RiskCode } from '../../src/enrichment/delivery/types';
-import { firstAlarm, scoreAlarms, timeSplit, tuneThreshold } from '../../src/eval/delivery-alarms';
+import { firstAlarm, scoreAlarms, timeSplit, tuneThreshold, undeliveredDayAhead } from '../../src/eval/delivery-alarms';
 import type { ParcelOutcome } from '../../src/eval/delivery-replay';
 
 const H = 3_600_000;
@@ -42,6 +42,11 @@ describe('delivery alarm precision', () => {
       predicted_late: { alarms: 3, late: 2, precision: 2 / 3 },
       label_not_picked_up: { alarms: 1, late: 0, precision: 0 },
     });
+  });
+
+  it('gives the day-ahead reference: every parcel undelivered 24 h before its deadline', () => {
+    // A, B, E are late; C (delivered 90 h) is undelivered at 76 h; D (95 h) too; F (60 h) is not.
+    expect(undeliveredDayAhead(set)).toEqual({ alarms: 5, late: 3, precision: 0.6 });
   });
 
   it('replays any predicted-late threshold from the score records, the other rule winning a tie', () => {
