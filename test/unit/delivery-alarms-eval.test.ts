@@ -1,6 +1,9 @@
+import { defaultDeliveryConfig } from '../../src/enrichment/delivery';
 import type { RiskCode } from '../../src/enrichment/delivery/types';
 import { firstAlarm, scoreAlarms, timeSplit, tuneThreshold, undeliveredDayAhead } from '../../src/eval/delivery-alarms';
 import type { ParcelOutcome } from '../../src/eval/delivery-replay';
+import { nextCheckAt, pendingCheckAt } from '../../src/pipeline/shipment-advance';
+import type { OrderPart, TrackingPart } from '../../src/state/shipments';
 
 const H = 3_600_000;
 const T = Date.parse('2018-03-01T00:00:00Z');
@@ -75,5 +78,27 @@ describe('delivery alarm precision', () => {
     expect(choice.frontier.find((f) => f.threshold === 0.45)?.scores).toMatchObject({ precision: 1, recallDayAhead: 1 });
     // Asking more recall than any threshold gives keeps the highest-recall one and says so.
     expect(tuneThreshold(calibration.filter((o) => o.scoreRecords[0]?.[1] !== 0.8), 1.1).metRecall).toBe(false);
+  });
+});
+
+describe('the daemon re-checks a parcel when its promised day begins', () => {
+  const order: OrderPart = {
+    key: 'usps:EZ1:o1', orderId: 'o1', orderName: '#1', orderPlacedAt: '2024-03-01T14:00:00.000Z', fulfillmentId: 'f1',
+    fulfilledAt: '2024-03-01T15:00:00.000Z', customerEmail: 'a@b.co', customerPhone: null, firstName: null, lastName: null,
+    trackingCode: 'EZ1', promisedDeliveryAt: '2024-03-08T05:00:00.000Z', destinationRegion: null, index: 1, count: 1, items: [],
+    value: 0, currency: 'USD',
+  };
+  const tracking: TrackingPart = {
+    source: 'easypost', trackerId: null, trackerUpdatedAt: null, carrier: 'USPS', service: null, trackingUrl: null,
+    status: 'in_transit', statusDetail: null, carrierEstimatedDeliveryAt: null, shippedAt: '2024-03-07T14:00:00.000Z',
+    deliveredAt: null, destinationCountry: 'US', originCountry: 'US', scans: [],
+  };
+  it('schedules the instant promise_due fires (a minute past it), before the daily fallback', () => {
+    const config = defaultDeliveryConfig();
+    // Promised 8 March, New York: the day starts at 05:00 UTC; the daily fallback from 7 March 20:00 would be 8 March 20:00.
+    const next = nextCheckAt(order, tracking, config, new Date('2024-03-07T20:00:00.000Z'));
+    expect(next?.toISOString()).toBe('2024-03-08T05:01:00.000Z');
+    const pending = pendingCheckAt({ ...order, key: 'pending:o1' }, { ...tracking, status: 'unknown', shippedAt: null }, config, new Date('2024-03-07T20:00:00.000Z'));
+    expect(pending?.toISOString()).toBe('2024-03-08T05:01:00.000Z');
   });
 });
