@@ -22,13 +22,17 @@ function scoreLine(s: CheckpointScores): string {
   ].join(' ');
 }
 
-/** Where the churn model does and does not beat the logistic baseline, in words. */
+const f4 = (x: number): string => x.toFixed(4);
+const versus = (ours: number, theirs: number, better: (a: number, b: number) => boolean): string =>
+  f4(ours) === f4(theirs) ? 'ties' : better(ours, theirs) ? 'beats' : 'does NOT beat';
+
+/** Where the churn model does and does not beat the logistic baseline, in words (4 decimals, so a tie says so). */
 function verdict(scores: readonly CheckpointScores[]): string[] {
   return scores.map((s) => {
     if (Number.isNaN(s.aucBaseline)) return `${s.label}: no baseline (too little history to train it)`;
-    const auc = s.auc > s.aucBaseline ? 'beats' : 'does NOT beat';
-    const brier = s.brier < s.brierBaseline ? 'beats' : 'does NOT beat';
-    return `${s.label}: churn model ${auc} the logistic baseline on AUC (${f3(s.auc)} vs ${f3(s.aucBaseline)}), ${brier} it on Brier (${f3(s.brier)} vs ${f3(s.brierBaseline)})`;
+    const auc = versus(s.auc, s.aucBaseline, (a, b) => a > b);
+    const brier = versus(s.brier, s.brierBaseline, (a, b) => a < b);
+    return `${s.label}: churn model ${auc} the logistic baseline on AUC (${f4(s.auc)} vs ${f4(s.aucBaseline)}), ${brier} it on Brier (${f4(s.brier)} vs ${f4(s.brierBaseline)})`;
   });
 }
 
