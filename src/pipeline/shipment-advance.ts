@@ -114,6 +114,9 @@ export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: De
   for (const deadline of [order.promisedDeliveryAt, tracking.carrierEstimatedDeliveryAt]) {
     if (deadline) candidates.push(endOfLocalDay(new Date(deadline), calendar.zone).getTime() + grace);
   }
+  if (order.promisedDeliveryAt && rules.promiseDue.enabled) {
+    candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() - rules.promiseDue.hoursBefore * 3_600_000);
+  }
   // A minute past each threshold, so the rule (which compares with > or >=) has fired when we look.
   const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
   return new Date(Math.min(...future));
@@ -126,12 +129,15 @@ export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: De
 export function pendingCheckAt(order: OrderPart, tracking: TrackingPart, config: DeliveryConfig, now: Date, horizonDays: number): Date | null {
   if (FINISHED.has(tracking.status)) return null;
   const calendar = destinationCalendar(config, tracking.destinationCountry, order.destinationRegion);
-  const { stalledFulfillment, late } = config.rules;
+  const { stalledFulfillment, late, promiseDue } = config.rules;
   const candidates: number[] = [pendingHorizonEnd(new Date(order.orderPlacedAt), horizonDays).getTime()];
   if (stalledFulfillment.enabled) {
     candidates.push(addBusinessDays(new Date(order.orderPlacedAt), stalledFulfillment.businessHours / 24, calendar).getTime());
   }
   if (order.promisedDeliveryAt) candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() + late.graceHours * 3_600_000);
+  if (order.promisedDeliveryAt && promiseDue.enabled) {
+    candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() - promiseDue.hoursBefore * 3_600_000);
+  }
   const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
   return future.length > 0 ? new Date(Math.min(...future)) : null;
 }
