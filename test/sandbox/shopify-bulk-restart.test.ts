@@ -71,4 +71,23 @@ describe('Shopify bulk backfill after a restart', () => {
     expect(await statusOf(stored)).toBe('CANCELED');
     expect(await statusOf(foreign)).not.toMatch(/CANCEL/);
   });
+
+  it('cancels our leftover export when the next read is paged, and replaces an adopted export that ended meanwhile', async () => {
+    const client = sandboxClient(sandbox);
+    const statusOf = async (id: string) => (await client.request<{ bulkOperation: { status: string } }>(BULK_STATUS_QUERY, { variables: { id } })).data!.bulkOperation.status;
+    const left = (await client.request<{ bulkOperationRunQuery: { bulkOperation: { id: string } } }>(BULK_RUN_MUTATION, { variables: { query: bulkOrdersQuery(null) } })).data!.bulkOperationRunQuery.bulkOperation.id;
+    const recovery = await findBulkOperations(readerClient(sandbox));
+    const paged = await readAll(readerClient(sandbox), null, { bulkBackfill: false, bulkRecovery: recovery });
+    expect(paged.orders).toHaveLength(ORDERS);
+    await sandbox.bulkIdle();
+    expect(await statusOf(left)).toBe('CANCELED');
+
+    // A recovery that names an operation which has since ended badly (here: cancelled) is not retried forever.
+    const followed: string[] = [];
+    const again = await readAll(readerClient(sandbox), null, { bulkRecovery: recovery, onBulkStarted: (id) => followed.push(id) });
+    expect(followed[0]).toBe(left);
+    expect(followed).toHaveLength(2);
+    expect(again.orders).toHaveLength(ORDERS);
+  });
 });
+

@@ -85,23 +85,41 @@ interface StatusData {
   bulkOperation: BulkOperationInfo | null;
 }
 
-/** Adopts our matching operation or starts one, and follows it to COMPLETED; its result URL (null: no rows). */
+/**
+ * Cancels our unfinished operations other than `keep`: their exports start from a cursor this process no longer
+ * reads from, and each holds one of the app's concurrent-operation slots until Shopify finishes it.
+ */
+export async function cancelStaleOperations(client: ShopifyGraphqlClient, recovery: BulkRecovery | undefined, keep: BulkOperationInfo | null): Promise<void> {
+  for (const stale of recovery?.ours ?? []) {
+    if (stale !== keep && UNFINISHED.has(stale.status)) await cancelBulkOperation(client, stale.id);
+  }
+}
+
+/**
+ * Adopts our operation whose query is exactly this export's, or starts one, and follows it to COMPLETED; its result
+ * URL (null: no rows). An adopted operation that turns out to have ended otherwise (expired, failed meanwhile) is
+ * replaced by a fresh export rather than reported, so a stale recovery can never fail every retry.
+ */
 export async function runBulkExport(client: ShopifyGraphqlClient, query: string, options: BulkRunOptions): Promise<{ url: string | null; objectCount: number } | null> {
   const adopted = options.recovery?.ours.find((operation) => operation.query === query) ?? null;
-  for (const stale of options.recovery?.ours ?? []) {
-    if (stale !== adopted && UNFINISHED.has(stale.status)) await cancelBulkOperation(client, stale.id);
-  }
-  const id = adopted?.id ?? (await startBulk(client, query));
+  await cancelStaleOperations(client, options.recovery, adopted);
+  let id = adopted?.id ?? (await startBulk(client, query));
+  let adopting = adopted !== null;
   options.onStarted?.(id);
   const started = Date.now();
   for (;;) {
     const status = (await client.query<StatusData>(BULK_STATUS_QUERY, { id })).bulkOperation;
-    if (!status) throw new RetryableError(`bulk operation ${id} is gone`, 'bulk_gone');
-    if (status.status === 'COMPLETED') {
+    if (status?.status === 'COMPLETED') {
       options.onReady?.(Date.now() - started);
       return { url: status.url, objectCount: Number(status.objectCount) };
     }
-    if (!UNFINISHED.has(status.status)) throw endingError(status);
+    if (!status || !UNFINISHED.has(status.status)) {
+      if (!adopting) throw status ? endingError(status) : new RetryableError(`bulk operation ${id} is gone`, 'bulk_gone');
+      id = await startBulk(client, query);
+      adopting = false;
+      options.onStarted?.(id);
+      continue;
+    }
     await sleep(options.pollMs, options.signal);
     if (options.signal?.aborted) return null;
   }

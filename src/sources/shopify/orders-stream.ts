@@ -1,6 +1,6 @@
 import type { Order } from '../../model/order';
 import type { ShopifyGraphqlClient } from './client';
-import { jsonlOrders, runBulkExport, type BulkRecovery, type NodeWithItems } from './bulk-read';
+import { cancelStaleOperations, jsonlOrders, runBulkExport, type BulkRecovery, type NodeWithItems } from './bulk-read';
 import { completeOrder } from './complete-order';
 import { advanceCursor, alreadySeen, searchQueryFor, type OrdersCursor } from './cursor';
 import { normalizeShopifyOrder } from './normalize';
@@ -53,6 +53,8 @@ export async function* readOrders(
   options: OrdersStreamOptions,
 ): AsyncGenerator<OrderPage> {
   const bulk = options.bulkBackfill && (cursor === null || options.resumeBackfill === true || (await manyChanges(client, cursor, options)));
+  // A paged read has no use for an export a killed process left running: it is cancelled (a bulk read adopts it).
+  if (!bulk) await cancelStaleOperations(client, options.bulkRecovery, null);
   const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
