@@ -52,8 +52,8 @@ export interface BulkFailure {
 }
 
 /**
- * 2026-10 lets an app run up to five bulk query operations at once per shop (the limit depends on the API version
- * per the bulkOperationRunQuery docs; before 2026-01 it was one); the sixth is refused with LIMIT_REACHED.
+ * "In API versions 2026-01 and higher apps can run up to five bulk query operations at a time per shop" (the bulk
+ * operations guide, shopify.dev/api/usage/bulk-operations/queries; one before 2026-01); the sixth is refused.
  */
 const MAX_RUNNING = 5;
 const SEVEN_DAYS_MS = 7 * 86_400_000;
