@@ -34,7 +34,8 @@ export interface OrdersStreamOptions {
   readonly onBulkReady?: (waitedMs: number) => void;
   /**
    * The app's bulk operations as `findBulkOperations` found them at start: a bulk read adopts ours when its query is
-   * exactly the one this read would start (killed before its result was read), and cancels our other unfinished ones.
+   * exactly the one this read would start (killed before its result was read), and cancels our other unfinished ones
+   * (all of them when the read is paged). Pass it to the first read after start only: it is a snapshot.
    */
   readonly bulkRecovery?: BulkRecovery;
   /** Told the id of the bulk operation being followed, to store it for `findBulkOperations` after a restart. */
