@@ -1,30 +1,13 @@
 import { DurableLog } from '../../src/state/durable-log';
 import { logBatchKey, logTailKey } from '../../src/state/keys';
-import { openStateStore, type StateStore } from '../../src/state/store';
-import { BACKENDS, freshNamespace, sleep } from './backends';
+import { BACKENDS, freshNamespace, sleep, storesPerTest } from './backends';
 
 /**
  * The StateStore contract on each backend: what several processes sharing one state rely on. Several stores opened
  * on the same URL are what several processes look like to the server (for SQLite: separate connections to one file).
  */
 describe.each(BACKENDS)('state contract on %s', (backend, urlOf) => {
-  let url: string;
-  let namespace: string;
-  const opened: StateStore[] = [];
-  const open = async (ns = namespace): Promise<StateStore> => {
-    const store = await openStateStore(url, { namespace: ns });
-    opened.push(store);
-    return store;
-  };
-
-  beforeEach(() => {
-    url = urlOf();
-    namespace = freshNamespace();
-  });
-
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-  });
+  const { open } = storesPerTest(urlOf);
 
   it('commits appends, entries and deletes together, readable by the plain get path', async () => {
     const store = await open();

@@ -1,25 +1,10 @@
 import { backoffMs, newHolderId, withLease } from '../../src/state/leases';
-import { openStateStore, type StateStore } from '../../src/state/store';
-import { BACKENDS, freshNamespace, sleep } from './backends';
+import type { StateStore } from '../../src/state/store';
+import { BACKENDS, sleep, storesPerTest } from './backends';
 
 /** withLease over each backend: exclusivity, waiting, renewal while the work runs, loss, and release. */
 describe.each(BACKENDS)('withLease on %s', (_backend, urlOf) => {
-  let url: string;
-  let namespace: string;
-  const opened: StateStore[] = [];
-  const open = async (): Promise<StateStore> => {
-    const store = await openStateStore(url, { namespace });
-    opened.push(store);
-    return store;
-  };
-
-  beforeEach(() => {
-    url = urlOf();
-    namespace = freshNamespace();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-  });
+  const { open } = storesPerTest(urlOf);
 
   it('runs one of two contenders that skip, and frees the lease afterwards', async () => {
     const [a, b] = await Promise.all([open(), open()]);
