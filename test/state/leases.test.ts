@@ -40,12 +40,12 @@ describe.each(BACKENDS)('withLease on %s', (_backend, urlOf) => {
 
   it('renews the lease while the work outlasts its ttl, so no one else takes it', async () => {
     const [a, b] = await Promise.all([open(), open()]);
-    const outcome = withLease(a, 'sync', { ttlMs: 300, wait: 'skip' }, async (lost) => {
-      await sleep(900); // three ttls
+    const outcome = withLease(a, 'sync', { ttlMs: 600, wait: 'skip' }, async (lost) => {
+      await sleep(1_800); // three ttls
       return lost.aborted;
     });
-    await sleep(650);
-    expect(await b.acquireLease('sync', 'intruder', 300)).toBe(false);
+    await sleep(1_300);
+    expect(await b.acquireLease('sync', 'intruder', 600)).toBe(false);
     expect(await outcome).toEqual({ ran: true, value: false });
   });
 
