@@ -1,8 +1,7 @@
 import type { CustomerAggregate } from '../model/customer';
 import { DurableLog } from './durable-log';
-import type { StateStore } from './store';
-
-const customerKey = (key: string) => `customer:${key}`;
+import { LOGS, customerKey } from './keys';
+import type { CommitAppend, StateStore } from './port';
 
 /** The key-value entry for a customer, for callers that save it together with other state in one write. */
 export function customerEntry(customer: CustomerAggregate): readonly [string, CustomerAggregate] {
@@ -17,12 +16,22 @@ export class CustomerRepository {
   private readonly index: DurableLog<string>;
 
   constructor(private readonly store: StateStore) {
-    this.index = new DurableLog<string>(store, 'customer-index');
+    this.index = new DurableLog<string>(store, LOGS.customerIndex);
   }
 
   /** Records keys of customers seen for the first time; call before saving them (a replay may add a key twice). */
   indexNew(keys: readonly string[]): Promise<void> {
     return this.index.append(keys);
+  }
+
+  /** `indexNew` as an append, for a caller that commits it with the customers themselves (empty keys: no append). */
+  indexAppendsFor(keys: readonly string[]): CommitAppend[] {
+    return keys.length > 0 ? [this.index.appendsFor(keys)] : [];
+  }
+
+  /** The entries saving these customers, for a caller that commits them with other state. */
+  entriesFor(customers: readonly CustomerAggregate[]): Array<readonly [string, CustomerAggregate]> {
+    return customers.map(customerEntry);
   }
 
   /** Every known customer, `chunk` at a time, in the order they were first seen. */

@@ -1,9 +1,11 @@
-import type { StateStore } from './store';
+import { logBatchKey, logHeadKey, logTailKey } from './keys';
+import type { CommitAppend, StateStore } from './port';
 
 /**
- * An append-only log of batches on any key-value store: `<name>:tail` is written only by the producer and
- * `<name>:head` only by the consumer, so the two never overwrite each other's progress. A batch is written before
- * the tail moves past it, so a crash leaves at worst an unreferenced batch that the next append overwrites.
+ * An append-only log of batches on any state store. Producers append through `commit` (the store allocates the
+ * next slot and moves `<name>:tail` atomically, so two processes appending at once never share a slot and a batch
+ * is never seen before it is complete); `<name>:head` is moved only by the one consumer (the caller holds the drain
+ * lease). Nothing about the tail is cached: every peek re-reads it, so batches appended by another process are seen.
  */
 export interface LogBatch<T> {
   readonly seq: number;
@@ -11,48 +13,39 @@ export interface LogBatch<T> {
 }
 
 export class DurableLog<T> {
-  private head = 0;
-  private tail = 0;
-  private loaded = false;
-  private appending: Promise<void> = Promise.resolve();
   /**
    * Batches read in one round trip but beyond what the last `peek` could return: the next peek starts with them
-   * instead of reading (and decoding) them again. A stored batch never changes, so this copy cannot go stale.
+   * instead of reading (and decoding) them again. A stored batch never changes and a slot is never reused (the tail
+   * only grows), so this copy cannot go stale.
    */
   private readAhead = new Map<number, readonly T[]>();
 
   constructor(private readonly store: StateStore, private readonly name: string) {}
 
-  private async load(): Promise<void> {
-    if (this.loaded) return;
-    const [head, tail] = await this.store.getMany<number>([`${this.name}:head`, `${this.name}:tail`]);
-    this.head = head ?? 0;
-    this.tail = tail ?? 0;
-    this.loaded = true;
+  /** The append of one batch, for a caller that commits it together with other state. */
+  appendsFor(items: readonly T[]): CommitAppend {
+    return { log: this.name, items };
   }
 
   /** Durably appends one batch; resolves once it is stored. */
   async append(items: readonly T[]): Promise<void> {
     if (items.length === 0) return;
-    // Appends from concurrent callers (webhook rejections beside a sync) queue up: two must never share a slot.
-    const turn = this.appending.then(async () => {
-      await this.load();
-      await this.store.set(`${this.name}:batch:${this.tail}`, items);
-      this.tail += 1;
-      await this.store.set(`${this.name}:tail`, this.tail);
-    });
-    this.appending = turn.catch(() => undefined);
-    return turn;
+    await this.store.commit({ appends: [this.appendsFor(items)] });
   }
 
-  /** Batches not yet acknowledged, oldest first, until `maxItems` items are gathered. */
+  private async bounds(): Promise<{ head: number; tail: number }> {
+    const [head, tail] = await this.store.getMany<number>([logHeadKey(this.name), logTailKey(this.name)]);
+    return { head: head ?? 0, tail: tail ?? 0 };
+  }
+
+  /** Batches not yet acknowledged, oldest first (or from `fromSeq` on), until `maxItems` items are gathered. */
   async peek(maxItems: number, fromSeq?: number): Promise<Array<LogBatch<T>>> {
-    await this.load();
-    const start = Math.max(this.head, fromSeq ?? this.head);
+    const { head, tail } = await this.bounds();
+    const start = Math.max(head, fromSeq ?? head);
     const batches: Array<LogBatch<T>> = [];
     let gathered = 0;
-    for (let seq = start; seq < this.tail && gathered < maxItems; seq += 1) {
-      if (!this.readAhead.has(seq)) await this.readFrom(seq);
+    for (let seq = start; seq < tail && gathered < maxItems; seq += 1) {
+      if (!this.readAhead.has(seq)) await this.readFrom(seq, tail);
       const items = this.readAhead.get(seq) ?? [];
       this.readAhead.delete(seq);
       batches.push({ seq, items });
@@ -61,33 +54,31 @@ export class DurableLog<T> {
     return batches;
   }
 
-  private async readFrom(seq: number): Promise<void> {
-    const seqs = range(seq, Math.min(seq + READ_AHEAD, this.tail)).filter((s) => s === seq || !this.readAhead.has(s));
-    const found = await this.store.getMany<T[]>(seqs.map((s) => `${this.name}:batch:${s}`));
+  private async readFrom(seq: number, tail: number): Promise<void> {
+    const seqs = range(seq, Math.min(seq + READ_AHEAD, tail)).filter((s) => s === seq || !this.readAhead.has(s));
+    const found = await this.store.getMany<T[]>(seqs.map((s) => logBatchKey(this.name, s)));
     seqs.forEach((s, i) => this.readAhead.set(s, found[i] ?? []));
   }
 
-  /** Marks every batch up to and including `seq` as done and frees its storage. */
+  /** Marks every batch up to and including `seq` as done and frees its storage, in one commit. */
   async ack(seq: number): Promise<void> {
-    await this.load();
-    if (seq < this.head) return;
-    const done = range(this.head, seq + 1).map((s) => `${this.name}:batch:${s}`);
-    this.head = seq + 1;
+    const { head } = await this.bounds();
     for (const cached of this.readAhead.keys()) if (cached <= seq) this.readAhead.delete(cached);
-    await this.store.set(`${this.name}:head`, this.head);
-    await this.store.delete(done);
+    if (seq < head) return;
+    await this.store.commit({
+      entries: [[logHeadKey(this.name), seq + 1]],
+      deletes: range(head, seq + 1).map((s) => logBatchKey(this.name, s)),
+    });
   }
 
   async depth(): Promise<{ batches: number }> {
-    await this.load();
-    return { batches: this.tail - this.head };
+    const { head, tail } = await this.bounds();
+    return { batches: Math.max(0, tail - head) };
   }
 
-  /** Re-reads head and tail: another process (the CLI) may have appended. */
+  /** Drops what was read ahead; head and tail are re-read on every call anyway. */
   async refresh(): Promise<void> {
-    this.loaded = false;
     this.readAhead.clear();
-    await this.load();
   }
 }
 

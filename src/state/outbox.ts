@@ -1,6 +1,7 @@
 import type { MetricEvent, SinkRecord } from '../model/klaviyo';
 import { DurableLog, type LogBatch } from './durable-log';
-import type { StateStore } from './store';
+import { LOGS } from './keys';
+import type { CommitAppend, StateStore } from './port';
 
 /**
  * Records waiting for Klaviyo. Sources append here before their cursors move; the sink acknowledges a batch only
@@ -22,19 +23,33 @@ export class Outbox {
   private readonly logs: Readonly<Record<OutboxLane, DurableLog<StoredRecord>>>;
   private appendWaiters: Array<() => void> = [];
 
-  constructor(store: StateStore) {
-    this.logs = { events: new DurableLog<StoredRecord>(store, 'outbox'), profiles: new DurableLog<StoredRecord>(store, 'outbox-profiles') };
+  constructor(private readonly store: StateStore) {
+    this.logs = { events: new DurableLog<StoredRecord>(store, LOGS.outboxEvents), profiles: new DurableLog<StoredRecord>(store, LOGS.outboxProfiles) };
   }
 
-  /** Durable in both lanes once it resolves; a crash in between replays the step, and replays are harmless. */
-  async append(records: readonly SinkRecord[]): Promise<void> {
+  /** The appends of these records (one per lane that gets any), for a caller that commits them with other state. */
+  appendsFor(records: readonly SinkRecord[]): CommitAppend[] {
     const events: StoredRecord[] = [];
     const profiles: StoredRecord[] = [];
     for (const record of records) {
       if (record.kind === 'event') events.push({ ...record, time: record.time.toISOString() });
       else profiles.push(record);
     }
-    await Promise.all([this.logs.events.append(events), this.logs.profiles.append(profiles)]);
+    const appends: CommitAppend[] = [];
+    if (events.length > 0) appends.push(this.logs.events.appendsFor(events));
+    if (profiles.length > 0) appends.push(this.logs.profiles.appendsFor(profiles));
+    return appends;
+  }
+
+  /** Durable in both lanes at once (one commit) when it resolves. */
+  async append(records: readonly SinkRecord[]): Promise<void> {
+    const appends = this.appendsFor(records);
+    if (appends.length > 0) await this.store.commit({ appends });
+    this.appended();
+  }
+
+  /** Wakes `nextAppend` waiters; a caller that committed `appendsFor(...)` itself calls it after the commit. */
+  appended(): void {
     const waiters = this.appendWaiters;
     this.appendWaiters = [];
     for (const wake of waiters) wake();
@@ -66,6 +81,7 @@ export class Outbox {
     return { batches: depths.reduce((sum, depth) => sum + depth.batches, 0) };
   }
 
+  /** Drops what each lane read ahead (head and tail are re-read on every peek anyway). */
   async refresh(): Promise<void> {
     await Promise.all(OUTBOX_LANES.map((lane) => this.logs[lane].refresh()));
   }

@@ -1,5 +1,6 @@
 import { DurableLog } from './durable-log';
-import type { StateStore } from './store';
+import { LOGS } from './keys';
+import type { CommitAppend, StateStore } from './port';
 
 /** A record we refused (or Klaviyo refused), with enough to find it at its source. */
 export interface Rejection {
@@ -15,7 +16,12 @@ export class RejectsLog {
   private readonly log: DurableLog<Rejection>;
 
   constructor(store: StateStore) {
-    this.log = new DurableLog<Rejection>(store, 'rejects');
+    this.log = new DurableLog<Rejection>(store, LOGS.rejects);
+  }
+
+  /** The append of these rejections, for a caller that commits them with other state. */
+  appendsFor(rejections: readonly Rejection[]): CommitAppend {
+    return this.log.appendsFor(rejections);
   }
 
   add(rejections: readonly Rejection[]): Promise<void> {

@@ -2,7 +2,8 @@ import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
 import { emptyHoldCounts, type HoldCounts } from '../enrichment/delivery/holds';
-import type { StateStore } from './store';
+import { HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
+import type { StateStore } from './port';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
 export type StoredScan = Omit<TrackingScan, 'at'> & { readonly at: string };
@@ -98,13 +99,8 @@ export interface DeliveryProfileState {
   readonly hold?: string | null;
 }
 
-export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
-/** Held customers by rule (`HoldCounts`), saved in the same write as the delivery profiles whose hold changed. */
-export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
-export const TRACKERS_CURSOR_KEY = 'cursor:easypost:trackers';
-export const shipmentKey = (key: string): string => `shipment:${key}`;
-export const trackingCodeKey = (code: string): string => `tracking:${code}`;
-export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+/** Re-exported from the one module of state keys, for callers written before it. */
+export { HOLD_COUNTS_KEY, TRACKERS_CURSOR_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
 
 /**
  * An order with no fulfillment yet is followed as a parcel of its own, so the stalled-fulfillment rule reuses the

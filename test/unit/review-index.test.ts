@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReviewIndex } from '../../src/state/review-index';
-import { openStateStore, type StateStore } from '../../src/state/store';
+import { openStateStore, type CommitUnit, type StateStore } from '../../src/state/store';
 
 /** Counts what each call writes, so a test can tell appended pieces from rewritten buckets. */
 class CountingStore implements StateStore {
@@ -16,6 +16,14 @@ class CountingStore implements StateStore {
     return this.inner.setMany(entries);
   }
   delete(keys: readonly string[]) { return this.inner.delete(keys); }
+  commit(unit: CommitUnit) {
+    for (const [, value] of unit.entries ?? []) this.written += JSON.stringify(value).length;
+    for (const { items } of unit.appends ?? []) this.written += JSON.stringify(items).length;
+    return this.inner.commit(unit);
+  }
+  increment(key: string, by?: number) { return this.inner.increment(key, by); }
+  acquireLease(name: string, holder: string, ttlMs: number) { return this.inner.acquireLease(name, holder, ttlMs); }
+  releaseLease(name: string, holder: string) { return this.inner.releaseLease(name, holder); }
   close() { return this.inner.close(); }
 }
 
@@ -66,4 +74,40 @@ test('buckets stored whole by an earlier version are still read and freed', asyn
   expect((await index.due(day(3))).sort()).toEqual(['legacy', 'new']);
   await index.done(day(4));
   expect(await store.get('review:2026-01-03')).toBeUndefined();
+});
+
+test('two writers scheduling the same day at once on separate connections lose no piece', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'review-index-')), 'state.sqlite');
+  const [a, b] = await Promise.all([openStateStore(`sqlite://${path}`), openStateStore(`sqlite://${path}`)]);
+  try {
+    const page = (writer: string, p: number) => Array.from({ length: 20 }, (_, i) => ({ key: `${writer}-${p}-${i}`, at: day(7) }));
+    await Promise.all([a, b].map(async (store, w) => {
+      const index = new ReviewIndex(store);
+      for (let p = 0; p < 15; p++) await index.schedule(page(`w${w}`, p));
+    }));
+    expect(await new ReviewIndex(a).due(day(7))).toHaveLength(2 * 15 * 20);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('scheduling is one unit a caller commits with the rest of its step, and the overdue move the cursor back', async () => {
+  const index = new ReviewIndex(store);
+  await index.schedule([{ key: 'x', at: day(10) }]);
+  await index.done(day(10));
+  const unit = await index.scheduleUnit([{ key: 'overdue', at: day(4) }, { key: 'later', at: day(12) }]);
+  expect(await index.due(day(12))).toEqual(['x']); // nothing written until the caller commits
+  await store.commit({ ...unit, entries: [...(unit.entries ?? []), ['cursor:shopify:orders', 'c']] });
+  expect((await index.due(day(12))).sort()).toEqual(['later', 'overdue', 'x']);
+  await store.commit(await index.doneUnit(day(13)));
+  expect(await index.due(day(13))).toEqual([]);
+});
+
+test('pieces written by the version before day logs are still read and freed', async () => {
+  await store.setMany([['review:2026-01-03:0', ['piece-a']], ['review:2026-01-03:1', ['piece-b']], ['review:2026-01-03:n', 2], ['review:cursor', '2026-01-03']]);
+  const index = new ReviewIndex(store);
+  await index.schedule([{ key: 'new', at: day(3) }]);
+  expect((await index.due(day(3))).sort()).toEqual(['new', 'piece-a', 'piece-b']);
+  await index.done(day(4));
+  expect(await store.getMany(['review:2026-01-03:0', 'review:2026-01-03:n', 'review:2026-01-03:batch:0', 'review:2026-01-03:tail'])).toEqual([undefined, undefined, undefined, undefined]);
 });

@@ -6,7 +6,9 @@ import type { CustomerAggregate } from '../../src/model/customer';
 import { CustomerRepository } from '../../src/state/customers';
 import { Outbox } from '../../src/state/outbox';
 import { OverlayStore } from '../../src/state/overlay-store';
-import { openStateStore, type StateStore } from '../../src/state/store';
+import { RejectsLog } from '../../src/state/rejects';
+import { CursorRepository, StoreStatsRepository, holdsState } from '../../src/state/repositories';
+import { openStateStore, mergeUnits, type StateStore } from '../../src/state/store';
 
 /**
  * The state layer on each supported backend. Redis and PostgreSQL run on their standard local ports here and in
@@ -30,7 +32,7 @@ describe.each(BACKENDS)('state on %s', (_, url) => {
 
   beforeAll(async () => {
     namespace = `test-${randomUUID()}`;
-    store = await openStateStore(url(), namespace);
+    store = await openStateStore(url(), { namespace });
   });
 
   afterAll(() => store?.close());
@@ -72,5 +74,73 @@ describe.each(BACKENDS)('state on %s', (_, url) => {
     await overlay.delete(['k2']);
     expect(await overlay.get('k')).toEqual({ v: 2 });
     expect(await store.get('k')).toEqual({ v: 1 });
+  });
+
+  it('commits one step in one write: both outbox lanes, the customer index, rejects, stats and the cursor', async () => {
+    const outbox = new Outbox(store);
+    const customers = new CustomerRepository(store);
+    const rejects = new RejectsLog(store);
+    const stats = new StoreStatsRepository(store);
+    const cursor = new CursorRepository<{ updatedAt: string }>(store, 'step-source');
+    const identity = { email: 'step@b.co', phoneNumber: null, externalId: null };
+    const before = await outbox.depth();
+    const unit = mergeUnits(
+      { appends: outbox.appendsFor([{ kind: 'profile', identity, firstName: null, lastName: null, properties: {} }, { kind: 'event', metric: 'M', identity, time: new Date(0), uniqueId: 'step', value: null, valueCurrency: null, properties: {}, backfill: false }]) },
+      { appends: [...customers.indexAppendsFor(['step@b.co']), rejects.appendsFor([{ at: 'now', source: 'test', recordId: 'r1', reason: 'bad' }])] },
+      { entries: [...customers.entriesFor([customer('step@b.co')]), stats.entry({ ...(await stats.get()), buyingCustomers: 7 }), cursor.entry({ updatedAt: 'u1' })] },
+    );
+    await store.commit({ ...unit, entries: [...(unit.entries ?? []), ['bad', BigInt(1)]] }).catch(() => undefined);
+    expect(await outbox.depth()).toEqual(before); // the failed write left nothing, the cursor included
+    expect(await cursor.get()).toBeNull();
+    await store.commit(unit);
+    expect(await outbox.depth()).toEqual({ batches: before.batches + 2 });
+    expect(await cursor.get()).toEqual({ updatedAt: 'u1' });
+    expect((await rejects.list(10)).map((r) => r.recordId)).toContain('r1');
+    expect((await customers.getMany(['step@b.co'])).size).toBe(1);
+    expect((await stats.get()).buyingCustomers).toBe(7);
+  });
+
+  it('tells a namespace holding state from an empty one', async () => {
+    const empty = await openStateStore(url(), { namespace: `${namespace}-empty` });
+    try {
+      expect(await holdsState(empty)).toBe(false);
+      await new CustomerRepository(empty).indexNew(['x@example.com']);
+      expect(await holdsState(empty)).toBe(true);
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('drains an outbox written by the previous version (batch then tail, by plain writes) and appends after it', async () => {
+    const ns = `${namespace}-legacy`;
+    const legacy = await openStateStore(url(), { namespace: ns });
+    try {
+      const identity = { email: 'old@b.co', phoneNumber: null, externalId: null };
+      const stored = { kind: 'event', metric: 'M', identity, time: '2024-01-01T00:00:00.000Z', uniqueId: 'old', value: null, valueCurrency: null, properties: {}, backfill: false };
+      await legacy.set('outbox:batch:0', [stored]);
+      await legacy.set('outbox:tail', 1);
+      const outbox = new Outbox(legacy);
+      await outbox.append([{ ...stored, kind: 'event', time: new Date('2024-01-02T00:00:00.000Z'), uniqueId: 'new' }]);
+      const batches = await outbox.peek('events', 10);
+      expect(batches.map((b) => [b.seq, b.items.map((r) => r.kind === 'event' && r.uniqueId)])).toEqual([[0, ['old']], [1, ['new']]]);
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('keeps a dry run\'s commits, counters and leases in the overlay', async () => {
+    const overlay = new OverlayStore(store);
+    const outbox = new Outbox(overlay);
+    const before = await new Outbox(store).depth();
+    await outbox.append([{ kind: 'profile', identity: { email: 'dry@b.co', phoneNumber: null, externalId: null }, firstName: null, lastName: null, properties: {} }]);
+    expect(await outbox.depth()).toEqual({ batches: before.batches + 1 });
+    expect(await new Outbox(store).depth()).toEqual(before);
+    expect(await overlay.increment('dry-counter', 2)).toBe(2);
+    expect(await store.get('dry-counter')).toBeUndefined();
+    expect(await store.acquireLease('dry-lease', 'real-holder', 10_000)).toBe(true);
+    expect(await overlay.acquireLease('dry-lease', 'dry-run', 10_000)).toBe(true);
+    await overlay.releaseLease('dry-lease', 'dry-run');
+    expect(await store.acquireLease('dry-lease', 'someone-else', 10_000)).toBe(false);
+    await expect(overlay.commit({ entries: [['x', BigInt(1)]] })).rejects.toThrow();
   });
 });

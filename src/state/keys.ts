@@ -1,0 +1,80 @@
+/**
+ * Every state key, in one place. Keys here are relative: the store prefixes each with its namespace
+ * (`<namespace>:<key>`), so two stores sharing one Redis or PostgreSQL never see each other's state. The layout is
+ * the one earlier versions wrote, so existing state reads back unchanged.
+ */
+export const DEFAULT_NAMESPACE = 'shipsignal';
+
+/** Where a source resumes: its own opaque JSON value, per source name (`shopify`, `woocommerce`, `easypost`...). */
+export const orderCursorKey = (source: string): string => `cursor:${source}:orders`;
+export const trackingCursorKey = (source: string): string => `cursor:${source}:trackers`;
+
+/** Set while a first backfill has read orders but not yet assessed every customer; survives a crash. */
+export const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
+/** Store-wide lifecycle statistics and the fitted churn model. */
+export const STATS_KEY = 'stats:lifecycle';
+/** The learned transit-time model of completed deliveries. */
+export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
+/** Held customers by rule (`HoldCounts`), saved in the same write as the delivery profiles whose hold changed. */
+export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
+
+export const customerKey = (key: string): string => `customer:${key}`;
+export const shipmentKey = (key: string): string => `shipment:${key}`;
+export const trackingCodeKey = (code: string): string => `tracking:${code}`;
+export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+
+/** Durable logs (each `<log>:tail`, `<log>:head`, `<log>:batch:<seq>`). */
+export const LOGS = {
+  /** The events lane keeps the outbox's original name: an outbox written before the split drains from there. */
+  outboxEvents: 'outbox',
+  outboxProfiles: 'outbox-profiles',
+  rejects: 'rejects',
+  customerIndex: 'customer-index',
+} as const;
+
+export const logTailKey = (log: string): string => `${log}:tail`;
+export const logHeadKey = (log: string): string => `${log}:head`;
+export const logBatchKey = (log: string, seq: number): string => `${log}:batch:${seq}`;
+
+/** Day-bucketed indexes (`<index>:cursor`, one log per day `<index>:<day>`). */
+export const INDEXES = { reviews: 'review', shipmentChecks: 'shipment-check' } as const;
+
+/** Job leases; SQL backends keep them in their own table under `<namespace>:<name>`, Redis under this key. */
+export const LEASES = { sync: 'sync', review: 'review', drain: 'drain' } as const;
+export const leaseKey = (name: string): string => `lease:${name}`;
+
+/** Kept for callers written before per-source cursors: Shopify's orders and EasyPost's trackers. */
+export const ORDERS_CURSOR_KEY = orderCursorKey('shopify');
+export const TRACKERS_CURSOR_KEY = trackingCursorKey('easypost');
+
+const NAMESPACE_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+/**
+ * A namespace may not hold ':' (the key separator: namespace `a` with key `b:c` would be namespace `a:b` with key
+ * `c`), nor anything a shell, a URL or a Redis pattern treats specially.
+ */
+export function assertNamespace(namespace: string): string {
+  if (!NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`state namespace "${namespace}" is not allowed: 1-100 characters of a-z 0-9 . _ -, starting with a letter or digit`);
+  }
+  return namespace;
+}
+
+/**
+ * A store id (the default namespace) from a store's domain or URL: `My-Shop.myshopify.com`,
+ * `https://shop.example.com/wp/` and `shop.example.com` give the lowercase host; a port is kept (`localhost-8443`)
+ * since two local stores differ only by it. Throws when nothing usable is left.
+ */
+export function storeIdFrom(domainOrUrl: string): string {
+  const text = domainOrUrl.trim();
+  let host: string;
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    host = url.port ? `${url.hostname}-${url.port}` : url.hostname;
+  } catch {
+    throw new Error(`cannot derive a store id from "${domainOrUrl}": not a domain or URL`);
+  }
+  const id = host.toLowerCase().replace(/^\[|\]$/g, '').replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  if (!NAMESPACE_PATTERN.test(id)) throw new Error(`cannot derive a store id from "${domainOrUrl}": "${id}" is not a valid store id`);
+  return id;
+}
