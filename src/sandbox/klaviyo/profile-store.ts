@@ -132,7 +132,9 @@ export class ProfileStore {
     if ('location' in attributes) profile.location = mergeLocation(profile.location, attributes.location ?? null);
     if ('properties' in attributes) {
       const properties = attributes.properties;
-      // "Setting a field to null will clear out the field": null properties wipes them, a null key removes that key.
+      // "Setting a field to null will clear out the field" is about the profile's fields: `properties: null` wipes
+      // them all. Inside properties, keys are merged one by one and a null is kept as the value null; removing a key
+      // takes `meta.patch_properties.unset`.
       if (properties == null) profile.properties = {};
       else mergeProperties(profile.properties, properties);
     }
@@ -140,16 +142,17 @@ export class ProfileStore {
 }
 
 function mergeProperties(target: Record<string, unknown>, patch: JsonMap): void {
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete target[key];
-    else target[key] = clone(value);
-  }
+  for (const [key, value] of Object.entries(patch)) target[key] = clone(value);
 }
 
+/** Location fields are profile fields: a null clears one. */
 function mergeLocation(current: Record<string, unknown> | null, patch: WireLocation | null): Record<string, unknown> | null {
   if (patch === null) return null;
   const merged: Record<string, unknown> = { ...(current ?? {}) };
-  mergeProperties(merged, { ...patch });
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
   return merged;
 }
 
