@@ -39,6 +39,9 @@ export class ProfileStore {
     email: new Map(), phoneNumber: new Map(), externalId: new Map(),
   };
   private counter = 0;
+  /** Profile-endpoint writes so far, and the serial of each profile's last one (what a benchmark counts). */
+  private writes = 0;
+  private readonly lastWrite = new Map<string, number>();
 
   upsert(resource: WireProfile, now: Date, policy: ConflictPolicy): UpsertOutcome {
     const attributes = resource.attributes;
@@ -62,6 +65,8 @@ export class ProfileStore {
     this.applyFields(profile, attributes);
     applyPatch(profile.properties, resource.meta ?? attributes.meta ?? null);
     profile.updated = stamp;
+    // The profile endpoints refuse conflicts; events attach to the first match: only the former write a profile.
+    if (policy === 'reject') this.lastWrite.set(profile.id, ++this.writes);
     return { kind: existing ? 'updated' : 'created', profile: clone(profile) };
   }
 
@@ -89,10 +94,23 @@ export class ProfileStore {
     return this.byId.size;
   }
 
+  get writeMark(): number {
+    return this.writes;
+  }
+
+  /** Distinct profiles written through the profile endpoints after the mark. */
+  writtenSince(mark: number): number {
+    let count = 0;
+    for (const serial of this.lastWrite.values()) if (serial > mark) count += 1;
+    return count;
+  }
+
   clear(): void {
     this.byId.clear();
     for (const map of Object.values(this.index)) map.clear();
     this.counter = 0;
+    this.writes = 0;
+    this.lastWrite.clear();
   }
 
   private create(stamp: string): MutableProfile {
