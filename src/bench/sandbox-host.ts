@@ -41,6 +41,7 @@ const handlers: Handlers = {
     return changeOrders(store, share, seed);
   },
   stats: async () => current().stack.klaviyo.stats(),
+  profilesWrittenSince: async ({ mark }) => current().stack.klaviyo.profilesWrittenSince(mark),
   shopify: async () => {
     const requests = current().stack.shopify.requests();
     return { requests: requests.length, throttled: requests.filter((request) => request.outcome === 'throttled').length };
