@@ -49,6 +49,9 @@ export class JobTimers {
       this.timers.delete(timer);
       try {
         fn();
+      } catch (err) {
+        // A job step has no request left to answer with a 500: say so, and keep the sandbox serving.
+        process.emitWarning(`klaviyo sandbox job: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       } finally {
         if (this.timers.size === 0) this.wake();
       }
