@@ -1,6 +1,6 @@
 import type { Clock } from '../util/clock';
 import { DEFAULT_TEST_KEY, EasyPostSandbox } from './easypost';
-import { startKlaviyoSandbox, type KlaviyoSandbox } from './klaviyo';
+import { startKlaviyoSandbox, type KlaviyoSandbox, type KlaviyoSandboxOptions } from './klaviyo';
 import { startShopifySandbox, type ShopifySandbox } from './shopify/server';
 import type { SandboxStore } from './shopify/store';
 
@@ -9,6 +9,12 @@ export interface LocalStackOptions {
   /** Drives the store's clock (order mutations); Klaviyo keeps real time for its rate windows. */
   readonly storeClock?: Clock;
   readonly klaviyoRateLimits?: 'documented' | 'off';
+  /**
+   * Klaviyo's bulk-job timing. Default: what the e2e tests were written against (profile imports 50 ms queued and
+   * 50 ms processing; event jobs applied within their request, since nothing can poll them). The benchmark passes the
+   * sandbox's size-based defaults; a test that wants them too must `await stack.klaviyo.idle()` before reading.
+   */
+  readonly klaviyoJobs?: Pick<KlaviyoSandboxOptions, 'profileJobTiming' | 'eventJobTiming' | 'jobProcessingDelayMs'>;
   readonly shopifyThrottle?: { maximumAvailable: number; restoreRate: number } | 'off';
   /**
    * An EasyPost sandbox too, on the store's clock (its parcels advance with it). Register parcels and, once the
@@ -38,6 +44,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const klaviyo = await startKlaviyoSandbox({
     rateLimits: options.klaviyoRateLimits ?? 'documented',
+    ...(options.klaviyoJobs ?? { jobProcessingDelayMs: 50, eventJobTiming: 'immediate' }),
     ...(options.credentials?.klaviyoApiKey ? { apiKey: options.credentials.klaviyoApiKey } : {}),
   });
   const easypostOptions = options.easypost;
