@@ -37,6 +37,11 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Replaces the store named by SHIPSIGNAL_STATE_URL (dry-run's overlay, tests). */
   readonly store?: (opened: () => Promise<StateStore>) => Promise<StateStore>;
+  /**
+   * No mutating request to any provider (dry-run): EasyPost trackers are only looked up, never created, and Shopify
+   * is read page by page, never through a bulk operation (a mutation). State writes are the store's affair.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface SyncReport {
@@ -67,6 +72,7 @@ export class App {
     private readonly tracker: EasyPostTrackingClient | null,
     /** Aborted by close(): the sources' and the sink's retry waits and requests in flight end at once. */
     private readonly abort: AbortController,
+    private readonly readOnly: boolean,
   ) {}
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
@@ -120,10 +126,11 @@ export class App {
         // The official client joins paths onto the base, so it must end in a slash.
         ...(env.EASYPOST_BASE_URL ? { baseUrl: env.EASYPOST_BASE_URL.replace(/\/?$/, '/') } : {}),
         clock,
+        readOnly: options.readOnly ?? false,
         onRejected: (rejection) => void context.rejects.add([{ at: clock.now().toISOString(), source: 'easypost', recordId: rejection.recordId, reason: rejection.message }]),
       })
       : null;
-    app = new App(env, context, shopify, sink, tracker, abort);
+    app = new App(env, context, shopify, sink, tracker, abort, options.readOnly ?? false);
     return app;
   }
 
@@ -154,8 +161,9 @@ export class App {
       for await (const page of readOrders(this.shopify, cursor, {
         pageSize: this.env.SHOPIFY_PAGE_SIZE,
         overlapMs: OVERLAP_MS,
-        bulkBackfill: this.env.SHOPIFY_BULK_BACKFILL,
-        bulkFromChanges: this.env.SHOPIFY_BULK_MIN_CHANGES,
+        // A bulk operation is started by a mutation: a read-only run pages.
+        bulkBackfill: this.env.SHOPIFY_BULK_BACKFILL && !this.readOnly,
+        bulkFromChanges: this.readOnly ? 0 : this.env.SHOPIFY_BULK_MIN_CHANGES,
         resumeBackfill: backfilling,
         bulkPollMs: 1000,
         onBulkReady: (waitedMs) => {

@@ -9,7 +9,8 @@ import { commitPlan, planShipments, type ShipmentInput } from './shipment-sync';
 
 /** What the pipeline needs from EasyPost; `EasyPostTrackingClient` provides it. */
 export interface TrackerPort {
-  ensureTracker(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot>;
+  /** The code's tracker, created if need be; null when there is none and the port may not create one (dry-run). */
+  trackerFor(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot | null>;
   retrieve(trackerId: string): Promise<TrackerSnapshot>;
 }
 
@@ -44,7 +45,8 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
       else if (tracker && !history) {
         const trackerId = codes.get(part.trackingCode)?.trackerId ?? null;
         try {
-          tracking = trackingFromSnapshot(trackerId ? await tracker.retrieve(trackerId) : await tracker.ensureTracker(part.trackingCode, ref.carrier));
+          const snapshot = trackerId ? await tracker.retrieve(trackerId) : await tracker.trackerFor(part.trackingCode, ref.carrier);
+          if (snapshot) tracking = trackingFromSnapshot(snapshot);
         } catch (error) {
           // A code EasyPost refuses (unknown carrier, malformed) is still followed through the store's own status.
           if (!(error instanceof PermanentError)) throw error;

@@ -1,5 +1,5 @@
 import type { Clock } from '../util/clock';
-import { DEFAULT_TEST_KEY, EasyPostSandbox } from './easypost';
+import { DEFAULT_PRODUCTION_KEY, EasyPostSandbox } from './easypost';
 import { startKlaviyoSandbox, type KlaviyoSandbox, type KlaviyoSandboxOptions } from './klaviyo';
 import { startShopifySandbox, type ShopifySandbox } from './shopify/server';
 import type { SandboxStore } from './shopify/store';
@@ -21,8 +21,11 @@ export interface LocalStackOptions {
    * daemon listens, its webhook URL on `stack.easypost`; the secret is in `env.EASYPOST_WEBHOOK_SECRET`.
    */
   readonly easypost?: { readonly webhookSecret?: string; readonly listRatePerSecond?: number | false };
-  /** The credentials the sandboxes accept, e.g. recognisable canaries for the secrets test. */
-  readonly credentials?: { readonly shopifyAccessToken?: string; readonly klaviyoApiKey?: string };
+  /**
+   * The credentials the sandboxes accept, e.g. recognisable canaries for the secrets test. An EasyPost key must be
+   * a production-mode one (not `EZTK…`) for scripted parcels: test-mode keys track only EasyPost's test codes.
+   */
+  readonly credentials?: { readonly shopifyAccessToken?: string; readonly klaviyoApiKey?: string; readonly easypostApiKey?: string };
 }
 
 /** The sandboxes side by side, and the environment that points shipsignal at them. Used by the demo, tests and bench. */
@@ -48,8 +51,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(options.credentials?.klaviyoApiKey ? { apiKey: options.credentials.klaviyoApiKey } : {}),
   });
   const easypostOptions = options.easypost;
+  // The daemon's parcels are scripted (real or synthesized codes), which only a production-mode key may track.
+  const easypostKey = options.credentials?.easypostApiKey ?? DEFAULT_PRODUCTION_KEY;
   const easypost = easypostOptions
-    ? new EasyPostSandbox({ ...(options.storeClock ? { clock: options.storeClock } : {}), listRatePerSecond: easypostOptions.listRatePerSecond ?? 5 })
+    ? new EasyPostSandbox({
+      ...(options.storeClock ? { clock: options.storeClock } : {}),
+      apiKeys: [easypostKey],
+      listRatePerSecond: easypostOptions.listRatePerSecond ?? 5,
+    })
     : null;
   const easypostUrl = easypost ? await easypost.start() : null;
   const webhookSecret = easypostOptions?.webhookSecret ?? 'shipsignal-sandbox-webhook-secret';
@@ -63,7 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       SHOPIFY_BASE_URL: shopify.url,
       KLAVIYO_API_KEY: klaviyo.apiKey,
       KLAVIYO_BASE_URL: klaviyo.url,
-      ...(easypostUrl ? { EASYPOST_API_KEY: DEFAULT_TEST_KEY, EASYPOST_BASE_URL: `${easypostUrl}/v2/`, EASYPOST_WEBHOOK_SECRET: webhookSecret } : {}),
+      ...(easypostUrl ? { EASYPOST_API_KEY: easypostKey, EASYPOST_BASE_URL: `${easypostUrl}/v2/`, EASYPOST_WEBHOOK_SECRET: webhookSecret } : {}),
     },
     close: async () => {
       await Promise.all([shopify.close(), klaviyo.close(), easypost?.stop()]);
