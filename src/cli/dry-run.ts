@@ -3,7 +3,7 @@ import type { Env } from '../config/env';
 import type { SinkRecord } from '../model/klaviyo';
 import { App, type AppOptions } from '../daemon/app';
 import { OverlayStore } from '../state/overlay-store';
-import { openStateStore, type StateStore } from '../state/store';
+import type { StateStore } from '../state/store';
 
 export interface DryRunSummary {
   readonly orders: number;
@@ -18,12 +18,12 @@ export interface DryRunSummary {
 
 /**
  * The real state, read through an overlay that keeps every write in memory. A SQLite file that does not exist yet
- * (a dry run before the first sync) is not created: an empty in-memory database stands in for it.
+ * (a dry run before the first sync) is not created: the overlay then reads an empty state.
  */
 async function readOnlyState(url: string, open: () => Promise<StateStore>): Promise<StateStore> {
   const path = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : null;
   const missing = path !== null && path !== ':memory:' && !existsSync(path);
-  return new OverlayStore(missing ? await openStateStore('sqlite://:memory:') : await open());
+  return new OverlayStore(missing ? null : await open());
 }
 
 /**
