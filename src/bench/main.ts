@@ -15,7 +15,7 @@ import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
 import { SandboxHost } from './host-client';
 import { runNaive, type NaiveRun } from './naive';
-import { minimumSeconds } from './rate-minimum';
+import { minimumSeconds, neededRequests } from './rate-minimum';
 import { decimal, formatTable, integer } from './table';
 
 interface Options {
@@ -65,7 +65,10 @@ function parseOptions(argv: readonly string[]): Options {
 interface PhaseFigures {
   readonly orders: number;
   readonly events: number;
+  /** Profile patches delivered (a customer's lifecycle and parcel patches are two). */
   readonly profiles: number;
+  /** Distinct Klaviyo profiles the patches wrote: what the work needs (rate-minimum.ts, Work). */
+  readonly profilesWritten: number;
   readonly requests: Readonly<Record<string, number>>;
   readonly throttled: number;
   readonly shopifyRequests: number;
@@ -127,10 +130,12 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
   const hostAfter = await host.call('usage', {});
   const statsAfter = await host.call('stats', {});
   const shopifyAfter = await host.call('shopify', {});
+  const profilesWritten = await host.call('profilesWrittenSince', { mark: statsBefore.profileWrites });
   return {
     orders: polled.orders,
     events: drained.events,
     profiles: drained.profiles,
+    profilesWritten,
     requests: requestsBetween(statsBefore, statsAfter),
     throttled: statsAfter.throttled - statsBefore.throttled,
     shopifyRequests: shopifyAfter.requests - shopifyBefore.requests,
@@ -160,13 +165,25 @@ function benchMappings(dir: string): string {
 
 const sum = (values: Readonly<Record<string, number>>) => Object.values(values).reduce((a, b) => a + b, 0);
 
+/** The rate-limit minimum of the requests the phase's work needs, not of those shipsignal made. */
+const minimumOf = (phase: PhaseFigures): number =>
+  minimumSeconds(neededRequests({ events: phase.events, profiles: phase.profilesWritten }), DOCUMENTED_LIMITS);
+
+/** Needed requests per endpoint, then the requests made, as "needed / made". */
+function neededBesideMade(phase: PhaseFigures): string {
+  const needed = neededRequests({ events: phase.events, profiles: phase.profilesWritten });
+  const made = byLimit(phase.requests);
+  return (['bulkCreateEvents', 'bulkImportProfiles', 'jobStatus'] as const)
+    .map((endpoint) => `${integer(needed[endpoint] ?? 0)} / ${integer(made[endpoint] ?? 0)}`).join(', ');
+}
+
 function table(options: Options, customers: number, backfill: PhaseFigures, incremental: PhaseFigures, naive: NaiveRun): string {
   const column = (phase: PhaseFigures): string[] => {
     const changes = phase.events + phase.profiles;
-    const minimum = minimumSeconds(byLimit(phase.requests), DOCUMENTED_LIMITS);
+    const minimum = minimumOf(phase);
     const requests = sum(phase.requests);
     return [
-      integer(phase.orders), integer(phase.events), integer(phase.profiles),
+      integer(phase.orders), integer(phase.events), integer(phase.profiles), integer(phase.profilesWritten),
       integer(phase.requests.bulk_create_events ?? 0), integer(phase.requests.bulk_import_profiles ?? 0),
       integer((phase.requests.get_bulk_import_profiles_job ?? 0) + (phase.requests.get_errors_for_bulk_import_profiles_job ?? 0)),
       integer((phase.requests.create_event ?? 0) + (phase.requests.create_or_update_profile ?? 0)),
@@ -174,7 +191,7 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
       decimal(changes > 0 ? (requests / changes) * 1000 : 0, 2),
       integer(phase.shopifyRequests), integer(phase.shopifyThrottled),
       decimal(phase.wallSeconds), decimal(phase.bulkExportSeconds), decimal(phase.readSeconds), decimal(phase.wallSeconds - phase.readSeconds),
-      decimal(minimum), minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—',
+      neededBesideMade(phase), decimal(minimum), minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—',
       minimum > 0 ? decimal((phase.wallSeconds - phase.bulkExportSeconds) / minimum, 2) : '—',
       decimal(phase.cpuSeconds, 2), decimal(phase.orders > 0 ? (phase.cpuSeconds / phase.orders) * 1e6 : 0, 0),
       integer(phase.peakRssMb), decimal(phase.sandboxCpuSeconds, 1),
@@ -187,17 +204,18 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
   const naiveMinimum = minimumSeconds({ createEvent: backfill.events, profileImport: backfill.profiles }, DOCUMENTED_LIMITS);
   const naiveSeconds = Math.max(backfillChanges / naiveRate, naiveMinimum);
   const naiveColumn = [
-    integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), '0', '0', '0',
+    integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), integer(backfill.profilesWritten), '0', '0', '0',
     integer(backfillChanges), '—', decimal(1000, 2), '—', '—',
-    decimal(naiveSeconds), '—', '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2), '—',
+    decimal(naiveSeconds), '—', '—', '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2), '—',
     decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—',
   ];
   const labels = [
-    'orders read', 'events sent', 'profiles sent', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
+    'orders read', 'events sent', 'profile patches sent', 'distinct profiles written', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
     'requests: import job status', 'requests: single create_event/profile', 'Klaviyo 429 answers', 'Klaviyo requests per 1,000 changes',
     'Shopify Admin API requests', '  answered THROTTLED',
     'wall time, s', '  of which Shopify preparing the bulk export, s', '  reading (Shopify, enrich, state), delivering alongside, s',
-    '  delivering after the read, s', 'rate-limit minimum, s', 'ratio wall time / minimum', 'ratio (wall time − bulk export) / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
+    '  delivering after the read, s', 'requests needed / made: event bulk, import jobs, job status',
+    'rate-limit minimum of the requests needed, s', 'ratio wall time / minimum', 'ratio (wall time − bulk export) / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
     'peak RSS, MB (process lifetime)', 'sandbox host CPU, s (not ours)',
   ];
   const columns = [column(backfill), column(incremental), naiveColumn];
@@ -214,9 +232,10 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
 }
 
 function backfillSummary(phase: PhaseFigures): string {
-  const minimum = minimumSeconds(byLimit(phase.requests), DOCUMENTED_LIMITS);
+  const minimum = minimumOf(phase);
   return [
-    `backfill: ${integer(phase.orders)} orders, ${integer(phase.events)} events, ${integer(phase.profiles)} profiles,`,
+    `backfill: ${integer(phase.orders)} orders, ${integer(phase.events)} events, ${integer(phase.profiles)} profile patches`,
+    `(${integer(phase.profilesWritten)} profiles), requests needed / made ${neededBesideMade(phase)},`,
     `wall ${decimal(phase.wallSeconds)} s (Shopify bulk export ${decimal(phase.bulkExportSeconds)} s, read ${decimal(phase.readSeconds)} s;`,
     `minimum ${decimal(minimum)} s, ratio ${minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—'},`,
     `without the export ${minimum > 0 ? decimal((phase.wallSeconds - phase.bulkExportSeconds) / minimum, 2) : '—'}), CPU ${decimal(phase.cpuSeconds, 2)} s`,

@@ -28,6 +28,8 @@ export interface HostCalls {
   /** Changes `share` of the orders at `at` (store time): updates, partial refunds and new orders. */
   change: { params: { share: number; at: string; seed: number }; result: ChangeSummary };
   stats: { params: Record<string, never>; result: SandboxStats };
+  /** Distinct profiles written through Klaviyo's profile endpoints since `stats().profileWrites` was `mark`. */
+  profilesWrittenSince: { params: { mark: number }; result: number };
   /** Shopify Admin API calls so far, and how many were answered THROTTLED (cost bucket empty). */
   shopify: { params: Record<string, never>; result: { requests: number; throttled: number } };
   /** Up to `limit` events and profiles Klaviyo holds, for the naive baseline to send again one by one. */

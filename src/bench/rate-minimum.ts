@@ -1,4 +1,4 @@
-import type { EndpointLimits, RateLimit } from '../sinks/klaviyo/limits';
+import type { Endpoint, EndpointLimits, RateLimit } from '../sinks/klaviyo/limits';
 
 /**
  * The least time Klaviyo's documented limits allow for `requests` requests to one endpoint: windows aligned with
@@ -14,11 +14,40 @@ export function endpointMinimumSeconds(requests: number, limit: RateLimit): numb
   return fullMinutes * 60 + Math.floor(rest / limit.burst);
 }
 
-export function minimumSeconds(requests: Readonly<Record<string, number>>, limits: EndpointLimits): number {
+export function minimumSeconds(requests: Readonly<Partial<Record<string, number>>>, limits: EndpointLimits): number {
   let longest = 0;
   for (const [endpoint, count] of Object.entries(requests)) {
     const limit = (limits as Readonly<Record<string, RateLimit>>)[endpoint];
-    if (limit) longest = Math.max(longest, endpointMinimumSeconds(count, limit));
+    if (limit && count !== undefined) longest = Math.max(longest, endpointMinimumSeconds(count, limit));
   }
   return longest;
+}
+
+/** What a sync has to put into Klaviyo, whatever client does it. */
+export interface Work {
+  readonly events: number;
+  /**
+   * Distinct profiles written. A customer with two patches in one sync (its lifecycle properties and its parcel's)
+   * counts once: Klaviyo merges properties key by key, so both can travel as one row of one import job.
+   */
+  readonly profiles: number;
+}
+
+export const EVENTS_PER_BULK_REQUEST = 1_000;
+export const PROFILES_PER_IMPORT_JOB = 10_000;
+
+/**
+ * The requests the work needs at the bulk endpoints' documented maxima: ⌈events / 1,000⌉ bulk event requests,
+ * ⌈profiles / 10,000⌉ import jobs, and one job-status read per job, since a job's per-profile failures can only be
+ * learnt from it once it is complete (no failures, no import-errors pages). Bulk event jobs have no status to read.
+ * Requests made beyond these (half-full batches, retries, polls of unfinished jobs) are the client's own cost, so
+ * they are not in the bar the client is judged against.
+ */
+export function neededRequests(work: Work): Partial<Record<Endpoint, number>> {
+  const jobs = Math.ceil(work.profiles / PROFILES_PER_IMPORT_JOB);
+  return {
+    bulkCreateEvents: Math.ceil(work.events / EVENTS_PER_BULK_REQUEST),
+    bulkImportProfiles: jobs,
+    jobStatus: jobs,
+  };
 }

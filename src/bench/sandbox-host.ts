@@ -29,7 +29,9 @@ const handlers: Handlers = {
     const clock = new ManualClock(new Date(spec.now));
     // The store's clock stamps mutations; Shopify's cost bucket and Klaviyo's rate windows keep real time.
     const store = generateStore({ orders: spec.orders, seed: spec.seed, repeatRate: spec.repeatRate, clock });
-    const stack = await startLocalStack({ store, klaviyoRateLimits: 'documented' });
+    // Klaviyo's bulk jobs take the sandbox's size-based default times, so the drain's tail and its job-status
+    // requests are those of jobs that take seconds, not milliseconds.
+    const stack = await startLocalStack({ store, klaviyoRateLimits: 'documented', klaviyoJobs: {} });
     running = { stack, store, clock };
     return { env: { ...stack.env } };
   },
@@ -39,6 +41,7 @@ const handlers: Handlers = {
     return changeOrders(store, share, seed);
   },
   stats: async () => current().stack.klaviyo.stats(),
+  profilesWrittenSince: async ({ mark }) => current().stack.klaviyo.profilesWrittenSince(mark),
   shopify: async () => {
     const requests = current().stack.shopify.requests();
     return { requests: requests.length, throttled: requests.filter((request) => request.outcome === 'throttled').length };

@@ -8,6 +8,7 @@ import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
 import { systemClock } from '../util/clock';
 import { PassThrough } from 'node:stream';
+import { checkHoldShare } from './doctor-holds';
 
 export interface Check {
   readonly name: string;
@@ -57,6 +58,7 @@ export async function doctor(env: Env): Promise<Check[]> {
       await store.close();
     }
   });
+  await check('delivery holds', () => checkHoldShare(env, storeId));
   await check(adapters.orders.name, async () => (await adapters.orders.check(abort.signal)).detail);
   if (adapters.tracking) {
     const { tracking } = adapters;

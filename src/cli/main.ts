@@ -5,7 +5,6 @@ import { ConfigError } from '../config/yaml-file';
 import { App } from '../daemon/app';
 import { storeIdOf } from '../daemon/compose';
 import { runDaemon } from '../daemon/run';
-import { OverlayStore } from '../state/overlay-store';
 import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
@@ -45,8 +44,8 @@ program
     print(await withApp((app) => app.syncOnce()));
   });
 
-program.command('dry-run').description('compute everything a sync would send and print it per metric and property; send nothing').action(async () => {
-  print(await withApp(dryRun, { store: async (open) => new OverlayStore(await open()) }));
+program.command('dry-run').description('compute everything a sync would send and print it per metric and property; change nothing anywhere').action(async () => {
+  print(await dryRun(env()));
 });
 
 program.command('doctor').description('check configuration and credentials, one line per check').action(async () => {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { deliveryConfigSchema } from '../enrichment/delivery/config';
+import { join, relative } from 'node:path';
+import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/delivery/config';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
@@ -8,6 +8,19 @@ import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
 import type { Env } from './env';
 import { z } from 'zod';
 import { ConfigError, loadYamlFile } from './yaml-file';
+
+/**
+ * The pending-parcel horizon must leave the stalled-fulfillment rule room to fire: N business hours can span twice
+ * as many calendar days around weekends and holidays, so the horizon must be longer than that.
+ */
+function horizonProblems(delivery: DeliveryConfig, shipments: PipelineSettings['shipments'], dir: string): string[] {
+  const stall = delivery.rules.stalledFulfillment;
+  const minDays = (2 * stall.businessHours) / 24;
+  if (!stall.enabled || shipments.pendingHorizonDays > minDays) return [];
+  const file = join(dir, 'shipments.yaml');
+  return [`${relative(process.cwd(), file) || file}: shipments.pendingHorizonDays: must be more than ${minDays} days ` +
+    `(twice delivery.yaml rules.stalledFulfillment.businessHours ${stall.businessHours} h in days), got ${shipments.pendingHorizonDays}`];
+}
 
 const lifecycleFileSchema = z.object({ lifecycle: lifecycleConfigSchema.prefault({}) }).strict();
 
@@ -34,7 +47,8 @@ export function loadSettings(env: Env): PipelineSettings {
   const mapping = load(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml', mappingConfigSchema);
   const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
   const shipments = load(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml', shipmentSettingsSchema);
-  if (!lifecycle || !mapping || !delivery || !shipments) throw new ConfigError(problems);
+  if (delivery && shipments) problems.push(...horizonProblems(delivery, shipments.shipments, env.SHIPSIGNAL_CONFIG_DIR));
+  if (!lifecycle || !mapping || !delivery || !shipments || problems.length > 0) throw new ConfigError(problems);
   return {
     lifecycle: lifecycle.lifecycle,
     mapping,

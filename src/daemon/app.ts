@@ -6,6 +6,7 @@ import { createPipelineContext, type PipelineContext } from '../pipeline/context
 import { drainOutbox, type DrainOutcome, type Producer } from '../pipeline/drain';
 import { reviewDueCustomers } from '../pipeline/review';
 import { applyTrackingUpdates, recheckDueShipments } from '../pipeline/shipment-jobs';
+import { reviewHoldShare } from '../pipeline/hold-share';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { RetryableError } from '../util/errors';
@@ -25,6 +26,11 @@ export interface AppOptions {
   readonly logger?: Logger;
   /** Replaces the store named by SHIPSIGNAL_STATE_URL (dry-run's overlay, tests). */
   readonly store?: (opened: () => Promise<StateStore>) => Promise<StateStore>;
+  /**
+   * No mutating request to any provider (dry-run): EasyPost trackers are only looked up, never created, and Shopify
+   * is read page by page, never through a bulk operation (a mutation). State writes are the store's affair.
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface SyncReport extends OrdersPolled {
@@ -77,7 +83,7 @@ export class App {
     const health = new Health();
     let context: PipelineContext | null = null;
     const adapters = composeAdapters(env, {
-      clock, logger, metrics, signal: abort.signal,
+      clock, logger, metrics, signal: abort.signal, readOnly: options.readOnly ?? false,
       incident: (component, error) => health.failed(component, error),
       rejected: (source, recordId, reason) => void context?.rejects.add([{ at: clock.now().toISOString(), source, recordId, reason }]),
     });
@@ -186,6 +192,15 @@ export class App {
     return App.value(outcome, { checked: 0, reviewed: 0, records: 0 });
   }
 
+  /**
+   * Warns (log and /readyz) when an implausible share of customers is held from promotions; run after each job that
+   * plans shipments. Reads two small aggregates, never the customers.
+   */
+  async checkHoldShare(): Promise<void> {
+    const warning = await reviewHoldShare(this.context, this.health.detail('holds'));
+    this.health.setDetail('holds', warning?.message ?? null);
+  }
+
   /** Re-assesses the shipments whose re-check time has come (stalls and lateness with no new scan). */
   recheckShipments(): Promise<{ checked: number; records: number }> {
     return this.producing(() => recheckDueShipments(this.context));
@@ -256,6 +271,7 @@ export class App {
     const { result: [polled, trackers, due], drained } = await this.deliverWhile(async () => [
       await this.pollOrders(), await this.pollTrackers(), await this.reviewDue(),
     ] as const);
+    await this.checkHoldShare();
     return {
       ...polled,
       queued: polled.queued + trackers.queued + due.records,
@@ -275,6 +291,8 @@ export class App {
       const drained = this.kickDrain();
       try {
         await run();
+        // After every job that plans shipments or reviews: the held share is two small reads.
+        await this.checkHoldShare();
       } finally {
         await Promise.all([drained, this.kickDrain()]);
       }

@@ -29,6 +29,11 @@ export interface AdapterHooks {
   rejected(source: string, recordId: string, reason: string): void;
   /** `doctor`: short timeouts and two attempts, so a wrong credential is reported in seconds, not after retries. */
   readonly quick?: boolean;
+  /**
+   * `dry-run`: no mutating request to any provider. EasyPost trackers are only looked up (creating one is billable),
+   * Shopify is paged (a bulk operation is started, adopted or cancelled by mutations).
+   */
+  readonly readOnly?: boolean;
 }
 
 export interface Adapters {
@@ -110,8 +115,9 @@ function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
     },
     webhookSecret: env.SHOPIFY_WEBHOOK_SECRET ?? null,
     pageSize: env.SHOPIFY_PAGE_SIZE,
-    bulkBackfill: env.SHOPIFY_BULK_BACKFILL,
-    bulkFromChanges: env.SHOPIFY_BULK_MIN_CHANGES,
+    bulkBackfill: env.SHOPIFY_BULK_BACKFILL && !hooks.readOnly,
+    bulkFromChanges: hooks.readOnly ? 0 : env.SHOPIFY_BULK_MIN_CHANGES,
+    recoverBulk: !hooks.readOnly,
     signal: hooks.signal,
   }) as OrderSource;
 }
@@ -146,6 +152,7 @@ function trackingSource(env: Env, hooks: AdapterHooks): TrackingSource | null {
     // The official client joins paths onto the base, so it must end in a slash.
     ...(env.EASYPOST_BASE_URL ? { baseUrl: env.EASYPOST_BASE_URL.replace(/\/?$/, '/') } : {}),
     clock: hooks.clock,
+    readOnly: hooks.readOnly ?? false,
     webhookSecret: env.EASYPOST_WEBHOOK_SECRET ?? null,
     onRejected: (rejection) => hooks.rejected('easypost', rejection.recordId, rejection.message),
   });

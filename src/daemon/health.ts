@@ -42,6 +42,10 @@ export class Health {
     else this.details.set(name, redactText(text));
   }
 
+  detail(name: string): string | null {
+    return this.details.get(name) ?? null;
+  }
+
   isFailing(component: string): boolean {
     return this.components.get(component)?.ok === false;
   }

@@ -28,6 +28,13 @@ export interface ParcelOutcome {
   readonly deadline: Date;
   readonly firstFlagAt: Date | null;
   readonly firstFlagCode: RiskCode | null;
+  /** The first flag from any rule but predicted_late (which depends on the threshold being tuned). */
+  readonly firstOtherFlag: { readonly at: number; readonly code: RiskCode } | null;
+  /**
+   * Each new high of the learned lateRiskScore (at, score), in time order, up to the first other flag: the first
+   * instant the score reaches a threshold θ is the first record ≥ θ, so any θ can be replayed without a rerun.
+   */
+  readonly scoreRecords: ReadonlyArray<readonly [number, number]>;
 }
 
 const CARRIER = 'olist';
@@ -53,9 +60,10 @@ type Event =
   | { readonly at: number; readonly kind: 'learn'; readonly index: number }
   | { readonly at: number; readonly kind: 'decide'; readonly index: number; readonly handoff: boolean; readonly purchase: boolean };
 
-function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions): Event[] {
+function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions, config: DeliveryConfig): Event[] {
   const events: Event[] = [];
   const step = options.stepHours * HOUR_MS;
+  const dueBefore = config.rules.promiseDue.enabled ? config.rules.promiseDue.hoursBefore * HOUR_MS : null;
   timelines.forEach((t, index) => {
     const start = t.purchasedAt.getTime();
     const handoff = t.handedOffAt.getTime();
@@ -65,6 +73,11 @@ function buildEvents(timelines: readonly OlistTimeline[], options: ReplayOptions
       if (at !== handoff) events.push({ at, kind: 'decide', index, handoff: false, purchase: at === start });
     }
     if (handoff < end) events.push({ at: handoff, kind: 'decide', index, handoff: true, purchase: false });
+    // The daemon re-checks a parcel the instant a time rule crosses its threshold (nextCheckAt); so does the replay.
+    const due = dueBefore === null ? null : endOfLocalDay(t.promisedAt, OLIST_ZONE).getTime() - dueBefore;
+    if (due !== null && due > start && due < end && (due - start) % step !== 0 && due !== handoff) {
+      events.push({ at: due, kind: 'decide', index, handoff: false, purchase: false });
+    }
   });
   // Deliveries learned at an instant precede decisions at that instant: they are then in the past.
   return events.sort((a, b) => a.at - b.at || (a.kind === 'learn' ? -1 : 0) - (b.kind === 'learn' ? -1 : 0));
@@ -82,9 +95,11 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
   const atHandoff: Array<DeliveryPrediction | null> = timelines.map(() => null);
   const atPurchase: Array<DeliveryPrediction | null> = timelines.map(() => null);
   const firstFlag: Array<{ at: Date; code: RiskCode } | null> = timelines.map(() => null);
+  const firstOther: Array<{ at: number; code: RiskCode } | null> = timelines.map(() => null);
+  const records: Array<Array<readonly [number, number]>> = timelines.map(() => []);
   const deadlines = timelines.map((t) => endOfLocalDay(t.promisedAt, OLIST_ZONE));
 
-  for (const event of buildEvents(timelines, options)) {
+  for (const event of buildEvents(timelines, options, config)) {
     const t = timelines[event.index] as OlistTimeline;
     if (event.kind === 'learn') {
       model = recordDelivery(model, {
@@ -110,6 +125,12 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
     if (!firstFlag[event.index] && top && RISK_LEVELS.indexOf(assessment.level) >= flagRank) {
       firstFlag[event.index] = { at: now, code: top.code };
     }
+    if (firstOther[event.index]) continue;
+    const other = assessment.reasons.find((r) => r.code !== 'predicted_late' && RISK_LEVELS.indexOf(r.level) >= flagRank);
+    if (other) firstOther[event.index] = { at: event.at, code: other.code };
+    const own = records[event.index] as Array<readonly [number, number]>;
+    const lateRisk = prediction?.confidence === 'learned' ? prediction.lateRiskScore : null;
+    if (lateRisk != null && lateRisk > (own.at(-1)?.[1] ?? 0)) own.push([event.at, lateRisk]);
   }
   return timelines.map((timeline, i) => ({
     timeline,
@@ -118,6 +139,8 @@ export function replay(timelines: readonly OlistTimeline[], config: DeliveryConf
     deadline: deadlines[i] as Date,
     firstFlagAt: firstFlag[i]?.at ?? null,
     firstFlagCode: firstFlag[i]?.code ?? null,
+    firstOtherFlag: firstOther[i] ?? null,
+    scoreRecords: records[i] ?? [],
   }));
 }
 

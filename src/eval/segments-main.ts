@@ -4,6 +4,8 @@ import { DateTime } from 'luxon';
 import { parse as parseYaml } from 'yaml';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
 import { readInvoices } from './online-retail';
+import { purchaseLogs } from './segments-baseline';
+import { evalRows, evaluateSegments, type EvaluationOptions } from './segments-evaluate';
 import { formatReport } from './segments-report';
 import { replaySegments } from './segments-replay';
 
@@ -36,7 +38,14 @@ async function main(): Promise<void> {
   console.log(`${data}: ${orders.length} invoices with a customer replayed (${skippedWithoutCustomer} without one skipped) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log('Order values are Quantity × mean UnitPrice: approximations (see data README).');
   console.log(`churn = no purchase within ${config.horizonDays} days of the checkpoint; P/R = precision/recall of that flag for churn\n`);
-  console.log(formatReport(result, ukMonthStart('2011-07')));
+  const options: EvaluationOptions = {
+    pooledFrom: ukMonthStart('2011-07').getTime(),
+    windowDays: config.horizonDays,
+    plan: { horizonDays: config.horizonDays, checkpoints: config.model.checkpoints, spacingDays: config.model.checkpointSpacingDays, l2: 1e-6 },
+    configuredRule: { gapMultiple: config.atRisk.gapMultiple, minDays: config.atRisk.minDays, churnRiskAtLeast: config.atRisk.churnRiskAtLeast },
+  };
+  const rows = evalRows(result, purchaseLogs(orders), options.plan);
+  console.log(formatReport(result, evaluateSegments(result, rows, options), options));
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ const DAY_MS = 86_400_000;
 /** What the daemon would know and say about one customer at a checkpoint, next to what happened afterwards. */
 export interface CheckpointObservation {
   readonly checkpoint: Date;
+  readonly customerKey: string;
   readonly assessment: LifecycleAssessment;
   /** Purchase times before the checkpoint (what the baselines may use). */
   readonly pastPurchases: readonly number[];
@@ -37,6 +38,10 @@ export interface ReplayResult {
   /** Customers known at the end of each month (YYYY-MM), for change rates. */
   readonly customersByMonth: ReadonlyMap<string, number>;
   readonly fits: number;
+  /** When the first store model (not the prior) was fitted; null if none was. */
+  readonly firstFitAt: number | null;
+  /** The last order in the data: outcomes after it are unknown (censored). */
+  readonly dataEnd: number;
 }
 
 /** Min-heap of review times; stale entries (superseded by a newer nextReviewAt) are skipped when popped. */
@@ -105,6 +110,7 @@ export async function replaySegments(
   const observations: CheckpointObservation[] = [];
   const customersByMonth = new Map<string, number>();
   let fits = 0;
+  let firstFitAt: number | null = null;
 
   const announce = (customer: CustomerAggregate, at: number, cause: ChangeCause): void => {
     const assessment = evaluateLifecycle(customer, stats, new Date(at), config);
@@ -132,7 +138,10 @@ export async function replaySegments(
     customersByMonth.set(monthOf(at), customers.size);
     if (needsRefit(stats, new Date(at), config)) {
       stats = await refitChurnModel(stats, customers.values(), new Date(at), config);
-      if (stats.churnModel !== null && stats.churnModel.fittedAt === new Date(at).toISOString()) fits += 1;
+      if (stats.churnModel !== null && stats.churnModel.fittedAt === new Date(at).toISOString()) {
+        fits += 1;
+        firstFitAt ??= at;
+      }
       for (const customer of [...customers.values()]) announce(customer, at, 'refit');
     }
   };
@@ -146,6 +155,7 @@ export async function replaySegments(
       const future = (purchasesByKey.get(customer.key) ?? []).filter((t) => t >= at);
       observations.push({
         checkpoint,
+        customerKey: customer.key,
         assessment: evaluateLifecycle(customer, stats, checkpoint, config),
         pastPurchases: past,
         churned: !future.some((t) => t < at + horizonMs),
@@ -172,7 +182,8 @@ export async function replaySegments(
     await advanceTo(checkpoint.getTime());
     observe(checkpoint);
   }
-  return { observations, changes, customersByMonth, fits };
+  const dataEnd = orders.reduce((end, o) => Math.max(end, o.createdAt.getTime()), Number.NEGATIVE_INFINITY);
+  return { observations, changes, customersByMonth, fits, firstFitAt, dataEnd };
 }
 
 /** The baseline next-order date: last purchase plus the customer's own median gap (null with fewer than two). */

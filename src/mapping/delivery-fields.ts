@@ -25,9 +25,12 @@ function active(context: DeliveryProfileContext): ShipmentState | null {
   return sorted.find((s) => !FINISHED.has(s.status)) ?? sorted[0] ?? null;
 }
 
-/** The parcel with the most severe open issue, if any. */
+/**
+ * The parcel with the most severe open live issue, if any. An issue first seen as history (`issueLive` false) is
+ * neither announced nor held: what went wrong before the live window is not a delivery problem to act on now.
+ */
 function troubled(context: DeliveryProfileContext): ShipmentState | null {
-  const open = context.shipments.filter((s) => s.risk?.openIssue);
+  const open = context.shipments.filter((s) => s.risk?.openIssue && s.issueLive);
   const rank = (s: ShipmentState): number => RISK_LEVELS.indexOf(s.risk?.level ?? 'none');
   return open.sort((a, b) => rank(b) - rank(a) || latestFirst(a, b))[0] ?? null;
 }
@@ -40,6 +43,9 @@ function lastDelivered(context: DeliveryProfileContext): ShipmentState | null {
 
 /** The parcel whose risk describes the customer: the troubled one, else the active one. */
 const focus = (context: DeliveryProfileContext): ShipmentState | null => troubled(context) ?? active(context);
+
+/** The rule holding the customer from promotions, or null: the one owner of the hold, for the profile and the store's counts. */
+export const holdReason = (context: DeliveryProfileContext): string | null => troubled(context)?.risk?.openIssue?.code ?? null;
 
 type FieldFn = (context: DeliveryProfileContext) => PropertyValue;
 
@@ -64,8 +70,8 @@ export const DELIVERY_FIELDS = {
     if (!delivered || troubled(c)) return null;
     return new Date(Date.parse(delivered) + c.reviewRequestDelayDays * DAY_MS).toISOString();
   },
-  'delivery.hold_promotions': (c) => troubled(c) !== null,
-  'delivery.hold_reason': (c) => troubled(c)?.risk?.openIssue?.code ?? null,
+  'delivery.hold_promotions': (c) => holdReason(c) !== null,
+  'delivery.hold_reason': (c) => holdReason(c),
 } satisfies Record<string, FieldFn>;
 
 export type DeliveryFieldName = keyof typeof DELIVERY_FIELDS;

@@ -1,7 +1,8 @@
-import type { ProfilePatch, PropertyValue } from '../model/klaviyo';
+import type { ProfilePatch } from '../model/klaviyo';
 import type { ShipmentState } from '../state/shipments';
 import { DELIVERY_FIELDS, type DeliveryProfileContext } from './delivery-fields';
 import type { MappingConfig } from './mapping-config';
+import { splitRemovals } from './profile';
 
 /**
  * The customer's shipment properties as the mapping names them, in a patch of their own: Klaviyo merges properties,
@@ -11,8 +12,10 @@ export function buildDeliveryPatch(context: DeliveryProfileContext, mapping: Map
   const fields = Object.entries(mapping.profile.deliveryProperties);
   const newest: ShipmentState | undefined = [...context.shipments].sort((a, b) => b.orderPlacedAt.localeCompare(a.orderPlacedAt))[0];
   if (fields.length === 0 || !newest) return null;
-  const properties: Record<string, PropertyValue> = {};
-  for (const [name, field] of fields) properties[`${mapping.profile.prefix}${name}`] = DELIVERY_FIELDS[field](context);
+  const values = fields.map(([name, field]) => [`${mapping.profile.prefix}${name}`, DELIVERY_FIELDS[field](context)] as const);
   // Email only, no names: the lifecycle patch owns the profile's identity, and a null here never overwrites it.
-  return { kind: 'profile', identity: { email: newest.customerEmail, phoneNumber: null, externalId: null }, firstName: null, lastName: null, properties };
+  return {
+    kind: 'profile', identity: { email: newest.customerEmail, phoneNumber: null, externalId: null }, firstName: null, lastName: null,
+    ...splitRemovals(values),
+  };
 }

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { CustomerAggregate } from '../model/customer';
-import type { ProfileIdentity, ProfilePatch, PropertyValue } from '../model/klaviyo';
+import { unsetOf, type ProfileIdentity, type ProfilePatch, type PropertyValue } from '../model/klaviyo';
 import type { MappingConfig } from './mapping-config';
 import { PROFILE_FIELDS, type ProfileContext } from './profile-fields';
 
@@ -8,24 +8,42 @@ export function identityOf(customer: Pick<CustomerAggregate, 'email' | 'phone'>)
   return { email: customer.email, phoneNumber: customer.phone, externalId: null };
 }
 
+/**
+ * The field tables answer null for "no value now" (no parcel in flight, no open issue, no forecast yet): such a
+ * property is removed from the profile rather than set to null, which Klaviyo would keep as a value and show in
+ * segments as "is set". The one rule for both profile patches.
+ */
+export function splitRemovals(values: Iterable<readonly [string, PropertyValue]>): Pick<ProfilePatch, 'properties' | 'unset'> {
+  const properties: Record<string, PropertyValue> = {};
+  const unset: string[] = [];
+  for (const [name, value] of values) {
+    if (value === null) unset.push(name);
+    else properties[name] = value;
+  }
+  return { properties, unset: unset.sort() };
+}
+
 /** The customer's profile properties as the mapping names them. Pure. */
 export function buildProfilePatch(context: ProfileContext, mapping: MappingConfig): ProfilePatch {
-  const properties: Record<string, PropertyValue> = {};
-  for (const [name, field] of Object.entries(mapping.profile.properties)) {
-    properties[`${mapping.profile.prefix}${name}`] = PROFILE_FIELDS[field](context);
-  }
+  const values = Object.entries(mapping.profile.properties)
+    .map(([name, field]) => [`${mapping.profile.prefix}${name}`, PROFILE_FIELDS[field](context)] as const);
   return {
     kind: 'profile',
     identity: identityOf(context.customer),
     firstName: context.customer.firstName,
     lastName: context.customer.lastName,
-    properties,
+    ...splitRemovals(values),
   };
 }
 
 /** A stable fingerprint of what a patch would set: equal hashes mean there is nothing new to send. */
 export function patchHash(patch: ProfilePatch): string {
   // Code-unit order: a locale-aware comparison gives the same stability at many times the cost.
-  const canonical = JSON.stringify([patch.identity, patch.firstName, patch.lastName, Object.entries(patch.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  const properties = Object.entries(patch.properties).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const unset = unsetOf(patch);
+  // Patches without removals hash as before `unset` existed, so stored hashes stay valid across the upgrade.
+  const canonical = JSON.stringify(unset.length > 0
+    ? [patch.identity, patch.firstName, patch.lastName, properties, unset]
+    : [patch.identity, patch.firstName, patch.lastName, properties]);
   return hash('sha1', canonical, 'base64url');
 }

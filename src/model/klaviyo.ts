@@ -21,14 +21,23 @@ export function identifierKeysOf(identity: ProfileIdentity): string[] {
 /** One key per profile, by the identifier Klaviyo resolves first: records with the same key patch the same profile. */
 export const profileKeyOf = (identity: ProfileIdentity): string => identifierKeysOf(identity)[0] ?? 'p:';
 
-/** Absolute values for a profile's custom properties: sending one twice is harmless. */
+/**
+ * Absolute values for a profile's custom properties: sending one twice is harmless. A property whose value became
+ * unknown is named in `unset` (Klaviyo's `meta.patch_properties.unset` removes it); a `null` in `properties` is
+ * stored by Klaviyo as the value null, so it is only there when null is the value meant. A name is never in both.
+ */
 export interface ProfilePatch {
   readonly kind: 'profile';
   readonly identity: ProfileIdentity;
   readonly firstName: string | null;
   readonly lastName: string | null;
   readonly properties: Readonly<Record<string, PropertyValue>>;
+  /** Properties to remove from the profile. Absent in patches queued before removal existed: nothing to remove. */
+  readonly unset?: readonly string[];
 }
+
+/** A patch's removals, sorted, whether or not the patch was stored before `unset` existed. */
+export const unsetOf = (patch: ProfilePatch): readonly string[] => patch.unset ?? [];
 
 export interface MetricEvent {
   readonly kind: 'event';

@@ -25,6 +25,10 @@ export interface PipelineSettings {
 export interface ShipmentSettings {
   /** `review_request_ready_at` is this many days after delivery. */
   readonly reviewRequestDelayDays: number;
+  /** An order still unfulfilled this many days after it was placed is no longer followed (its pending parcel retires). */
+  readonly pendingHorizonDays: number;
+  /** More than this percent of buying customers held from promotions is implausible: a warning in logs, doctor, /readyz. */
+  readonly holdShareWarningPercent: number;
 }
 
 export type Writer = <T>(work: () => Promise<T>) => Promise<T>;

@@ -4,12 +4,14 @@ import type { Shipment } from '../model/shipment';
 import { assessDeliveryRisk } from '../enrichment/delivery/risk';
 import { addBusinessDays, endOfLocalDay } from '../enrichment/delivery/business-time';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
+import { isPendingAgedOut, pendingHorizonEnd } from '../enrichment/delivery/holds';
 import type { RiskInput } from '../enrichment/delivery/types';
 import { predictDelivery, type TransitModel, type TransitObservation } from '../enrichment/delivery/transit-model';
 import { destinationCalendar } from '../enrichment/delivery/zones';
 import type { MappingConfig } from '../mapping/mapping-config';
 import { isAnnouncedStatus, issueEvent, statusEvent, type StatusChange } from '../mapping/shipment-events';
 import { isPendingKey, type AnnouncedPart, type OrderPart, type ShipmentState, type TrackingPart } from '../state/shipments';
+import { AGED_OUT, agedOutTracking } from './shipment-sources';
 
 export interface AdvanceSettings {
   readonly mapping: MappingConfig;
@@ -17,6 +19,8 @@ export interface AdvanceSettings {
   /** Scans older than this are history: Klaviyo's backfill flag, or no event at all. */
   readonly liveSince: Date;
   readonly backfill: 'flag' | 'skip';
+  /** A pending parcel whose order has waited this many days unfulfilled retires (config `shipments.pendingHorizonDays`). */
+  readonly pendingHorizonDays: number;
 }
 
 export interface AdvanceInput {
@@ -110,6 +114,9 @@ export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: De
   for (const deadline of [order.promisedDeliveryAt, tracking.carrierEstimatedDeliveryAt]) {
     if (deadline) candidates.push(endOfLocalDay(new Date(deadline), calendar.zone).getTime() + grace);
   }
+  if (order.promisedDeliveryAt && rules.promiseDue.enabled) {
+    candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() - rules.promiseDue.hoursBefore * 3_600_000);
+  }
   // A minute past each threshold, so the rule (which compares with > or >=) has fired when we look.
   const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
   return new Date(Math.min(...future));
@@ -117,22 +124,28 @@ export function nextCheckAt(order: OrderPart, tracking: TrackingPart, config: De
 
 /**
  * When time alone could next change a pending parcel's risk: the instant its order has waited the stalled-fulfillment
- * threshold, and the end of its promised day plus grace. Null once retired or past both.
+ * threshold, the end of its promised day plus grace, and the horizon where it ages out. Null once retired.
  */
-export function pendingCheckAt(order: OrderPart, tracking: TrackingPart, config: DeliveryConfig, now: Date): Date | null {
+export function pendingCheckAt(order: OrderPart, tracking: TrackingPart, config: DeliveryConfig, now: Date, horizonDays: number): Date | null {
   if (FINISHED.has(tracking.status)) return null;
   const calendar = destinationCalendar(config, tracking.destinationCountry, order.destinationRegion);
-  const { stalledFulfillment, late } = config.rules;
-  const candidates: number[] = [];
+  const { stalledFulfillment, late, promiseDue } = config.rules;
+  const candidates: number[] = [pendingHorizonEnd(new Date(order.orderPlacedAt), horizonDays).getTime()];
   if (stalledFulfillment.enabled) {
     candidates.push(addBusinessDays(new Date(order.orderPlacedAt), stalledFulfillment.businessHours / 24, calendar).getTime());
   }
   if (order.promisedDeliveryAt) candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() + late.graceHours * 3_600_000);
+  if (order.promisedDeliveryAt && promiseDue.enabled) {
+    candidates.push(endOfLocalDay(new Date(order.promisedDeliveryAt), calendar.zone).getTime() - promiseDue.hoursBefore * 3_600_000);
+  }
   const future = candidates.map((t) => t + MINUTE_MS).filter((t) => t > now.getTime());
   return future.length > 0 ? new Date(Math.min(...future)) : null;
 }
 
-/** A pending parcel is judged as its order: retired means the order shipped or was cancelled. */
+/**
+ * A pending parcel is judged as its order: retired means the order shipped or was cancelled. One that aged out is
+ * judged as an order that will not ship any more, like a cancelled one: no rule fires, so an open issue resolves.
+ */
 function riskSubject(order: OrderPart, tracking: TrackingPart, shipment: Shipment): RiskInput['subject'] {
   if (!isPendingKey(order.key)) return { kind: 'shipment', shipment, destinationRegion: order.destinationRegion };
   return {
@@ -140,7 +153,7 @@ function riskSubject(order: OrderPart, tracking: TrackingPart, shipment: Shipmen
     orderId: order.orderId,
     placedAt: new Date(order.orderPlacedAt),
     fulfillmentStatus: tracking.statusDetail === 'fulfilled' ? 'fulfilled' : 'unfulfilled',
-    cancelled: tracking.statusDetail === 'cancelled',
+    cancelled: tracking.statusDetail === 'cancelled' || tracking.statusDetail === AGED_OUT,
     promisedDeliveryAt: date(order.promisedDeliveryAt),
     destinationCountry: tracking.destinationCountry,
     destinationRegion: order.destinationRegion,
@@ -154,11 +167,14 @@ function riskSubject(order: OrderPart, tracking: TrackingPart, shipment: Shipmen
  * only for where the parcel is now. Issue events follow the risk assessment's open/resolve transitions.
  */
 export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings): Advance {
-  const { previous, order, tracking, now } = input;
+  const { previous, order, now } = input;
   const events: MetricEvent[] = [];
+  const pending = isPendingKey(order.key);
+  // An order left unfulfilled past the horizon is no longer followed: its pending parcel retires.
+  const agedOut = pending && input.tracking.status === 'unknown' && isPendingAgedOut(new Date(order.orderPlacedAt), now, settings.pendingHorizonDays);
+  const tracking = agedOut ? agedOutTracking(input.tracking) : input.tracking;
   const shipment = toShipment(order, tracking);
   const lane = { destinationRegion: order.destinationRegion, originRegion: null };
-  const pending = isPendingKey(order.key);
   // A finished parcel's risk is settled when it finishes: time passing must not reopen or move it.
   const settled = previous !== null && previous.status === tracking.status && FINISHED.has(tracking.status) && previous.risk !== null;
   const prediction = settled || pending ? null : predictDelivery(input.model, shipment, now, lane);
@@ -173,7 +189,8 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
   const changes = pending ? [] : statusChanges(previous, tracking);
   const last = changes[changes.length - 1];
   let issues = previous?.issues ?? 0;
-  // An issue found on first sight of a parcel handed over before the live window is old news, and so is its end.
+  // An issue found on first sight of a parcel handed over before the live window is history, and so is its end:
+  // never announced, never held (see delivery-fields.ts). What goes wrong later, while followed, is live.
   const issueLive = risk.transition === 'opened'
     ? previous !== null || Date.parse(order.fulfilledAt) >= settings.liveSince.getTime()
     : previous?.issueLive ?? true;
@@ -193,7 +210,7 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
       lateRiskScore: prediction.lateRiskScore,
     },
     deliveryRecorded: previous?.deliveryRecorded ?? false,
-    nextCheckAt: (pending ? pendingCheckAt : nextCheckAt)(order, tracking, settings.delivery, now)?.toISOString() ?? null,
+    nextCheckAt: (pending ? pendingCheckAt(order, tracking, settings.delivery, now, settings.pendingHorizonDays) : nextCheckAt(order, tracking, settings.delivery, now))?.toISOString() ?? null,
   };
 
   changes.forEach((change, i) => {
@@ -203,16 +220,15 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
     if (event) events.push(event);
   });
 
-  const skipIssue = !issueLive && settings.backfill === 'skip';
-  if (risk.transition === 'opened' && risk.openIssue && !skipIssue) {
+  if (risk.transition === 'opened' && risk.openIssue && issueLive) {
     const top = risk.reasons[0];
     const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.segment, settings.mapping);
-    if (event) events.push({ ...event, backfill: !issueLive });
+    if (event) events.push(event);
   }
   const closed = previous?.risk?.openIssue;
-  if (risk.transition === 'resolved' && closed && !skipIssue) {
+  if (risk.transition === 'resolved' && closed && issueLive) {
     const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.segment, settings.mapping);
-    if (event) events.push({ ...event, backfill: !issueLive });
+    if (event) events.push(event);
   }
 
   let delivered: TransitObservation | null = null;

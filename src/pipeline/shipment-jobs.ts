@@ -3,7 +3,8 @@ import type { TrackingSource, TrackingUpdate } from '../sources/tracking-source'
 import { isRetired, pendingKeyOf, type ShipmentState, type TrackingPart } from '../state/shipments';
 import { PermanentError } from '../util/errors';
 import { liveSince, type PipelineContext } from './context';
-import { hasPendingParcel, orderParts, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
+import { isPendingAgedOut } from '../enrichment/delivery/holds';
+import { AGED_OUT, hasPendingParcel, orderParts, type PendingOutcome, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
 import { commitUnit, type CursorMove } from './commit';
 import { planShipments, type ShipmentInput } from './shipment-sync';
 
@@ -41,7 +42,9 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
       else if (tracker && !history) {
         const trackerId = codes.get(part.trackingCode)?.trackerId ?? null;
         try {
-          tracking = trackingFromUpdate(trackerId ? await tracker.current(trackerId) : await tracker.follow(part.trackingCode, ref.carrier));
+          const update = trackerId ? await tracker.current(trackerId) : await tracker.follow(part.trackingCode, ref.carrier);
+          // Null: the source may not start following a code (a dry run); the store's own status stands in.
+          if (update) tracking = trackingFromUpdate(update);
         } catch (error) {
           // A code the tracking source refuses (unknown carrier, malformed) is still followed through the store's own status.
           if (!(error instanceof PermanentError)) throw error;
@@ -56,12 +59,26 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
   const rank = new Map(parcels.map((p, i) => [p.part.key, i]));
   inputs.sort((a, b) => (rank.get(a.key) ?? 0) - (rank.get(b.key) ?? 0));
   // An unfulfilled order is followed as a pending parcel; once it ships or is cancelled, that parcel is retired once.
+  const now = context.clock.now();
+  const horizonDays = context.settings.shipments.pendingHorizonDays;
   for (const { key, order, outcome } of pending) {
-    const previous = stored.get(key);
-    const part = outcome === 'open' || (previous && !isRetired(previous)) ? pendingPart(order) : null;
+    const part = followsPending(stored.get(key) ?? null, order, outcome, since, now, horizonDays) ? pendingPart(order) : null;
     if (part) inputs.push({ key, order: part, tracking: pendingTracking(order, outcome) });
   }
   return inputs;
+}
+
+/**
+ * Whether this page must (re)assess the order's pending parcel. One still open is always updated (or retired). A new
+ * one is started only for an order placed inside the live window and not yet past the horizon: an order first seen
+ * unfulfilled after that is history, whatever became of it, and never opens a hold or an issue.
+ */
+export function followsPending(previous: ShipmentState | null, order: Order, outcome: PendingOutcome, since: Date, now: Date, horizonDays: number): boolean {
+  if (previous && !isRetired(previous)) return true;
+  if (outcome !== 'open') return false;
+  // Shipped, then the fulfillment was cancelled: followed again, unless the order has already aged out.
+  if (previous) return previous.statusDetail !== AGED_OUT;
+  return order.createdAt >= since && !isPendingAgedOut(order.createdAt, now, horizonDays);
 }
 
 /**

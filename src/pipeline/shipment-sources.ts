@@ -59,7 +59,7 @@ export const hasPendingParcel = (order: Order): order is ShippableOrder => order
 
 /**
  * The order's pending parcel: the order itself while nothing is fulfilled. No parcel yet, so no code and index 0;
- * `fulfilledAt` is the order's placement, so an order placed before the live window raises its issue as history.
+ * `fulfilledAt` is the order's placement (the instant history is judged by).
  * An order with no shipping address (digital goods, in-store sale) has nothing to ship and none.
  */
 export function pendingPart(order: Order): OrderPart | null {
@@ -75,7 +75,10 @@ export function pendingPart(order: Order): OrderPart | null {
   };
 }
 
-/** The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was cancelled. */
+/**
+ * The pending parcel's status: `unknown` while waiting, `cancelled` (retired) once the order shipped or was
+ * cancelled. Aging out past the horizon is decided where time is known (`advanceShipment`).
+ */
 export function pendingTracking(order: Order, outcome: PendingOutcome): TrackingPart {
   return {
     kind: 'store',
@@ -95,6 +98,12 @@ export function pendingTracking(order: Order, outcome: PendingOutcome): Tracking
     scans: [],
   };
 }
+
+/** The retired pending parcel's detail once its order has waited past `shipments.pendingHorizonDays`. */
+export const AGED_OUT = 'aged_out';
+
+/** A pending parcel no longer followed: retired like a shipped or cancelled one, saying why. */
+export const agedOutTracking = (tracking: TrackingPart): TrackingPart => ({ ...tracking, status: 'cancelled', statusDetail: AGED_OUT });
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

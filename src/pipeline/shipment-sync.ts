@@ -2,10 +2,12 @@ import type { Segment } from '../model/customer';
 import type { SinkRecord } from '../model/klaviyo';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
+import { updateHoldCounts, type HoldChange } from '../enrichment/delivery/holds';
+import { holdReason } from '../mapping/delivery-fields';
 import { buildDeliveryPatch } from '../mapping/delivery-profile';
 import { patchHash } from '../mapping/profile';
 import {
-  TRANSIT_MODEL_KEY, deliveryProfileKey, isPendingKey, isRetired, shipmentEntry, trackingCodeKey,
+  HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, isPendingKey, isRetired, shipmentEntry, trackingCodeKey,
   type DeliveryProfileState, type OrderPart, type ShipmentState, type TrackingCodeEntry, type TrackingPart,
 } from '../state/shipments';
 import { liveSince, type PipelineContext } from './context';
@@ -55,7 +57,10 @@ export async function planShipments(
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
   const modelBefore = (await context.shipments.transitModel()) ?? createTransitModel(settings.delivery);
   const draft = new TransitModelDraft(modelBefore);
-  const base: AdvanceSettings = { mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill };
+  const base: AdvanceSettings = {
+    mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill,
+    pendingHorizonDays: settings.shipments.pendingHorizonDays,
+  };
   const storeOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
   const emails = [...new Set(inputs.map((i) => i.order?.customerEmail ?? stored.get(i.key)?.customerEmail).filter((e): e is string => !!e))];
@@ -101,7 +106,10 @@ export async function planShipments(
   };
 }
 
-/** The delivery properties of every customer whose parcels changed, queued only when they differ from the last. */
+/**
+ * The delivery properties of every customer whose parcels changed, queued only when they differ from the last, and
+ * the store's held-customer counts moved by the holds that changed, in the same entries (so the same write).
+ */
 async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[]): Promise<Array<readonly [string, unknown]>> {
   const byEmail = new Map<string, Map<string, ShipmentState>>();
   for (const shipment of changed) {
@@ -112,7 +120,8 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
   const profiles = await context.shipments.profiles([...byEmail.keys()]);
   const otherKeys = [...byEmail].flatMap(([email, own]) => (profiles.get(email)?.shipmentKeys ?? []).filter((key) => !own.has(key)));
   const others = await context.shipments.shipments(otherKeys);
-  const entries: Array<readonly [string, DeliveryProfileState]> = [];
+  const entries: Array<readonly [string, unknown]> = [];
+  const holds: HoldChange[] = [];
   for (const [email, own] of byEmail) {
     const before = profiles.get(email) ?? null;
     const known = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
@@ -121,13 +130,21 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
     const keys = known.filter((key) => !retired.has(key));
-    const patch = buildDeliveryPatch({ shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays }, context.settings.mapping);
+    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays };
+    const patch = buildDeliveryPatch(described, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
+    const hold = holdReason(described);
+    const heldBefore = before?.hold ?? null;
     if (patch && hash !== before?.pushedHash) records.push(patch);
-    if (hash !== before?.pushedHash || keys.length !== before?.shipmentKeys.length) {
-      entries.push([deliveryProfileKey(email), { shipmentKeys: keys, pushedHash: hash }]);
+    if (hash !== before?.pushedHash || keys.length !== before?.shipmentKeys.length || hold !== heldBefore) {
+      const profile: DeliveryProfileState = { shipmentKeys: keys, pushedHash: hash, hold };
+      entries.push([deliveryProfileKey(email), profile]);
+      holds.push({ before: heldBefore, after: hold });
     }
   }
+  const countsBefore = await context.shipments.holdCounts();
+  const counts = updateHoldCounts(countsBefore, holds);
+  if (counts !== countsBefore) entries.push([HOLD_COUNTS_KEY, counts]);
   return entries;
 }
 

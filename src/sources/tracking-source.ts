@@ -45,8 +45,11 @@ export interface TrackingSource {
   cursorAfter(cursor: string | null, update: TrackingUpdate): string;
   /** True when cursor `a` is at or past `b` (a stale process must not move the stored cursor back). */
   notBehind(a: string, b: string): boolean;
-  /** Starts following a code (or finds the tracker that already does) and returns its current state. */
-  follow(trackingCode: string, carrier: string | null): Promise<TrackingUpdate>;
+  /**
+   * Starts following a code (or finds the tracker that already does) and returns its current state. Null when the
+   * source is read-only (a dry run: creating a tracker is billable) and nothing follows the code yet.
+   */
+  follow(trackingCode: string, carrier: string | null): Promise<TrackingUpdate | null>;
   /** The current state of a tracker already followed. */
   current(trackerId: string): Promise<TrackingUpdate>;
   /** Verifies a webhook delivery before parsing it; null when no webhook secret is configured. */

@@ -15,6 +15,8 @@ export const BACKFILL_PENDING_KEY = 'backfill:reassess-pending';
 export const STATS_KEY = 'stats:lifecycle';
 /** The learned transit-time model of completed deliveries. */
 export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
+/** Held customers by rule (`HoldCounts`), saved in the same write as the delivery profiles whose hold changed. */
+export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
 
 export const customerKey = (key: string): string => `customer:${key}`;
 export const shipmentKey = (key: string): string => `shipment:${key}`;

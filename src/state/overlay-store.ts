@@ -11,7 +11,8 @@ export class OverlayStore implements StateStore {
   private readonly written = new Map<string, unknown>();
   private readonly deleted = new Set<string>();
 
-  constructor(private readonly base: StateStore) {}
+  /** `base` null: an empty state (a dry run before the first sync), so no file or database is ever created. */
+  constructor(private readonly base: StateStore | null) {}
 
   async get<T>(key: string): Promise<T | undefined> {
     return (await this.getMany<T>([key]))[0];
@@ -19,7 +20,7 @@ export class OverlayStore implements StateStore {
 
   async getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
     const missing = keys.filter((key) => !this.written.has(key) && !this.deleted.has(key));
-    const fromBase = await this.base.getMany<T>(missing);
+    const fromBase = this.base && missing.length > 0 ? await this.base.getMany<T>(missing) : missing.map(() => undefined);
     const baseValues = new Map(missing.map((key, i) => [key, fromBase[i]]));
     return keys.map((key) => (this.deleted.has(key) ? undefined : this.written.has(key) ? (this.written.get(key) as T) : baseValues.get(key)));
   }
@@ -65,6 +66,6 @@ export class OverlayStore implements StateStore {
   async releaseLease(_name: string, _holder: string): Promise<void> {}
 
   async close(): Promise<void> {
-    await this.base.close();
+    await this.base?.close();
   }
 }

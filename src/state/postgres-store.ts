@@ -51,9 +51,10 @@ class PostgresStateStore extends KeyvStateStore {
         for (const log of prepared.logs) tails.set(log, parseTail(log, byKey.get(this.key(logTailKey(log)))));
       }
       if (prepared.deletes.length > 0) {
-        await client.query(`DELETE FROM ${TABLE} WHERE key = ANY($1::text[])`, [prepared.deletes.map((key) => this.key(key))]);
+        await client.query(`DELETE FROM ${TABLE} WHERE key = ANY($1::text[])`, [prepared.deletes.map((key) => this.key(key)).sort()]);
       }
-      const rows = rowsFor(prepared, tails);
+      // Rows in key order: two commits upserting overlapping keys lock them in the same order.
+      const rows = rowsFor(prepared, tails).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
       await client.query(
         `INSERT INTO ${TABLE} (key, value) SELECT * FROM UNNEST($1::text[], $2::text[])
          ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

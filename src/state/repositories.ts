@@ -1,5 +1,5 @@
 import { createStoreStats, type StoreStats } from '../enrichment/lifecycle/store-stats';
-import { BACKFILL_PENDING_KEY, STATS_KEY, orderCursorKey, trackingCursorKey } from './keys';
+import { BACKFILL_PENDING_KEY, LOGS, STATS_KEY, logTailKey, orderCursorKey, trackingCursorKey } from './keys';
 import type { StateStore } from './port';
 
 /** A key-value pair for a caller's `commit` (the write that moves a cursor together with what the page produced). */
@@ -61,4 +61,14 @@ export class BackfillFlag {
   set(pending: boolean): Promise<void> {
     return this.store.set(BACKFILL_PENDING_KEY, pending);
   }
+}
+
+/**
+ * Whether a namespace already holds a daemon's state (customers indexed, an outbox ever appended to, store stats).
+ * The composition root uses it before switching an existing deployment from the default namespace to a derived
+ * store id: state under the old namespace would otherwise look empty (a full backfill, an outbox never drained).
+ */
+export async function holdsState(store: StateStore): Promise<boolean> {
+  const found = await store.getMany([logTailKey(LOGS.customerIndex), logTailKey(LOGS.outboxEvents), logTailKey(LOGS.outboxProfiles), STATS_KEY]);
+  return found.some((value) => value !== undefined);
 }

@@ -1,4 +1,4 @@
-import { logBatchKey, logTailKey } from './keys';
+import { INDEXES, logBatchKey, logTailKey } from './keys';
 import type { CommitUnit, StateStore } from './port';
 
 /**
@@ -31,7 +31,7 @@ export class ReviewIndex {
   private readonly cursorKey: string;
 
   /** `name` keeps several indexes apart in one store (customers' reviews, shipments' re-checks). */
-  constructor(private readonly store: StateStore, name = 'review') {
+  constructor(private readonly store: StateStore, name: string = INDEXES.reviews) {
     this.dayLog = (day) => `${name}:${day}`;
     this.legacyPieceKey = (day, piece) => `${name}:${day}:${piece}`;
     this.legacyCountKey = (day) => `${name}:${day}:n`;

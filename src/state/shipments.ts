@@ -1,7 +1,8 @@
 import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
-import { TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
+import { emptyHoldCounts, type HoldCounts } from '../enrichment/delivery/holds';
+import { HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
 import type { StateStore } from './port';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
@@ -92,14 +93,19 @@ export interface TrackingCodeEntry {
   readonly shipmentKeys: readonly string[];
 }
 
-/** Per customer: their parcels, and the hash of the delivery properties last queued for Klaviyo. */
+/** Per customer: their parcels, the hash of the delivery properties last queued for Klaviyo, and the hold counted. */
 export interface DeliveryProfileState {
   readonly shipmentKeys: readonly string[];
   readonly pushedHash: string | null;
+  /**
+   * The rule holding the customer from promotions as counted in `HOLD_COUNTS_KEY`, null when not held. Absent in
+   * state written before the counts existed: read as null, so such a customer is counted from their next change.
+   */
+  readonly hold?: string | null;
 }
 
 /** Re-exported from the one module of state keys, for callers written before it. */
-export { TRACKERS_CURSOR_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
+export { HOLD_COUNTS_KEY, TRACKERS_CURSOR_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
 
 /**
  * An order with no fulfillment yet is followed as a parcel of its own, so the stalled-fulfillment rule reuses the
@@ -127,6 +133,10 @@ export class ShipmentRepository {
 
   async profiles(emails: readonly string[]): Promise<Map<string, DeliveryProfileState>> {
     return this.read<DeliveryProfileState>([...new Set(emails)], deliveryProfileKey);
+  }
+
+  async holdCounts(): Promise<HoldCounts> {
+    return (await this.store.get<HoldCounts>(HOLD_COUNTS_KEY)) ?? emptyHoldCounts();
   }
 
   async transitModel(): Promise<TransitModel | null> {

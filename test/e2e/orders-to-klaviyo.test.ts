@@ -1,14 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyOrder } from '../../src/enrichment/lifecycle/aggregate';
-import { refitChurnModel } from '../../src/enrichment/lifecycle/churn-model';
-import { lifecycleConfigSchema, type LifecycleConfig } from '../../src/enrichment/lifecycle/config';
-import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
-import { createStoreStats, updateStoreStats, type StoreStats } from '../../src/enrichment/lifecycle/store-stats';
-import type { CustomerAggregate, Segment } from '../../src/model/customer';
+import type { Segment } from '../../src/model/customer';
 import { moneyFromDecimal } from '../../src/model/money';
-import type { Order } from '../../src/model/order';
 import type { OrderRecord } from '../../src/sandbox/shopify/record';
 import { loadOlistStore } from '../../src/sandbox/shopify/seeds/olist';
 import type { SandboxStore } from '../../src/sandbox/shopify/store';
@@ -20,7 +14,10 @@ import { startHarness, type Harness } from '../helpers/daemon-harness';
 
 /**
  * Issue 3's acceptance, end to end: the real daemon code, the official SDK clients, the Shopify and Klaviyo
- * sandboxes with Klaviyo's documented rate limits. Expected values are computed here from the seed records alone.
+ * sandboxes with Klaviyo's documented rate limits. Expected values are computed here from the seed records alone,
+ * never by the lifecycle code under test: counts, spend, dates and RFM by plain arithmetic. Segments, churn risk
+ * and next-order dates against an independent reference are in test/e2e/segments-reference.test.ts (a store small
+ * enough for the documented prior and thresholds to be worked out by hand).
  */
 const DAY = 86_400_000;
 const START = new Date('2018-10-01T00:00:00Z');
@@ -29,7 +26,8 @@ interface Expected {
   readonly ordersCount: number;
   readonly totalSpentMinor: number;
   readonly lastOrderAt: string | null;
-  aggregate: CustomerAggregate;
+  /** Placement times of the orders not cancelled. */
+  readonly placed: readonly number[];
 }
 
 const LIFECYCLE_PROPERTIES = Object.entries(loadYamlFile(fromPackageRoot('mappings', 'klaviyo.yaml'), mappingConfigSchema).profile.properties)
@@ -50,38 +48,37 @@ function configWithoutRefit(): string {
   writeFileSync(file, readFileSync(file, 'utf8').replace(/refitEveryDays: \d+/, 'refitEveryDays: 100000'));
   return dir;
 }
-const LIFECYCLE_CONFIG: LifecycleConfig = lifecycleConfigSchema.parse({ model: { refitEveryDays: 100000 } });
 
-/** Independent arithmetic straight from the seed records, plus the aggregate the pure lifecycle code folds. */
-async function expectedFromSeed(store: SandboxStore): Promise<{ customers: Map<string, Expected>; stats: StoreStats }> {
+/** Plain arithmetic straight from the seed records. */
+function expectedFromSeed(store: SandboxStore): Map<string, Expected> {
   const customers = new Map<string, Expected>();
-  let stats = createStoreStats();
   for (let i = 0; i < store.size; i++) {
     const record = store.recordAt(i);
     const email = emailOf(record);
     const cancelled = record.cancelledAt !== null;
     const net = cancelled ? 0 : moneyFromDecimal(record.totalPrice, record.currencyCode).minor - moneyFromDecimal(record.totalRefunded, record.currencyCode).minor;
     const previous = customers.get(email);
-    const order: Order = {
-      source: 'shopify', id: `gid://shopify/Order/${record.legacyId}`, name: record.name, email, phone: null,
-      firstName: null, lastName: null, createdAt: new Date(record.createdAt), updatedAt: new Date(record.updatedAt),
-      cancelledAt: record.cancelledAt ? new Date(record.cancelledAt) : null, financialStatus: null,
-      total: moneyFromDecimal(record.totalPrice, record.currencyCode), currentTotal: { minor: net, currency: record.currencyCode },
-      lineItems: [], fulfillments: [], shippingAddress: null, promisedDeliveryAt: null, tags: [], test: false,
-    };
-    const aggregate = applyOrder(previous?.aggregate ?? null, order) as CustomerAggregate;
-    stats = updateStoreStats(stats, previous?.aggregate ?? null, aggregate);
     const lastOrderAt = cancelled ? previous?.lastOrderAt ?? null : [previous?.lastOrderAt, new Date(record.createdAt).toISOString()].filter(Boolean).sort().pop() ?? null;
     customers.set(email, {
       ordersCount: (previous?.ordersCount ?? 0) + (cancelled ? 0 : 1),
       totalSpentMinor: (previous?.totalSpentMinor ?? 0) + Math.max(0, net),
       lastOrderAt,
-      aggregate,
+      placed: [...(previous?.placed ?? []), ...(cancelled ? [] : [Date.parse(record.createdAt)])],
     });
   }
-  // The daemon fits the churn model on the store's own customers once the history is in; so does the expectation.
-  stats = await refitChurnModel(stats, [...customers.values()].map((c) => c.aggregate), START, LIFECYCLE_CONFIG);
-  return { customers, stats };
+  return customers;
+}
+
+/** RULES.md's fixed RFM bands, from the seed: days since the last order, orders in the last year, net spend. */
+function rfmOf(expected: Expected, now: Date): string {
+  if (expected.lastOrderAt === null) return '111';
+  const days = (now.getTime() - Date.parse(expected.lastOrderAt)) / DAY;
+  const recency = days <= 7 ? 5 : days <= 30 ? 4 : days <= 90 ? 3 : days <= 180 ? 2 : 1;
+  const inYear = expected.placed.filter((at) => now.getTime() - at <= 365 * DAY).length;
+  const frequency = inYear >= 10 ? 5 : inYear >= 5 ? 4 : inYear >= 3 ? 3 : inYear >= 2 ? 2 : 1;
+  const spent = expected.totalSpentMinor / 100;
+  const monetary = spent >= 3000 ? 5 : spent >= 1000 ? 4 : spent >= 300 ? 3 : spent >= 100 ? 2 : 1;
+  return `${recency}${frequency}${monetary}`;
 }
 
 describe('Shopify orders → segments → Klaviyo, end to end', () => {
@@ -101,7 +98,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
 
   it('syncs every customer with the values computed independently from the seed', async () => {
     const report = await harness.app.syncOnce();
-    const { customers, stats } = await expectedFromSeed(store);
+    const customers = expectedFromSeed(store);
     expect(report.orders).toBe(store.size);
     const profiles = profilesByEmail();
     expect(profiles.size).toBe(customers.size);
@@ -115,13 +112,12 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
         last: expected.lastOrderAt,
         currency: 'BRL',
       });
-      const lifecycle = evaluateLifecycle(expected.aggregate, stats, START, LIFECYCLE_CONFIG);
-      expect(properties?.ss_segment).toBe(lifecycle.segment);
-      expect(properties?.ss_rfm_score).toBe(`${lifecycle.rfm.recency}${lifecycle.rfm.frequency}${lifecycle.rfm.monetary}`);
-      // The churn and next-order figures are the ones the evaluation code computes (same pure functions).
-      expect(properties?.ss_churn_risk ?? null).toBe(lifecycle.churnRisk === null ? null : Number(lifecycle.churnRisk.toFixed(3)));
-      expect(properties?.ss_expected_next_order_at ?? null).toBe(lifecycle.expectedNextOrderAt?.toISOString() ?? null);
-      expect(properties?.ss_churn_risk_reasons ?? []).toEqual([...lifecycle.churnRiskReasons]);
+      expect({ email, rfm: properties?.ss_rfm_score }).toEqual({ email, rfm: rfmOf(expected, START) });
+      // Only cancelled orders: nothing to market on; anyone who bought has a segment among the buyers'.
+      if (expected.ordersCount === 0) expect(properties?.ss_segment).toBe('no_purchase');
+      else expect(['first_time', 'repeat', 'vip', 'at_risk', 'lapsed']).toContain(properties?.ss_segment);
+      const risk = properties?.ss_churn_risk;
+      if (expected.ordersCount > 0) expect(typeof risk === 'number' && risk >= 0 && risk <= 1).toBe(true);
     }
     expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
     expect(harness.stack.shopify.rejectedQueries()).toEqual([]);
@@ -134,17 +130,9 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
     expect(harness.stack.klaviyo.requests().length).toBe(before);
   }, 60_000);
 
-  it('moves the right customers to at_risk/lapsed as time passes, and sends only those', async () => {
+  it('as time passes, a customer whose segment moves gets one event saying so, and only those are sent', async () => {
     const segmentsBefore = new Map([...profilesByEmail()].map(([email, p]) => [email, p.properties.ss_segment as Segment]));
-    const { customers, stats } = await expectedFromSeed(store);
     clock.advance(120 * DAY);
-    const expectedChanges = new Map<string, Segment>();
-    for (const [email, expected] of customers) {
-      const announced = segmentsBefore.get(email) as Segment;
-      const now = evaluateLifecycle({ ...expected.aggregate, segment: announced }, stats, clock.now(), LIFECYCLE_CONFIG).segment;
-      if (now !== announced) expectedChanges.set(email, now);
-    }
-    expect(expectedChanges.size).toBeGreaterThan(0);
     const eventsBefore = segmentEvents().length;
     const lifecycleBefore = new Map([...profilesByEmail()].map(([email, p]) => [email, lifecycleProperties(p.properties)]));
     await harness.app.syncOnce();
@@ -152,9 +140,17 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
     const lifecycleChanged = [...profilesByEmail()]
       .filter(([email, p]) => JSON.stringify(lifecycleProperties(p.properties)) !== JSON.stringify(lifecycleBefore.get(email)))
       .map(([email]) => email);
+    // What Klaviyo now holds against what it held: the segment moved for these customers, with time only.
+    const expectedChanges = new Map([...profilesByEmail()]
+      .map(([email, p]) => [email, p.properties.ss_segment as Segment] as const)
+      .filter(([email, segment]) => segmentsBefore.get(email) !== segment));
+    expect(expectedChanges.size).toBeGreaterThan(0);
+    // Time only deepens silence: nobody moves anywhere but at_risk or lapsed.
+    expect([...new Set(expectedChanges.values())].every((segment) => segment === 'at_risk' || segment === 'lapsed')).toBe(true);
     expect(new Set(lifecycleChanged)).toEqual(new Set(expectedChanges.keys()));
     const newEvents = segmentEvents().slice(eventsBefore);
     expect(new Map(newEvents.map((e) => [e.profile.email, e.properties.Segment]))).toEqual(expectedChanges);
+    expect(new Map(newEvents.map((e) => [e.profile.email, e.properties.PreviousSegment]))).toEqual(new Map([...expectedChanges.keys()].map((email) => [email, segmentsBefore.get(email)])));
     expect(new Set(newEvents.map((e) => e.uniqueId)).size).toBe(newEvents.length);
     const profiles = profilesByEmail();
     for (const [email, segment] of expectedChanges) expect(profiles.get(email)?.properties.ss_segment).toBe(segment);
@@ -176,7 +172,7 @@ describe('Shopify orders → segments → Klaviyo, end to end', () => {
     expect(newEvents.filter((e) => e.profile.email !== emailOf(refunded))).toEqual([]);
     expect(newEvents.every((e) => e.metric === 'Lifecycle Segment Changed')).toBe(true);
     const profile = profilesByEmail().get(emailOf(refunded));
-    const expected = (await expectedFromSeed(store)).customers.get(emailOf(refunded));
+    const expected = expectedFromSeed(store).get(emailOf(refunded));
     expect(profile?.properties.ss_total_spent).toBe((expected?.totalSpentMinor ?? NaN) / 100);
     expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
   }, 60_000);

@@ -203,7 +203,8 @@ describe('carrier tracking end to end: Shopify fulfillments → EasyPost parcels
     expect(issue('stall')).toMatchObject({ IssueCode: 'stalled_in_transit', TrackingCode: 'SSE2E0000000001', Carrier: 'USPS', ShipmentIndex: 1, ShipmentCount: 1 });
     expect(issue('exception')).toMatchObject({ IssueCode: 'exception_delivery_failed', CarrierMessage: 'Delivery attempt failed: no one available' });
     expect(issue('return')).toMatchObject({ IssueCode: 'exception_returned' });
-    expect(issue('late')).toMatchObject({ IssueCode: 'late_vs_promise', PromisedDeliveryAt: '2026-06-04T12:00:00.000Z' });
+    // Still in transit when its promised day begins: the issue opens a day ahead (promise_due), then escalates in place.
+    expect(issue('late')).toMatchObject({ IssueCode: 'promise_due', PromisedDeliveryAt: '2026-06-04T12:00:00.000Z' });
     const delivered = eventsOf(byName('late')).find((e) => e.metric === 'Shipment Delivered')?.properties;
     expect(delivered).toMatchObject({ OrderNumber: '#2003', PromisedDeliveryAt: '2026-06-04T12:00:00.000Z', ItemNames: ['Linen shirt'], LifecycleSegment: 'first_time' });
     expect(Number(delivered?.DaysLate)).toBeGreaterThan(1);

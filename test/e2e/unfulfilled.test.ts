@@ -3,6 +3,7 @@ import type { LocalStack } from '../../src/sandbox/local-stack';
 import type { SandboxEvent } from '../../src/sandbox/klaviyo';
 import { isoInstant, type FulfillmentRecord, type OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
+import { readHoldShare } from '../../src/pipeline/hold-share';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
 
@@ -16,10 +17,12 @@ const THRESHOLD = new Date('2026-06-09T15:00:00Z');
 const T0 = new Date('2026-06-04T16:00:00Z');
 const CODE = 'SSUNF0000000001';
 
-/** Placed two months before the live window opens: its stall is history. */
+/** Placed two months before the live window opens: history, never a hold. */
 const LONG_AGO = new Date('2026-04-01T15:00:00Z');
+/** `shipments.pendingHorizonDays` (30) after PLACED: an order nobody fulfilled by then is no longer followed. */
+const HORIZON = new Date(PLACED.getTime() + 30 * 24 * HOUR);
 
-const customers = ['waits', 'cancelled', 'prompt', 'old', 'digital'] as const;
+const customers = ['waits', 'cancelled', 'prompt', 'old', 'digital', 'forgotten'] as const;
 type Customer = (typeof customers)[number];
 const emailOf = (who: Customer): string => `${who}@shipsignal.test`;
 const legacyIdOf = (who: Customer): number => 8_000_000 + customers.indexOf(who);
@@ -73,9 +76,11 @@ function holdOf(who: Customer): { hold: unknown; reason: unknown; open: unknown 
   return { hold: p.ss_hold_promotions, reason: p.ss_hold_reason ?? null, open: p.ss_delivery_issue_open };
 }
 
-async function advanceTo(until: Date, onStep: (now: Date) => void = () => undefined): Promise<void> {
+const heldByRule = async (): Promise<Record<string, number>> => ({ ...(await readHoldShare(app.context.store, 20)).counts.byRule });
+
+async function advanceTo(until: Date, onStep: (now: Date) => void = () => undefined, stepMs = HOUR): Promise<void> {
   while (clock.now() < until) {
-    clock.advance(HOUR);
+    clock.advance(Math.min(stepMs, until.getTime() - clock.now().getTime()));
     await app.exclusive(async () => {
       await app.recheckShipments();
       await app.drain();
@@ -84,13 +89,16 @@ async function advanceTo(until: Date, onStep: (now: Date) => void = () => undefi
   }
 }
 
-describe('an order nobody fulfills raises stalled_fulfillment, held until it ships or is cancelled', () => {
+describe('an order nobody fulfills raises stalled_fulfillment, held until it ships, is cancelled or ages out', () => {
   test('a freshly placed order raises nothing, and a prompt fulfillment never raises anything', async () => {
     await app.syncOnce();
-    for (const who of ['waits', 'cancelled', 'prompt', 'digital'] as const) expect(issuesOf(who)).toEqual([]);
-    // An order left unfulfilled long before the live window: its issue goes as history, never as a live event.
-    expect(issuesOf('old').map((e) => [e.metric, e.properties.IssueCode, e.backfill])).toEqual([['Delivery Issue Detected', 'stalled_fulfillment', true]]);
+    for (const who of ['waits', 'cancelled', 'prompt', 'digital', 'forgotten'] as const) expect(issuesOf(who)).toEqual([]);
+    // An order left unfulfilled since before the live window is history: no issue, not even as backfill, and no hold.
+    expect(issuesOf('old')).toEqual([]);
+    // Not followed at all, so Klaviyo holds no delivery property for it.
+    expect(holdOf('old')).toEqual({ hold: undefined, reason: null, open: undefined });
     expect(holdOf('waits')).toEqual({ hold: false, reason: null, open: false });
+    expect(await heldByRule()).toEqual({});
     expect(eventsOf('waits').filter((e) => e.metric.startsWith('Shipment'))).toEqual([]);
 
     clock.advance(20 * HOUR);
@@ -112,7 +120,7 @@ describe('an order nobody fulfills raises stalled_fulfillment, held until it shi
     expect((detectedAt as unknown as Date).getTime()).toBeGreaterThan(THRESHOLD.getTime());
     expect((detectedAt as unknown as Date).getTime()).toBeLessThanOrEqual(THRESHOLD.getTime() + HOUR);
 
-    for (const who of ['waits', 'cancelled'] as const) {
+    for (const who of ['waits', 'cancelled', 'forgotten'] as const) {
       const issues = issuesOf(who);
       expect(issues.map((e) => e.metric)).toEqual(['Delivery Issue Detected']);
       expect(issues[0].properties).toMatchObject({ IssueCode: 'stalled_fulfillment', OrderNumber: `#${3001 + customers.indexOf(who)}`, RiskLevel: 'low' });
@@ -122,8 +130,10 @@ describe('an order nobody fulfills raises stalled_fulfillment, held until it shi
     }
     expect(issuesOf('prompt')).toEqual([]);
     expect(issuesOf('digital')).toEqual([]);
-    expect(issuesOf('old')).toHaveLength(1);
+    expect(issuesOf('old')).toEqual([]);
+    expect(holdOf('old').hold).toBeUndefined();
     expect(holdOf('prompt')).toMatchObject({ hold: false, open: false });
+    expect(await heldByRule()).toEqual({ stalled_fulfillment: 3 });
     // No shipment status event for a parcel that does not exist yet.
     expect(eventsOf('waits').filter((e) => e.metric.startsWith('Shipment'))).toEqual([]);
   }, 60_000);
@@ -144,6 +154,7 @@ describe('an order nobody fulfills raises stalled_fulfillment, held until it shi
       expect(issuesOf(who)[1].properties).toMatchObject({ IssueCode: 'stalled_fulfillment' });
       expect(holdOf(who)).toEqual({ hold: false, reason: null, open: false });
     }
+    expect(await heldByRule()).toEqual({ stalled_fulfillment: 1 });
     // The tracked parcel took over from the pending one.
     expect(await app.context.store.get(`shipment:usps:${CODE}:gid://shopify/Order/${legacyIdOf('waits')}`)).toMatchObject({ trackingCode: CODE });
   }, 30_000);
@@ -160,4 +171,28 @@ describe('an order nobody fulfills raises stalled_fulfillment, held until it shi
     expect(stack.klaviyo.profiles().map((p) => ({ email: p.email, properties: p.properties }))).toEqual(profileBefore);
     expect(new Set(stack.klaviyo.events().map((e) => e.uniqueId)).size).toBe(stack.klaviyo.events().length);
   }, 30_000);
+});
+
+describe('an order still unfulfilled at the horizon ages out', () => {
+  test('held until shipments.pendingHorizonDays after placement, then resolved (StatusDetail aged_out) and released, once', async () => {
+    await advanceTo(new Date(HORIZON.getTime() - HOUR), () => undefined, 12 * HOUR);
+    expect(issuesOf('forgotten').map((e) => e.metric)).toEqual(['Delivery Issue Detected']);
+    expect(holdOf('forgotten')).toEqual({ hold: true, reason: 'stalled_fulfillment', open: true });
+
+    await advanceTo(new Date(HORIZON.getTime() + HOUR));
+    const issues = issuesOf('forgotten');
+    expect(issues.map((e) => e.metric)).toEqual(['Delivery Issue Detected', 'Delivery Issue Resolved']);
+    expect(issues[1].properties).toMatchObject({ IssueCode: 'stalled_fulfillment', Status: 'cancelled', StatusDetail: 'aged_out' });
+    expect(issues[1].backfill ?? false).toBe(false);
+    expect(Date.parse(issues[1].time)).toBeGreaterThanOrEqual(HORIZON.getTime());
+    expect(holdOf('forgotten')).toEqual({ hold: false, reason: null, open: false });
+    // Nobody is held for stalled_fulfillment any more ('waits' parcel, a month past its carrier date, is held for that).
+    expect(await heldByRule()).toEqual({ late_vs_carrier: 1 });
+
+    // A sync after the horizon does not start following the order again.
+    await app.syncOnce();
+    await advanceTo(new Date(HORIZON.getTime() + 3 * 24 * HOUR), () => undefined, 12 * HOUR);
+    expect(issuesOf('forgotten')).toHaveLength(2);
+    expect(holdOf('forgotten').hold).toBe(false);
+  }, 60_000);
 });

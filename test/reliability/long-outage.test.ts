@@ -6,6 +6,8 @@ import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { mulberry32 } from '../../src/util/prng';
+import { openStateStore } from '../../src/state/store';
+import { Outbox } from '../../src/state/outbox';
 import { freePort, logLines, outboxDepth, sleepMs, spawnCli, writeMappings, type ChildDaemon } from '../helpers/child-daemon';
 import { auditDelivery, NO_PROBLEMS, problems } from '../helpers/delivery-audit';
 import { storeActivity } from '../helpers/store-activity';
@@ -19,6 +21,12 @@ import { storeActivity } from '../helpers/store-activity';
  *
  * The outage has to outlast the sink's whole retry policy (about 30–60 s without a Retry-After) for a run to give
  * up; SHIPSIGNAL_OUTAGE_SECONDS=<n> (default 80) makes it longer, SHIPSIGNAL_OUTAGE_ORDERS=<n> (default 800) the store.
+ *
+ * Known limit of the memory check (printed, not hidden): while a drain retries through the outage it holds the job
+ * lock, so the store is polled about once per give-up and only a few MB of JSON are queued after the baseline; an
+ * in-memory queue of that size would stay under the 128 MB bound too. The check becomes telling once every job runs
+ * on its own schedule (issue 11 item 4) and the outage's changes are large; the figure printed says how much was
+ * queued, so a reader can see whether the bound was tested.
  */
 const OUTAGE_MS = Number(process.env.SHIPSIGNAL_OUTAGE_SECONDS ?? 80) * 1000;
 const ORDERS = Number(process.env.SHIPSIGNAL_OUTAGE_ORDERS ?? 800);
@@ -43,6 +51,16 @@ async function readiness(port: number): Promise<Readiness | null> {
 }
 
 const messages = (daemon: ChildDaemon): Array<Record<string, unknown>> => logLines(daemon.stdout());
+
+/** The JSON size of everything waiting in the outbox: the least an in-memory queue of it would hold. */
+async function queuedJsonBytes(stateUrl: string): Promise<number> {
+  const store = await openStateStore(stateUrl);
+  try {
+    return (await new Outbox(store).waiting()).reduce((sum, record) => sum + Buffer.byteLength(JSON.stringify(record)), 0);
+  } finally {
+    await store.close();
+  }
+}
 
 describe('long Klaviyo outage', () => {
   const clock = new ManualClock(STORE_END);
@@ -81,7 +99,7 @@ describe('long Klaviyo outage', () => {
     try {
       const outageStarted = Date.now();
       const depths: number[] = [];
-      const rss: number[] = [];
+      const rss: Array<number | null> = [];
       let sawNotReady: Readiness | null = null;
       let changes = 0;
       while (Date.now() - outageStarted < OUTAGE_MS) {
@@ -89,7 +107,8 @@ describe('long Klaviyo outage', () => {
         clock.advance(DAY);
         changes += storeActivity(store, random, regulars, `outage-${changes}`).length;
         depths.push(await outboxDepth(stateUrl));
-        rss.push(daemon.rssBytes() ?? 0);
+        // Unreadable is a failure, not a zero: a daemon that died, or a platform without /proc, proves nothing.
+        rss.push(daemon.rssBytes());
         const ready = await readiness(port);
         if (ready && ready.status === 503) sawNotReady = ready;
       }
@@ -97,6 +116,7 @@ describe('long Klaviyo outage', () => {
       // Baselines once the backfill is queued: from then on only the changes polled during the outage add up.
       const settled = depths.findIndex((depth) => depth > 0);
       const depthAtEnd = depths[depths.length - 1];
+      const queuedBytes = await queuedJsonBytes(stateUrl);
 
       stack.klaviyo.faults.outage(false);
       const recoveryStarted = Date.now();
@@ -120,7 +140,8 @@ describe('long Klaviyo outage', () => {
       const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
       console.log(
         `outage ${Math.round(OUTAGE_MS / 1000)} s: ${changes} store changes made meanwhile; outbox batches ${depths.join('→')}; `
-        + `daemon RSS MB ${rss.map(mb).join('→')}; ${refused} requests refused, ${incidents.length} incident line(s), `
+        + `daemon RSS MB ${rss.map((b) => (b === null ? 'unreadable' : mb(b))).join('→')}; ${mb(queuedBytes)} MB of JSON queued at the outage's end; `
+        + `${refused} requests refused, ${incidents.length} incident line(s), `
         + `${failedRuns} run(s) gave up and were resumed; drained ${Math.round(recoveryMs / 1000)} s after Klaviyo returned; `
         + `events checked=${audit.eventsChecked}, profiles checked=${audit.profilesChecked}, duplicates dropped=${audit.duplicatesDropped}, lost=${audit.counts.lost}`,
       );
@@ -132,7 +153,9 @@ describe('long Klaviyo outage', () => {
       expect(depthAtEnd).toBeGreaterThan(depths[settled]);
       // Memory stays flat while the outbox grows: well under what holding every queued record would need. The bound
       // leaves room for V8 heap growth and GC timing on a loaded 2-core machine (80 MB was seen exceeded by 2 MB).
-      expect(Math.max(...rss.slice(settled)) - rss[settled]).toBeLessThan(128 * 2 ** 20);
+      expect(rss.filter((b) => b === null)).toEqual([]);
+      const readable = rss as number[];
+      expect(Math.max(...readable.slice(settled)) - readable[settled]).toBeLessThan(128 * 2 ** 20);
       expect(sawNotReady?.body.ready).toBe(false);
       expect(sawNotReady?.body.components.klaviyo?.ok).toBe(false);
       expect(sawNotReady?.body.components.klaviyo?.lastError).toMatch(/unavailable|outage|503/i);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import { ManualClock } from '../../src/util/clock';
@@ -8,7 +9,9 @@ import { startHarness, type Harness } from '../helpers/daemon-harness';
 
 /**
  * Issue 5, guarantee 6: with recognisable fake secrets configured, nothing shipsignal writes (logs, CLI output,
- * error messages, the state file) contains any of them; HTTP endpoints other than health need the token.
+ * error messages, every file of the state: the SQLite file and its WAL and shared-memory files, where the latest
+ * writes live until a checkpoint) contains any of them; HTTP endpoints other than health need the token.
+ * The redaction itself is unit-tested in test/unit/logger-redaction.test.ts.
  */
 const CANARIES = {
   shopifyAccessToken: 'shpat_canary_SHOPIFY_7c1e9f',
@@ -16,7 +19,17 @@ const CANARIES = {
   wrongKlaviyoKey: 'pk_canary_WRONGKEY_91f3c0',
   httpToken: 'canary-HTTP-TOKEN-5e7a',
   shopifyWebhookSecret: 'canary-SHOPIFY-WEBHOOK-2f6d',
+  // A production-mode key (EZAK…): the store's parcels are real-looking codes, which a test-mode key may not track.
+  easypostApiKey: 'EZAK_canary_EASYPOST_3d9b1f',
+  wrongEasypostKey: 'EZAK_canary_WRONGKEY_6a0e2c',
+  easypostWebhookSecret: 'canary-EASYPOST-WEBHOOK-8a4c',
 };
+
+/** Every file in the state's directory, as bytes: the SQLite file, and the WAL and shm files beside it. */
+function stateFiles(stateUrl: string): Array<{ name: string; text: string }> {
+  const dir = dirname(stateUrl.slice('sqlite://'.length));
+  return readdirSync(dir).map((name) => ({ name, text: readFileSync(join(dir, name)).toString('latin1') }));
+}
 
 const freePort = () => new Promise<number>((resolve) => {
   const server = createServer().listen(0, '127.0.0.1', () => {
@@ -54,7 +67,8 @@ describe('secrets never reach what shipsignal writes', () => {
     const store = generateStore({ orders: 150, seed: 3, clock, start: new Date('2024-01-01T00:00:00Z'), spanDays: 140 });
     harness = await startHarness({
       store, storeClock: clock, clock,
-      credentials: { shopifyAccessToken: CANARIES.shopifyAccessToken, klaviyoApiKey: CANARIES.klaviyoApiKey },
+      credentials: { shopifyAccessToken: CANARIES.shopifyAccessToken, klaviyoApiKey: CANARIES.klaviyoApiKey, easypostApiKey: CANARIES.easypostApiKey },
+      easypost: { webhookSecret: CANARIES.easypostWebhookSecret, listRatePerSecond: false },
       env: { SHIPSIGNAL_HTTP_TOKEN: CANARIES.httpToken, SHOPIFY_WEBHOOK_SECRET: CANARIES.shopifyWebhookSecret },
     });
     baseEnv = {
@@ -71,7 +85,10 @@ describe('secrets never reach what shipsignal writes', () => {
 
   it('keeps every secret out of logs, CLI output, errors and state, and guards HTTP with the token', async () => {
     expect(harness.stack.env.KLAVIYO_API_KEY).toBe(CANARIES.klaviyoApiKey);
+    expect(harness.stack.env.EASYPOST_API_KEY).toBe(CANARIES.easypostApiKey);
     await harness.app.syncOnce();
+    // EasyPost was really used with the canary key: the store's live parcels got trackers.
+    expect(harness.stack.easypost?.trackerCount).toBeGreaterThan(0);
     const written: string[] = [harness.logs()];
 
     // The daemon: token-guarded endpoints, a forged webhook, then a graceful stop.
@@ -104,7 +121,15 @@ describe('secrets never reach what shipsignal writes', () => {
     expect(doctor.output).toMatch(/FAIL klaviyo: Klaviyo answered 401/);
     expect(doctor.output).toMatch(/ok {3}shopify/);
     written.push(doctor.output);
-    written.push(readFileSync(harness.stateUrl.slice('sqlite://'.length)).toString('latin1'));
+    // A wrong EasyPost key: the tracker poll fails with EasyPost's 401, reported without the key.
+    const trackerless = await runCli(['sync'], { ...baseEnv, EASYPOST_API_KEY: CANARIES.wrongEasypostKey });
+    expect(trackerless.code).toBe(1);
+    expect(trackerless.output).toMatch(/401|not valid|unauthori[sz]ed/i);
+    written.push(trackerless.output);
+    // Read while the harness's daemon still has the store open: its last writes are in the WAL, not the main file.
+    const files = stateFiles(harness.stateUrl);
+    expect(files.map((f) => f.name)).toEqual(expect.arrayContaining(['state.sqlite', 'state.sqlite-wal']));
+    written.push(...files.map((f) => f.text));
 
     const everything = written.join('\n');
     expect(everything.length).toBeGreaterThan(1000);

@@ -99,7 +99,7 @@ describe('EasyPost sandbox through the official client', () => {
   test('lists newest first across pages with getNextPage, inside the creation-time window, with filters', async () => {
     const clock = new ManualClock(new Date('2026-03-01T00:00:00Z'));
     const { sb, url } = await sandbox({ clock, listRatePerSecond: false });
-    const ep = client(url);
+    const ep = client(url, DEFAULT_PRODUCTION_KEY);
     // 6 trackers created ~45 days ago, then 25 within the last month.
     const codes: string[] = [];
     clock.set(new Date(Date.parse('2026-03-01T00:00:00Z') - 45 * DAY));
@@ -137,6 +137,51 @@ describe('EasyPost sandbox through the official client', () => {
     expect(ups.trackers).toHaveLength(15);
     const one = await ep.Tracker.all({ tracking_code: codes[20], page_size: 5 });
     expect(one.trackers.map((t) => t.tracking_code)).toEqual([codes[20]]);
+    // A test-mode key sees none of the production trackers.
+    expect((await client(url).Tracker.all({ page_size: 100 })).trackers).toEqual([]);
+  });
+
+  test('page_size over 100 is refused with EasyPost\'s error body naming the parameter, not cut to 100', async () => {
+    const { url } = await sandbox({ listRatePerSecond: false });
+    const ep = client(url);
+    await ep.Tracker.create({ tracking_code: 'EZ1000000001', carrier: 'USPS' });
+    expect((await ep.Tracker.all({ page_size: 100 })).trackers).toHaveLength(1);
+    const refused = await failure(() => ep.Tracker.all({ page_size: 101 }));
+    expect(refused).toMatchObject({ statusCode: 422, code: 'BAD_REQUEST', message: 'page_size must be 100 or less, got 101' });
+    expect(toTypedError(refused, 'list')).toBeInstanceOf(PermanentError);
+    const auth = `Basic ${Buffer.from(`${DEFAULT_TEST_KEY}:`).toString('base64')}`;
+    const raw = await fetch(`${url}/v2/events?page_size=500`, { headers: { authorization: auth } });
+    expect(raw.status).toBe(422);
+    expect(await raw.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: 'page_size must be 100 or less, got 500', errors: [{ field: 'page_size', message: 'page_size must be 100 or less, got 500', suggestion: null }] },
+    });
+  });
+
+  test('a test-mode key tracks only the seven test codes, even a code registered as a scripted parcel', async () => {
+    const { sb, url } = await sandbox({ listRatePerSecond: false });
+    sb.registerParcel({ trackingCode: '1Z999AA10123456784', carrier: 'UPS', scans: [] });
+    const refused = await failure(() => client(url).Tracker.create({ tracking_code: '1Z999AA10123456784', carrier: 'UPS' }));
+    expect(refused).toMatchObject({ statusCode: 422, code: 'TRACKER.CREATE.ERROR' });
+    expect(refused.message).toBe('In test mode, only test tracking numbers are valid. Test tracking numbers are EZ1000000001, EZ2000000002, ... , EZ7000000007');
+    expect(sb.trackerCount).toBe(0);
+    const tracking = new EasyPostTrackingClient({ apiKey: DEFAULT_TEST_KEY, baseUrl: `${url}/v2/`, backoff: { baseMs: 1, maxMs: 1, maxAttempts: 3 } });
+    await expect(tracking.ensureTracker('1Z999AA10123456784', 'UPS')).rejects.toBeInstanceOf(PermanentError);
+    // The same parcel through a production-mode key follows its script.
+    const prod = await client(url, DEFAULT_PRODUCTION_KEY).Tracker.create({ tracking_code: '1Z999AA10123456784', carrier: 'UPS' });
+    expect(prod).toMatchObject({ mode: 'production', carrier: 'UPS' });
+  });
+
+  test('a read-only tracking client looks trackers up by code and never creates one', async () => {
+    const { sb, url } = await sandbox({ listRatePerSecond: false });
+    sb.registerParcel({ trackingCode: '1Z999AA10123456784', carrier: 'UPS', scans: [] });
+    const existing = await client(url, DEFAULT_PRODUCTION_KEY).Tracker.create({ tracking_code: '1Z999AA10123456784', carrier: 'UPS' });
+    const requestsBefore = sb.stats.requests;
+    const readOnly = new EasyPostTrackingClient({ apiKey: DEFAULT_PRODUCTION_KEY, baseUrl: `${url}/v2/`, readOnly: true });
+    expect((await readOnly.trackerFor('1Z999AA10123456784', 'UPS'))?.trackerId).toBe(existing.id);
+    expect(await readOnly.trackerFor('1Z999AA10999999999', null)).toBeNull();
+    await expect(readOnly.ensureTracker('1Z999AA10999999999', 'UPS')).rejects.toMatchObject({ code: 'easypost_read_only' });
+    expect(sb.stats.requests - requestsBefore).toBe(2);
+    expect(sb.trackerCount).toBe(1);
   });
 
   test('events: tracker.created listed and retrieved without result, same paging', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import EasyPostClient from '@easypost/api';
-import { DEFAULT_TEST_KEY, EasyPostSandbox, synthesizeScanHistory } from '../../src/sandbox/easypost';
+import { DEFAULT_PRODUCTION_KEY, EasyPostSandbox, synthesizeScanHistory } from '../../src/sandbox/easypost';
 import { EasyPostTrackingClient } from '../../src/sources/easypost/client';
 import { nextTrackerCursor } from '../../src/sources/easypost/cursor';
 import type { TrackerSnapshot } from '../../src/sources/easypost/snapshot';
@@ -62,8 +62,9 @@ async function scenario(failFirst = 0) {
       origin: { city: 'AUSTIN', state: 'TX', country: 'US' }, destination: { city: 'PORTLAND', state: 'OR', country: 'US' },
     }),
   });
-  const tracking = new EasyPostTrackingClient({ apiKey: DEFAULT_TEST_KEY, baseUrl: `${url}/v2/`, clock, listRatePerSecond: 50 });
-  const official = new EasyPostClient(DEFAULT_TEST_KEY, { baseUrl: `${url}/v2/` });
+  // A scripted (real-looking) code: only a production-mode key may track it, as at EasyPost.
+  const tracking = new EasyPostTrackingClient({ apiKey: DEFAULT_PRODUCTION_KEY, baseUrl: `${url}/v2/`, clock, listRatePerSecond: 50 });
+  const official = new EasyPostClient(DEFAULT_PRODUCTION_KEY, { baseUrl: `${url}/v2/` });
   return { hook, clock, sb, tracking, official };
 }
 
@@ -118,7 +119,8 @@ describe('EasyPost sandbox: a parcel over simulated time', () => {
 
   test('changedTrackers yields only trackers updated since the cursor', async () => {
     const { clock, sb, tracking } = await scenario();
-    const still = await tracking.ensureTracker('EZ4000000004', 'USPS');
+    // A code the carrier has said nothing about yet: its tracker never moves.
+    const still = await tracking.ensureTracker('9400111899223197400001', 'USPS');
     clock.advance(60_000);
     const moving = await tracking.ensureTracker('9400111899223197428490', 'USPS');
     let cursor: Date | null = null;

@@ -78,6 +78,10 @@ describe('Klaviyo sandbox: events through the official SDK', () => {
     const { events } = sdkFor(sandbox);
     const result = await events.bulkCreateEvents(bulk(3));
     expect(result.response.status).toBe(202);
+    // Accepted, not yet applied: a bulk event job is processed after its 202, like Klaviyo's.
+    expect(sandbox.events()).toHaveLength(0);
+    expect(sandbox.stats().pendingEventJobs).toBe(1);
+    await sandbox.idle();
     const stored = sandbox.events();
     expect(stored.map((e) => e.uniqueId)).toEqual(['1001-0', '1001-1', '1001-2']);
     expect(stored.every((e) => e.backfill && e.via === 'bulk_create_events')).toBe(true);
@@ -138,10 +142,12 @@ describe('Klaviyo sandbox: events through the official SDK', () => {
   it('accepts 1,000 bulk events and rejects 1,001', async () => {
     const { events } = sdkFor(sandbox);
     await events.bulkCreateEvents(bulk(1000));
+    await sandbox.idle();
     expect(sandbox.events()).toHaveLength(1000);
     const result = await failure(events.bulkCreateEvents(bulk(1001, 'other@example.com')));
     expect(result.status).toBe(400);
     expect(result.errors[0].source?.pointer).toBe('/data/attributes/events-bulk-create/data');
+    await sandbox.idle();
     expect(sandbox.events()).toHaveLength(1000);
   });
 

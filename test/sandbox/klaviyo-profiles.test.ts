@@ -38,12 +38,12 @@ describe('Klaviyo sandbox: profiles through the official SDK', () => {
     expect(sandbox.profiles()).toHaveLength(1);
   });
 
-  it('merges custom properties key by key: sent keys overwrite, omitted stay, null clears', async () => {
+  it('merges custom properties key by key: sent keys overwrite, omitted stay, a null is kept as a value', async () => {
     const { profiles } = sdkFor(sandbox);
     await profiles.createOrUpdateProfile(upsert({ email: 'm@example.com', firstName: 'Mia', properties: { A: 1, B: 'two', C: true } }));
     await profiles.createOrUpdateProfile(upsert({ email: 'm@example.com', firstName: null, properties: { A: 10, C: null, D: 'new' } }));
     const [profile] = sandbox.profiles();
-    expect(profile.properties).toEqual({ A: 10, B: 'two', D: 'new' });
+    expect(profile.properties).toEqual({ A: 10, B: 'two', C: null, D: 'new' });
     expect(profile.firstName).toBeNull();
   });
 

@@ -74,6 +74,7 @@ describe('Klaviyo sandbox: documented rate limits', () => {
       const emails = Array.from({ length: 15 }, (_, i) => `c${i}@example.com`);
       await Promise.all(emails.map((email) => events.bulkCreateEvents(bulkOf(email)))); // burst 10/s
       expect(sandbox.stats().requests.bulk_create_events['429']).toBeGreaterThanOrEqual(5);
+      await sandbox.idle();
       expect(sandbox.events()).toHaveLength(15);
       expect(sandbox.earlyRetries()).toEqual([]);
     } finally {

@@ -1,4 +1,9 @@
+import EasyPostClient from '@easypost/api';
 import { normalizeEmail } from '../../src/model/identity';
+import { registerDemoParcels } from '../../src/sandbox/demo-parcels';
+import { DEFAULT_PRODUCTION_KEY, EasyPostSandbox } from '../../src/sandbox/easypost';
+import { GIFT_RETAILER_DATA_END } from '../../src/sandbox/shopify/seeds/gift-parcels';
+import { ManualClock } from '../../src/util/clock';
 import { generateStore, loadGiftRetailerStore, loadOlistStore, type OrderRecord, type SandboxStore } from '../../src/sandbox/shopify';
 
 function all(store: SandboxStore): OrderRecord[] {
@@ -58,6 +63,56 @@ describe('gift retailer seed', () => {
     expect(summer.note).toMatch(/approximation/);
     const customer = summer.customer!.legacyId;
     expect(store.customerStats(customer).count).toBe(orders.filter((o) => o.customer!.legacyId === customer).length);
+  });
+});
+
+describe('gift retailer seed: synthesized parcels', () => {
+  const orders = all(loadGiftRetailerStore());
+  const DAY = 86_400_000;
+
+  it('ships every non-cancelled invoice: one Royal Mail parcel 1-3 days after it, unless that day is past the data end', () => {
+    const live = orders.filter((o) => o.cancelledAt === null);
+    const unshipped = live.filter((o) => o.fulfillments.length === 0);
+    // Only invoices from the data's last three days can still be waiting for collection.
+    expect(unshipped.every((o) => Date.parse(o.createdAt) > GIFT_RETAILER_DATA_END - 3 * DAY)).toBe(true);
+    expect(unshipped.length).toBeLessThan(live.length / 100);
+    const code = /^(RR|RN|RM|LX)\d{9}GB$/;
+    const wrong = live.filter((o) => o.fulfillments.length > 0).filter((order) => {
+      const [parcel, ...more] = order.fulfillments;
+      const lag = Date.parse(parcel.createdAt) - Date.parse(order.createdAt);
+      return more.length > 0 || lag < 0.4 * DAY || lag > 3.8 * DAY
+        || parcel.tracking.length !== 1 || !code.test(parcel.tracking[0].number) || parcel.tracking[0].company !== 'RoyalMail'
+        || order.displayFulfillmentStatus !== 'FULFILLED'
+        || (parcel.deliveredAt !== null && Date.parse(parcel.deliveredAt) <= Date.parse(parcel.createdAt))
+        || Date.parse(order.updatedAt) < Date.parse(parcel.updatedAt);
+    });
+    expect(wrong.map((o) => o.name)).toEqual([]);
+    expect(unshipped.length).toBeGreaterThan(0);
+    expect(new Set(live.flatMap((o) => o.fulfillments.map((f) => f.tracking[0].number))).size).toBe(live.length - unshipped.length);
+  });
+
+  it('leaves cancellation invoices unfulfilled and is deterministic', () => {
+    expect(orders.filter((o) => o.cancelledAt !== null).every((o) => o.fulfillments.length === 0 && o.displayFulfillmentStatus === 'UNFULFILLED')).toBe(true);
+    const parcels = (list: OrderRecord[]) => JSON.stringify(list.map((o) => o.fulfillments));
+    expect(parcels(all(loadGiftRetailerStore()))).toBe(parcels(orders));
+  });
+
+  it('gives the parcels still moving at the demo clock an EasyPost history the official client reads', async () => {
+    const now = new Date(GIFT_RETAILER_DATA_END);
+    const easypost = new EasyPostSandbox({ clock: new ManualClock(now), listRatePerSecond: false });
+    const url = await easypost.start();
+    try {
+      const registered = registerDemoParcels(loadGiftRetailerStore(), easypost, new Date(now.getTime() - 3 * DAY));
+      const moving = orders.filter((o) => o.fulfillments[0] && o.fulfillments[0].deliveredAt === null);
+      expect(moving.length).toBeGreaterThan(0);
+      expect(registered).toBeGreaterThanOrEqual(moving.length);
+      const parcel = moving[0].fulfillments[0];
+      const tracker = await new EasyPostClient(DEFAULT_PRODUCTION_KEY, { baseUrl: `${url}/v2/` }).Tracker.create({ tracking_code: parcel.tracking[0].number, carrier: 'RoyalMail' });
+      expect(tracker.status).toBe('in_transit');
+      expect(tracker.tracking_details.length).toBeGreaterThan(0);
+    } finally {
+      await easypost.stop();
+    }
   });
 });
 

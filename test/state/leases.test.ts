@@ -1,25 +1,10 @@
 import { backoffMs, newHolderId, withLease } from '../../src/state/leases';
-import { openStateStore, type StateStore } from '../../src/state/store';
-import { BACKENDS, freshNamespace, sleep } from './backends';
+import type { StateStore } from '../../src/state/store';
+import { BACKENDS, sleep, storesPerTest } from './backends';
 
 /** withLease over each backend: exclusivity, waiting, renewal while the work runs, loss, and release. */
 describe.each(BACKENDS)('withLease on %s', (_backend, urlOf) => {
-  let url: string;
-  let namespace: string;
-  const opened: StateStore[] = [];
-  const open = async (): Promise<StateStore> => {
-    const store = await openStateStore(url, { namespace });
-    opened.push(store);
-    return store;
-  };
-
-  beforeEach(() => {
-    url = urlOf();
-    namespace = freshNamespace();
-  });
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()));
-  });
+  const { open } = storesPerTest(urlOf);
 
   it('runs one of two contenders that skip, and frees the lease afterwards', async () => {
     const [a, b] = await Promise.all([open(), open()]);
@@ -55,12 +40,12 @@ describe.each(BACKENDS)('withLease on %s', (_backend, urlOf) => {
 
   it('renews the lease while the work outlasts its ttl, so no one else takes it', async () => {
     const [a, b] = await Promise.all([open(), open()]);
-    const outcome = withLease(a, 'sync', { ttlMs: 300, wait: 'skip' }, async (lost) => {
-      await sleep(900); // three ttls
+    const outcome = withLease(a, 'sync', { ttlMs: 600, wait: 'skip' }, async (lost) => {
+      await sleep(1_800); // three ttls
       return lost.aborted;
     });
-    await sleep(650);
-    expect(await b.acquireLease('sync', 'intruder', 300)).toBe(false);
+    await sleep(1_300);
+    expect(await b.acquireLease('sync', 'intruder', 600)).toBe(false);
     expect(await outcome).toEqual({ ran: true, value: false });
   });
 

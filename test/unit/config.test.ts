@@ -12,7 +12,7 @@ function configCopy(edit: (file: string, text: string) => string): { config: str
   const mappings = mkdtempSync(join(tmpdir(), 'shipsignal-mappings-'));
   cpSync(fromPackageRoot('config'), config, { recursive: true });
   cpSync(fromPackageRoot('mappings'), mappings, { recursive: true });
-  for (const [dir, file] of [[config, 'lifecycle.yaml'], [config, 'delivery.yaml'], [mappings, 'klaviyo.yaml']]) {
+  for (const [dir, file] of [[config, 'lifecycle.yaml'], [config, 'delivery.yaml'], [config, 'shipments.yaml'], [mappings, 'klaviyo.yaml']]) {
     writeFileSync(join(dir, file), edit(file, readFileSync(join(dir, file), 'utf8')));
   }
   return { config, mappings };
@@ -44,6 +44,22 @@ describe('configuration validation', () => {
     const problems = problemsOf(dirs).join('\n');
     expect(problems).toMatch(/lifecycle\.yaml: lifecycle\.vip\.minOrder: unknown key \(allowed here: minOrders, minSpentMinor, topPercent, minCustomersForTopPercent\)/);
     expect(problems).toMatch(/klaviyo\.yaml: profile\.properties\.segment: .*"lifecycle\.segment"/);
+  });
+
+  it('shipments.yaml: the pending horizon and the held-share threshold, with their defaults and bounds', () => {
+    const shipped = configCopy((_, text) => text);
+    expect(loadSettings(parseEnv({ SHIPSIGNAL_CONFIG_DIR: shipped.config, SHIPSIGNAL_MAPPINGS_DIR: shipped.mappings })).shipments)
+      .toEqual({ reviewRequestDelayDays: 7, pendingHorizonDays: 30, holdShareWarningPercent: 20 });
+    const bad = problemsOf(configCopy((file, text) => (file === 'shipments.yaml'
+      ? text.replace('pendingHorizonDays: 30', 'pendingHorizonDays: 6').replace('holdShareWarningPercent: 20', 'holdShareWarningPercent: 0')
+      : text))).join('\n');
+    expect(bad).toMatch(/shipments\.yaml: shipments\.pendingHorizonDays: .*>=7/);
+    expect(bad).toMatch(/shipments\.yaml: shipments\.holdShareWarningPercent: .*>0/);
+    // A horizon the stalled-fulfillment rule could not fire within (its threshold raised to 10 business days).
+    const tight = problemsOf(configCopy((file, text) => (file === 'delivery.yaml'
+      ? text.replace(/businessHours: 72\b/, 'businessHours: 240')
+      : file === 'shipments.yaml' ? text.replace('pendingHorizonDays: 30', 'pendingHorizonDays: 20') : text)));
+    expect(tight).toEqual([expect.stringMatching(/shipments\.yaml: shipments\.pendingHorizonDays: must be more than 20 days \(twice delivery\.yaml rules\.stalledFulfillment\.businessHours 240 h in days\), got 20/)]);
   });
 
   it('rejects a bad environment value with the variable and what is allowed', () => {

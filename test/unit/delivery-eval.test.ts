@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultDeliveryConfig } from '../../src/enrichment/delivery';
 import { loadOlist } from '../../src/eval/delivery-olist';
+import { firstAlarm, scoreAlarms } from '../../src/eval/delivery-alarms';
 import { replay, score, withoutScanRules } from '../../src/eval/delivery-replay';
 
 const HEADER = 'order_id,customer_id,order_status,order_purchase_timestamp,order_approved_at,order_delivered_carrier_date,order_delivered_customer_date,order_estimated_delivery_date';
@@ -29,7 +30,12 @@ describe('Olist delivery replay', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const defaults = defaultDeliveryConfig();
   // Twelve deliveries are enough to trust here, so predicted-late alarms can fire.
-  const config = withoutScanRules({ ...defaults, prediction: { ...defaults.prediction, minObservations: 5 } });
+  // The score's early alarm is what this file checks, so at the threshold it used to have, not the tuned 0.99.
+  const config = withoutScanRules({
+    ...defaults,
+    prediction: { ...defaults.prediction, minObservations: 5 },
+    rules: { ...defaults.rules, predictedLate: { ...defaults.rules.predictedLate, threshold: 0.5 } },
+  });
 
   it('loads delivered timelines in Brasília time and joins the customer state when known', () => {
     const { timelines, ordersRead, skipped } = loadOlist(dir);
@@ -60,5 +66,17 @@ describe('Olist delivery replay', () => {
     expect(scores.lateFlaggedShare).toBe(1);
     expect(scores.falseAlarmShare).toBe(0);
     expect(scores.maeAtHandoffDays).toBeLessThan(scores.promiseMaeDays);
+    expect(scoreAlarms(outcomes)).toMatchObject({ alarms: 1, lateAlarmed: 1, precision: 1 });
+  });
+
+  it('replays the configured threshold from the score records exactly as the replay flagged', () => {
+    const { timelines } = loadOlist(dir);
+    const outcomes = replay(timelines, config, { stepHours: 6, flagLevel: 'medium' });
+    for (const o of outcomes) {
+      const alarm = firstAlarm(o, config.rules.predictedLate.threshold);
+      expect(alarm?.at ?? null).toBe(o.firstFlagAt?.getTime() ?? null);
+      expect(alarm?.code ?? null).toBe(o.firstFlagCode);
+    }
+    expect(outcomes.some((o) => o.scoreRecords.length > 0)).toBe(true);
   });
 });

@@ -99,9 +99,9 @@ describe('late', () => {
   const promised = shipment({ promisedDeliveryAt: at('2024-03-05T00:00'), scans: [scan('2024-03-05T08:00')] });
   it('fires only after the promised day has ended plus 8 hours of grace', () => {
     const deadline = at('2024-03-06T08:00');
-    expect(codes(assessShipment(promised, deadline))).toEqual([]);
+    expect(codes(assessShipment(promised, deadline))).toEqual(['promise_due']);
     const late = assessShipment(promised, new Date(deadline.getTime() + 1));
-    expect(codes(late)).toEqual(['late_vs_promise']);
+    expect(codes(late)).toEqual(['late_vs_promise', 'promise_due']);
     expect(late.level).toBe('high');
   });
   it('also fires against the carrier\'s own date', () => {
@@ -110,7 +110,31 @@ describe('late', () => {
   });
   it('applies to orders that never shipped', () => {
     expect(codes(assessOrder(order({ promisedDeliveryAt: at('2024-03-05T00:00'), placedAt: at('2024-03-04T12:00') }), at('2024-03-06T08:01'))))
-      .toEqual(['late_vs_promise']);
+      .toEqual(['late_vs_promise', 'promise_due']);
+  });
+});
+
+describe('promise due', () => {
+  // Promised for 5 March (New York): the day ends at 6 March 00:00 local, so 24 h before is 5 March 00:00.
+  const promised = shipment({ promisedDeliveryAt: at('2024-03-05T00:00'), scans: [scan('2024-03-04T10:00')] });
+  it('fires when the promised day begins with the parcel still undelivered, at medium, and not a millisecond before', () => {
+    const start = at('2024-03-05T00:00');
+    expect(codes(assessShipment(promised, new Date(start.getTime() - 1)))).toEqual([]);
+    const due = assessShipment(promised, start);
+    expect(codes(due)).toEqual(['promise_due']);
+    expect(due.level).toBe('medium');
+    expect(due.reasons[0]?.text).toContain('2024-03-05');
+  });
+  it('applies to unshipped orders, never to delivered parcels, and can be switched off or moved', () => {
+    const now = at('2024-03-05T10:00');
+    expect(codes(assessOrder(order({ promisedDeliveryAt: at('2024-03-05T00:00') }), now))).toContain('promise_due');
+    expect(codes(assessShipment({ ...promised, status: 'delivered', deliveredAt: at('2024-03-05T09:00') }, now))).toEqual([]);
+    const off = { ...config, rules: { ...config.rules, promiseDue: { ...config.rules.promiseDue, enabled: false } } };
+    const input = { subject: { kind: 'shipment' as const, shipment: promised, destinationRegion: null }, previous: null, prediction: null };
+    expect(codes(assessDeliveryRisk(input, off, now))).toEqual([]);
+    const early = { ...config, rules: { ...config.rules, promiseDue: { ...config.rules.promiseDue, hoursBefore: 48 } } };
+    expect(codes(assessDeliveryRisk(input, early, at('2024-03-04T00:00')))).toEqual(['promise_due']);
+    expect(codes(assessDeliveryRisk(input, early, at('2024-03-03T23:59')))).toEqual([]);
   });
 });
 
@@ -162,10 +186,10 @@ describe('predicted late', () => {
   });
   const s = shipment({ scans: [scan('2024-03-05T08:00')] });
   it('fires at the threshold and not below', () => {
-    expect(codes(assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.49)))).toEqual([]);
-    const fired = assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.5));
+    expect(codes(assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.98)))).toEqual([]);
+    const fired = assessShipment(s, at('2024-03-05T09:00'), null, prediction(0.99));
     expect(codes(fired)).toEqual(['predicted_late']);
-    expect(fired.reasons[0]?.text).toContain('50%');
+    expect(fired.reasons[0]?.text).toContain('99%');
   });
 });
 

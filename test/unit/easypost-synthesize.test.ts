@@ -103,8 +103,10 @@ describe('EasyPost paging (pure)', () => {
     const now = new Date('2026-03-31T10:00:00Z');
     const q = parseListQuery(new URLSearchParams('page_size&before_id=trk_1'), now);
     expect(q).toMatchObject({ pageSize: 20, beforeId: 'trk_1', start: new Date('2026-02-28T10:00:00Z'), end: new Date('2026-03-31T23:59:59.999Z') });
-    const fromStart = parseListQuery(new URLSearchParams({ start_datetime: '2026-01-15T00:00:00Z', page_size: '500' }), now);
+    const fromStart = parseListQuery(new URLSearchParams({ start_datetime: '2026-01-15T00:00:00Z', page_size: '100' }), now);
     expect(fromStart).toMatchObject({ pageSize: 100, end: new Date('2026-02-15T00:00:00Z') });
+    // Over EasyPost's documented maximum is refused, naming the parameter, not cut to 100.
+    expect(parseListQuery(new URLSearchParams({ page_size: '101' }), now)).toEqual({ error: 'page_size must be 100 or less, got 101', field: 'page_size' });
     expect(parseListQuery(new URLSearchParams({ before_id: 'a', after_id: 'b' }), now)).toHaveProperty('error');
   });
 });

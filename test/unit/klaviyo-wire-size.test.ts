@@ -20,7 +20,8 @@ const event: fc.Arbitrary<MetricEvent> = fc.record({
 });
 const patch: fc.Arbitrary<ProfilePatch> = fc.record({
   kind: fc.constant('profile' as const), identity, firstName: nullable(text), lastName: nullable(text), properties,
-});
+  unset: fc.array(text, { maxLength: 3 }),
+}, { requiredKeys: ['kind', 'identity', 'firstName', 'lastName', 'properties'] });
 
 test('event entry sizes match the SDK serializer', () => {
   fc.assert(fc.property(event, (e) => {

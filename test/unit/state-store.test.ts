@@ -7,7 +7,7 @@ import { CustomerRepository } from '../../src/state/customers';
 import { Outbox } from '../../src/state/outbox';
 import { OverlayStore } from '../../src/state/overlay-store';
 import { RejectsLog } from '../../src/state/rejects';
-import { CursorRepository, StoreStatsRepository } from '../../src/state/repositories';
+import { CursorRepository, StoreStatsRepository, holdsState } from '../../src/state/repositories';
 import { openStateStore, mergeUnits, type StateStore } from '../../src/state/store';
 
 /**
@@ -98,6 +98,17 @@ describe.each(BACKENDS)('state on %s', (_, url) => {
     expect((await rejects.list(10)).map((r) => r.recordId)).toContain('r1');
     expect((await customers.getMany(['step@b.co'])).size).toBe(1);
     expect((await stats.get()).buyingCustomers).toBe(7);
+  });
+
+  it('tells a namespace holding state from an empty one', async () => {
+    const empty = await openStateStore(url(), { namespace: `${namespace}-empty` });
+    try {
+      expect(await holdsState(empty)).toBe(false);
+      await new CustomerRepository(empty).indexNew(['x@example.com']);
+      expect(await holdsState(empty)).toBe(true);
+    } finally {
+      await empty.close();
+    }
   });
 
   it('drains an outbox written by the previous version (batch then tail, by plain writes) and appends after it', async () => {

@@ -53,6 +53,12 @@ export const deliveryConfigSchema = z.object({
       graceHours: z.number().min(0).default(8),
       level: level.default('high'),
     }).prefault({}),
+    /** Not delivered this many hours before the promised day ends: the warning a day ahead that a late parcel always gives. */
+    promiseDue: z.object({
+      enabled: z.boolean().default(true),
+      hoursBefore: positive.default(24),
+      level: level.default('medium'),
+    }).prefault({}),
     carrierDateSlipped: z.object({
       enabled: z.boolean().default(true),
       minSlipHours: positive.default(24),
@@ -76,8 +82,8 @@ export const deliveryConfigSchema = z.object({
     }).prefault({}),
     predictedLate: z.object({
       enabled: z.boolean().default(true),
-      /** lateRiskScore at or above which the parcel is flagged. */
-      threshold: z.number().gt(0).max(1).default(0.5),
+      /** lateRiskScore at or above which the parcel is flagged (tuned on a calibration split: npm run eval:delivery). */
+      threshold: z.number().gt(0).max(1).default(0.99),
       level: level.default('medium'),
     }).prefault({}),
   }).prefault({}),

@@ -9,3 +9,5 @@ export { isPublicHoliday, publicHolidays } from './holidays';
 export { classifyException } from './exceptions';
 export { destinationCalendar } from './zones';
 export type * from './types';
+export { emptyHoldCounts, heldCustomers, holdShareWarning, isPendingAgedOut, pendingHorizonEnd, updateHoldCounts, HOLD_SHARE_MIN_CUSTOMERS } from './holds';
+export type { HoldChange, HoldCounts, HoldShareWarning } from './holds';

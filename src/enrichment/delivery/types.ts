@@ -7,6 +7,7 @@ export type RiskCode =
   | 'stalled_in_transit'
   | 'late_vs_promise'
   | 'late_vs_carrier'
+  | 'promise_due'
   | 'carrier_date_slipped'
   | 'predicted_late'
   | `exception_${ExceptionKind}`;

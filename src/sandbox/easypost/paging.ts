@@ -42,21 +42,34 @@ function parseDate(raw: string | null): Date | null | 'invalid' {
   return Number.isNaN(ms) ? 'invalid' : new Date(ms);
 }
 
-/** Reads the list parameters, or says why they are wrong. An empty `page_size` (the client's quirk) means default. */
-export function parseListQuery(params: URLSearchParams, now: Date): ListQuery | { error: string } {
+/** Why a list request is refused, and the parameter at fault (EasyPost's FieldError). */
+export interface ListQueryError {
+  readonly error: string;
+  readonly field: string | null;
+}
+
+/**
+ * Reads the list parameters, or says why they are wrong. An empty `page_size` (the client's quirk) means default;
+ * one over 100 is refused, not quietly cut: EasyPost documents 100 as the maximum, and a client asking for more
+ * must learn it is not getting what it asked for.
+ */
+export function parseListQuery(params: URLSearchParams, now: Date): ListQuery | ListQueryError {
   const beforeId = params.get('before_id') || null;
   const afterId = params.get('after_id') || null;
-  if (beforeId && afterId) return { error: 'before_id and after_id may not be used together' };
+  if (beforeId && afterId) return { error: 'before_id and after_id may not be used together', field: 'before_id' };
   const rawSize = params.get('page_size');
   let pageSize = DEFAULT_PAGE_SIZE;
   if (rawSize !== null && rawSize !== '') {
     const parsed = Number(rawSize);
-    if (!Number.isInteger(parsed) || parsed < 1) return { error: `page_size must be a positive integer, got ${rawSize}` };
-    pageSize = Math.min(parsed, MAX_PAGE_SIZE);
+    if (!Number.isInteger(parsed) || parsed < 1) return { error: `page_size must be a positive integer, got ${rawSize}`, field: 'page_size' };
+    if (parsed > MAX_PAGE_SIZE) return { error: `page_size must be ${MAX_PAGE_SIZE} or less, got ${rawSize}`, field: 'page_size' };
+    pageSize = parsed;
   }
   const start = parseDate(params.get('start_datetime'));
   const end = parseDate(params.get('end_datetime'));
-  if (start === 'invalid' || end === 'invalid') return { error: 'start_datetime and end_datetime must be ISO 8601 datetimes' };
+  if (start === 'invalid' || end === 'invalid') {
+    return { error: 'start_datetime and end_datetime must be ISO 8601 datetimes', field: start === 'invalid' ? 'start_datetime' : 'end_datetime' };
+  }
   const windowEnd = end ?? (start ? monthsLater(start, 1) : endOfDay(now));
   const windowStart = start ?? monthsLater(end ?? now, -1);
   return { beforeId, afterId, start: windowStart, end: windowEnd, pageSize };

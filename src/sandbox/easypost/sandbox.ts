@@ -254,7 +254,11 @@ function rateLimited(): HttpError {
 
 function listQuery(url: URL, now: Date) {
   const query = parseListQuery(url.searchParams, now);
-  if ('error' in query) throw new HttpError(422, 'BAD_REQUEST', query.error);
+  // EasyPost's error shape (docs.easypost.com/docs/errors): 422 for a well-formed request it cannot serve, with a
+  // FieldError naming the parameter.
+  if ('error' in query) {
+    throw new HttpError(422, 'BAD_REQUEST', query.error, query.field ? [{ field: query.field, message: query.error, suggestion: null }] : []);
+  }
   return query;
 }
 

@@ -53,9 +53,16 @@ export class EasyPostStore {
     this.parcels.set(script.trackingCode, sortedScript(script));
   }
 
-  /** EasyPost's create: a second create for the same code and carrier returns the original tracker. */
+  /**
+   * EasyPost's create: a second create for the same code and carrier returns the original tracker. A test-mode key
+   * tracks only EasyPost's seven test codes (any other code is refused, registered or not, as EasyPost refuses real
+   * codes in test mode); registered parcels are for production-mode keys.
+   */
   createTracker(mode: Mode, trackingCode: string, carrier: string | null, now: Date): CreateOutcome {
-    const registered = this.parcels.get(trackingCode);
+    if (mode === 'test' && TEST_CODE_STATUS[trackingCode] === undefined) {
+      return { kind: 'rejected', code: 'TRACKER.CREATE.ERROR', message: TEST_MODE_ONLY_MESSAGE, field: null };
+    }
+    const registered = mode === 'production' ? this.parcels.get(trackingCode) : undefined;
     const parcel = registered && (carrier === null || sameCarrier(carrier, registered.carrier)) ? registered : null;
     const resolvedCarrier = parcel?.carrier ?? carrier ?? (TEST_CODE_STATUS[trackingCode] ? 'USPS' : null);
     if (resolvedCarrier === null) {
@@ -65,9 +72,10 @@ export class EasyPostStore {
     const existing = this.trackersByKey.get(key);
     if (existing) return { kind: 'existing', tracker: renderTracker(existing, now), event: null };
 
-    let script: ParcelScript | null = parcel;
-    if (!script && mode === 'test') script = testCodeScript(trackingCode, resolvedCarrier, now);
-    if (!script && mode === 'production') script = { trackingCode, carrier: resolvedCarrier, scans: [] };
+    // Production: a code nobody registered is a real code the carrier has said nothing about yet (`unknown`).
+    const script: ParcelScript | null = mode === 'test'
+      ? testCodeScript(trackingCode, resolvedCarrier, now)
+      : parcel ?? { trackingCode, carrier: resolvedCarrier, scans: [] };
     if (!script) return { kind: 'rejected', code: 'TRACKER.CREATE.ERROR', message: TEST_MODE_ONLY_MESSAGE, field: null };
 
     const record: TrackerRecord = {

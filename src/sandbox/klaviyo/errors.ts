@@ -47,6 +47,14 @@ export const notAuthenticated = (keyGiven: boolean): ApiError => keyGiven
   : apiError(401, 'not_authenticated', 'Authentication credentials were not provided.', 'Missing or invalid private key.',
     { source: { pointer: '/data/' } });
 
+/**
+ * A valid key without a scope the endpoint needs. Klaviyo's API answers auth problems with Django REST framework's
+ * codes (`not_authenticated`, `authentication_failed`), and a missing permission with its `permission_denied`.
+ */
+export const permissionDenied = (missing: readonly string[]): ApiError =>
+  apiError(403, 'permission_denied', 'You do not have permission to perform this action.',
+    `This API key is missing required scopes: ${missing.join(', ')}.`, { source: { pointer: '/data/' } });
+
 export const notFound = (detail = 'Not found.'): ApiError => apiError(404, 'not_found', 'Not found.', detail);
 
 export const methodNotAllowed = (method: string): ApiError =>

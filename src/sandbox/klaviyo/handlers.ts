@@ -1,5 +1,6 @@
 import type { Clock } from '../../util/clock';
 import { type ApiError, duplicateProfile, invalid, invalidParameter, notFound } from './errors';
+import type { EventJobs } from './event-jobs';
 import type { EventStore } from './event-store';
 import type { ImportJobs } from './import-jobs';
 import type { ProfileStore } from './profile-store';
@@ -10,6 +11,7 @@ export interface Stores {
   readonly profiles: ProfileStore;
   readonly events: EventStore;
   readonly jobs: ImportJobs;
+  readonly eventJobs: EventJobs;
   readonly clock: Clock;
   /** This sandbox's base URL, for JSON:API links. */
   readonly base: string;
@@ -44,22 +46,31 @@ export function createEvent(stores: Stores, body: CreateEventBody): Reply {
   return accepted;
 }
 
-export function bulkCreateEvents(stores: Stores, body: BulkCreateEventsBody): Reply {
+/** Valid bulk requests are accepted (202) and applied when their job has been processed, as Klaviyo does. */
+export function bulkCreateEvents(stores: Stores, body: BulkCreateEventsBody, bytes: number): Reply {
   const entries = body.data.attributes['events-bulk-create'].data;
   const unknown = unknownProfileIds(stores, entries.map((entry, i): [WireProfile, string] =>
     [entry.attributes.profile.data, `/data/attributes/events-bulk-create/data/${i}/attributes/profile/data`]));
   if (unknown.length > 0) return failed(unknown);
+  const acceptedAt = stores.clock.now().toISOString();
+  const rows = entries.reduce((sum, entry) => sum + entry.attributes.events.data.length, 0);
+  stores.eventJobs.submit(rows, bytes, () => applyBulkEvents(stores, entries, acceptedAt));
+  return accepted;
+}
+
+function applyBulkEvents(stores: Stores, entries: BulkCreateEventsBody['data']['attributes']['events-bulk-create']['data'], acceptedAt: string): void {
   const now = stores.clock.now();
   for (const entry of entries) {
     const outcome = stores.profiles.upsert(entry.attributes.profile.data, now, 'first_match');
     if (outcome.kind !== 'created' && outcome.kind !== 'updated') throw new Error(`unexpected upsert outcome ${outcome.kind}`);
     for (const event of entry.attributes.events.data) {
       const defaultBackfill = entry.attributes.backfill ?? false;
-      stores.events.add({ attributes: event.attributes, profile: outcome.profile, defaultBackfill, via: 'bulk_create_events' }, now);
-      stores.profiles.touchLastEvent(outcome.profile.id, event.attributes.time ?? now.toISOString());
+      // An event without a time is dated when Klaviyo received it, not when its job ran.
+      const attributes = { ...event.attributes, time: event.attributes.time ?? acceptedAt };
+      stores.events.add({ attributes, profile: outcome.profile, defaultBackfill, via: 'bulk_create_events' }, now);
+      stores.profiles.touchLastEvent(outcome.profile.id, attributes.time);
     }
   }
-  return accepted;
 }
 
 export function createOrUpdateProfile(stores: Stores, body: ProfileUpsertBody): Reply {
@@ -74,9 +85,9 @@ export function createOrUpdateProfile(stores: Stores, body: ProfileUpsertBody): 
   }
 }
 
-export function bulkImportProfiles(stores: Stores, body: BulkImportProfilesBody): Reply {
+export function bulkImportProfiles(stores: Stores, body: BulkImportProfilesBody, bytes: number): Reply {
   const listIds = (body.data.relationships?.lists?.data ?? []).map((list) => list.id);
-  const job = stores.jobs.create(body.data.attributes.profiles.data, listIds);
+  const job = stores.jobs.create(body.data.attributes.profiles.data, listIds, bytes);
   return { status: 202, body: jobDocument(stores.base, job) };
 }
 

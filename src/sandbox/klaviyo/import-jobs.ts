@@ -1,4 +1,5 @@
 import type { Clock } from '../../util/clock';
+import { type JobTimers, type JobTiming, processingMs } from './job-timing';
 import { profileViolations } from './limits';
 import type { ProfileStore } from './profile-store';
 import type { WireProfile } from './wire';
@@ -32,19 +33,25 @@ export interface ImportJob {
 const JOB_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * Bulk profile import jobs run like Klaviyo's, asynchronously: queued on creation, processing after `delayMs`
- * (when the profiles are applied), complete after another `delayMs`. Bad profiles become import errors.
+ * Bulk profile import jobs run like Klaviyo's, asynchronously: queued on creation, processing after the timing's
+ * queue time, and complete (the profiles applied, bad ones become import errors) after a processing time that
+ * grows with the job's rows and bytes (job-timing.ts).
  */
 export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private readonly payloads = new Map<string, readonly WireProfile[]>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private counter = 0;
   private errorCounter = 0;
 
-  constructor(private readonly profiles: ProfileStore, private readonly clock: Clock, private readonly delayMs: number) {}
+  constructor(
+    private readonly profiles: ProfileStore,
+    private readonly clock: Clock,
+    private readonly timing: JobTiming,
+    private readonly timers: JobTimers,
+  ) {}
 
-  create(profiles: readonly WireProfile[], listIds: readonly string[]): ImportJob {
+  /** `bytes`: the request body's size, which the processing time depends on. */
+  create(profiles: readonly WireProfile[], listIds: readonly string[], bytes: number): ImportJob {
     this.counter += 1;
     const now = this.clock.now();
     const job: ImportJob = {
@@ -63,9 +70,11 @@ export class ImportJobs {
     };
     this.jobs.set(job.id, job);
     this.payloads.set(job.id, structuredClone(profiles));
-    this.later(() => {
-      this.process(job);
-      this.later(() => {
+    this.timers.later(this.timing.queuedMs, () => {
+      job.status = 'processing';
+      job.startedAt = this.clock.now().toISOString();
+      this.timers.later(processingMs(this.timing, profiles.length, bytes), () => {
+        this.process(job);
         job.status = 'complete';
         job.completedAt = this.clock.now().toISOString();
       });
@@ -81,33 +90,15 @@ export class ImportJobs {
     return [...this.jobs.values()];
   }
 
-  /** Stops pending work; jobs in flight stay as they are. */
-  stop(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-
   clear(): void {
-    this.stop();
     this.jobs.clear();
     this.payloads.clear();
     this.counter = 0;
     this.errorCounter = 0;
   }
 
-  private later(fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, this.delayMs);
-    timer.unref();
-    this.timers.add(timer);
-  }
-
   private process(job: ImportJob): void {
-    job.status = 'processing';
     const now = this.clock.now();
-    job.startedAt = now.toISOString();
     const payload = this.payloads.get(job.id) ?? [];
     this.payloads.delete(job.id);
     for (const profile of payload) {

@@ -9,18 +9,23 @@ import type {
  * error-handling guide, and the operation descriptions in the 2026-07-15 spec).
  */
 export const LIMITS = {
-  bodyBytes: 5 * 1024 * 1024,
+  /** "The maximum allowed payload size is 5MB": decimal, as the docs' other figures (100KB = 100,000 bytes). */
+  bodyBytes: 5_000_000,
   bulkEvents: 1_000,
   bulkProfiles: 10_000,
   profileBytes: 100 * 1024,
   stringBytes: 100 * 1024,
   metricNameChars: 128,
-  eventProperties: 400,
+  /** The events API overview says 300 properties; the 2026-07-15 spec says 400. The stricter figure is enforced. */
+  eventProperties: 300,
   arrayItems: 4_000,
   nestingDepth: 10,
   emailChars: 100,
-  /** The 2026-07-15 spec: "after the year 1990 … up to 1 year in the future" (older revisions said 2000). */
-  earliestEventTime: Date.UTC(1990, 0, 1),
+  /**
+   * The ingestion limits in the docs: event times "between 2000 and now + 1 year"; the 2026-07-15 spec says "after
+   * the year 1990". The stricter figure is enforced, so nothing passes here that a stricter Klaviyo refuses.
+   */
+  earliestEventTime: Date.UTC(2000, 0, 1),
 } as const;
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -83,7 +88,7 @@ function eventViolations(event: WireEventAttributes, base: string, now: Date): V
     const latest = new Date(now);
     latest.setUTCFullYear(latest.getUTCFullYear() + 1);
     if (time <= LIMITS.earliestEventTime || time > latest.getTime()) {
-      out.push({ pointer: `${base}/time`, detail: `'time' must be after 1990-01-01 and no more than 1 year in the future: '${event.time}'.` });
+      out.push({ pointer: `${base}/time`, detail: `'time' must be after 2000-01-01 and no more than 1 year in the future: '${event.time}'.` });
     }
   }
   const properties: JsonMap = event.properties;

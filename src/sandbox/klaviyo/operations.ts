@@ -30,6 +30,8 @@ export interface OperationSpec {
   /** Component schema name of the request body, for POST operations. */
   readonly bodySchema: string | null;
   readonly rateLimit: RateLimit;
+  /** Every scope a key needs for this operation (`x-klaviyo-scopes`). */
+  readonly scopes: readonly string[];
 }
 
 /** "10/s" / "150/m" → requests per window of that unit; the spec uses no other units. */
@@ -54,6 +56,8 @@ export function resolveOperations(spec: OpenApiDocument): OperationSpec[] {
     if (!op || op.operationId !== served.id) throw new Error(`spec has no ${served.id} at ${served.method} ${served.path}`);
     const limit = op['x-klaviyo-ratelimit'];
     if (!limit) throw new Error(`spec gives no rate limit for ${served.id}`);
+    const scopes = op['x-klaviyo-scopes'];
+    if (!scopes || scopes.length === 0) throw new Error(`spec gives no scopes for ${served.id}`);
     const paramNames = [...served.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
     const source = served.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{\w+\\?\}/g, '([^/]+)');
     return {
@@ -65,6 +69,7 @@ export function resolveOperations(spec: OpenApiDocument): OperationSpec[] {
       paramNames,
       bodySchema: bodySchemaName(op),
       rateLimit: { burst: parseRate(limit.burst, 's'), steady: parseRate(limit.steady, 'm') },
+      scopes: [...scopes],
     };
   });
 }

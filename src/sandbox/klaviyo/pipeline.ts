@@ -1,7 +1,7 @@
 import zlib from 'zlib';
 import {
   type ApiError, invalid, invalidParameter, methodNotAllowed, notAuthenticated, notFound, parseError, payloadTooLarge,
-  throttled, unsupportedMediaType,
+  permissionDenied, throttled, unsupportedMediaType,
 } from './errors';
 import * as handlers from './handlers';
 import type { Reply, Stores } from './handlers';
@@ -10,6 +10,7 @@ import {
 } from './limits';
 import type { OperationSpec, RouteMatch } from './operations';
 import type { FixedWindowRateLimiter, RetryAfterTracker } from './rate-limiter';
+import { type KeyScopes, missingScopes } from './scopes';
 import { SPEC_REVISION } from './spec';
 import { type BodyValidators, violationsFromAjv } from './validator';
 import type { ErrorObject } from 'ajv';
@@ -21,8 +22,6 @@ export interface IncomingCall {
   readonly body: Buffer;
   /** The body went past the 5 MB limit and was not kept. */
   readonly bodyTooLarge: boolean;
-  /** Identifies retries of this request (see RetryAfterTracker). */
-  readonly fingerprint: string;
 }
 
 export interface Outcome {
@@ -35,13 +34,17 @@ export interface Outcome {
 }
 
 export interface PipelineDeps {
-  readonly apiKey: string;
+  /** Every private key the account has, with its scopes. */
+  readonly keys: KeyScopes;
+  /** Rate limits and Retry-After are per account: every key of it shares them. */
+  readonly account: string;
   readonly validators: BodyValidators;
   readonly limiter: FixedWindowRateLimiter | null;
   readonly retryAfter: RetryAfterTracker;
   readonly stores: Stores;
 }
 
+const KEY_PREFIX = 'Klaviyo-API-Key ';
 const REVISION = /^(\d{4}-\d{2}-\d{2})(\.[a-z]+)?$/;
 /** The first GA revision; anything older was never served. */
 const FIRST_REVISION = '2022-10-17';
@@ -55,7 +58,7 @@ const fromReply = (reply: Reply, headers: Record<string, string>): Outcome => ('
   : { status: reply.status, headers, body: reply.body, errors: [], validationFailed: false });
 
 /**
- * Everything between routing and the handler, in Klaviyo's order: auth (401), rate limit (429), revision (400),
+ * Everything between routing and the handler, in Klaviyo's order: auth (401), scopes (403), rate limit (429), revision (400),
  * media type (415), size (413), JSON (400), schema and documented limits (400), then the handler's own rules.
  */
 export function processCall(deps: PipelineDeps, route: RouteMatch, call: IncomingCall, nowMs: number): Outcome {
@@ -64,13 +67,16 @@ export function processCall(deps: PipelineDeps, route: RouteMatch, call: Incomin
   const { operation, params } = route;
 
   const authorization = call.headers.authorization;
-  if (authorization !== `Klaviyo-API-Key ${deps.apiKey}`) return errorOutcome([notAuthenticated(Boolean(authorization))]);
+  const scopes = authorization?.startsWith(KEY_PREFIX) ? deps.keys.get(authorization.slice(KEY_PREFIX.length)) : undefined;
+  if (!scopes) return errorOutcome([notAuthenticated(Boolean(authorization))]);
+  const missing = missingScopes(scopes, operation.scopes);
+  if (missing.length > 0) return errorOutcome([permissionDenied(missing)]);
 
   const headers: Record<string, string> = {};
   if (deps.limiter) {
-    const decision = deps.limiter.take(deps.apiKey, operation.id, nowMs);
+    const decision = deps.limiter.take(deps.account, operation.id, nowMs);
     if (!decision.allowed) {
-      deps.retryAfter.advise(call.fingerprint, nowMs, decision.retryAfterSeconds);
+      deps.retryAfter.advise(deps.account, operation.id, nowMs, decision.retryAfterSeconds);
       return errorOutcome([throttled(decision.retryAfterSeconds)], { 'Retry-After': String(decision.retryAfterSeconds) });
     }
     headers['RateLimit-Limit'] = String(decision.limit);
@@ -85,7 +91,7 @@ export function processCall(deps: PipelineDeps, route: RouteMatch, call: Incomin
 
   const parsed = parseBody(call);
   if ('error' in parsed) return errorOutcome([parsed.error], headers);
-  const reply = handleBody(deps, operation, parsed.json, nowMs);
+  const reply = handleBody(deps, operation, parsed.json, parsed.bytes, nowMs);
   return 'invalid' in reply ? errorOutcome(reply.invalid, headers, true) : fromReply(reply, headers);
 }
 
@@ -101,7 +107,7 @@ function checkRevision(revision: string | undefined): ApiError | null {
   return null;
 }
 
-function parseBody(call: IncomingCall): { json: unknown } | { error: ApiError } {
+function parseBody(call: IncomingCall): { json: unknown; bytes: number } | { error: ApiError } {
   const mediaType = (call.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (!JSON_TYPES.has(mediaType)) {
     return { error: unsupportedMediaType(`Unsupported media type "${mediaType}" in request; use application/json.`) };
@@ -121,7 +127,7 @@ function parseBody(call: IncomingCall): { json: unknown } | { error: ApiError } 
     return { error: tooBig ? payloadTooLarge(LIMITS.bodyBytes) : parseError('the gzip body could not be decoded') };
   }
   try {
-    return { json: JSON.parse(text) };
+    return { json: JSON.parse(text), bytes: Buffer.byteLength(text, 'utf8') };
   } catch (err) {
     return { error: parseError(err instanceof Error ? err.message : 'invalid JSON') };
   }
@@ -136,7 +142,8 @@ function limitFailure(violations: ReturnType<typeof createEventViolations>): Bod
   return violations.length > 0 ? { invalid: violations.map(invalid) } : null;
 }
 
-function handleBody(deps: PipelineDeps, operation: OperationSpec, json: unknown, nowMs: number): BodyReply {
+/** `bytes`: the decompressed body's size, which a bulk job's processing time depends on. */
+function handleBody(deps: PipelineDeps, operation: OperationSpec, json: unknown, bytes: number, nowMs: number): BodyReply {
   const { validators: v, stores } = deps;
   const now = new Date(nowMs);
   switch (operation.id) {
@@ -145,13 +152,13 @@ function handleBody(deps: PipelineDeps, operation: OperationSpec, json: unknown,
       return limitFailure(createEventViolations(json, now)) ?? handlers.createEvent(stores, json);
     case 'bulk_create_events':
       if (!v.bulk_create_events(json)) return schemaFailure(v.bulk_create_events.errors);
-      return limitFailure(bulkCreateEventsViolations(json, now)) ?? handlers.bulkCreateEvents(stores, json);
+      return limitFailure(bulkCreateEventsViolations(json, now)) ?? handlers.bulkCreateEvents(stores, json, bytes);
     case 'create_or_update_profile':
       if (!v.create_or_update_profile(json)) return schemaFailure(v.create_or_update_profile.errors);
       return limitFailure(profileUpsertViolations(json)) ?? handlers.createOrUpdateProfile(stores, json);
     case 'bulk_import_profiles':
       if (!v.bulk_import_profiles(json)) return schemaFailure(v.bulk_import_profiles.errors);
-      return limitFailure(bulkImportViolations(json)) ?? handlers.bulkImportProfiles(stores, json);
+      return limitFailure(bulkImportViolations(json)) ?? handlers.bulkImportProfiles(stores, json, bytes);
     default:
       throw new Error(`${operation.id} takes no body`);
   }

@@ -39,6 +39,9 @@ export class ProfileStore {
     email: new Map(), phoneNumber: new Map(), externalId: new Map(),
   };
   private counter = 0;
+  /** Profile-endpoint writes so far, and the serial of each profile's last one (what a benchmark counts). */
+  private writes = 0;
+  private readonly lastWrite = new Map<string, number>();
 
   upsert(resource: WireProfile, now: Date, policy: ConflictPolicy): UpsertOutcome {
     const attributes = resource.attributes;
@@ -62,6 +65,8 @@ export class ProfileStore {
     this.applyFields(profile, attributes);
     applyPatch(profile.properties, resource.meta ?? attributes.meta ?? null);
     profile.updated = stamp;
+    // The profile endpoints refuse conflicts; events attach to the first match: only the former write a profile.
+    if (policy === 'reject') this.lastWrite.set(profile.id, ++this.writes);
     return { kind: existing ? 'updated' : 'created', profile: clone(profile) };
   }
 
@@ -89,10 +94,23 @@ export class ProfileStore {
     return this.byId.size;
   }
 
+  get writeMark(): number {
+    return this.writes;
+  }
+
+  /** Distinct profiles written through the profile endpoints after the mark. */
+  writtenSince(mark: number): number {
+    let count = 0;
+    for (const serial of this.lastWrite.values()) if (serial > mark) count += 1;
+    return count;
+  }
+
   clear(): void {
     this.byId.clear();
     for (const map of Object.values(this.index)) map.clear();
     this.counter = 0;
+    this.writes = 0;
+    this.lastWrite.clear();
   }
 
   private create(stamp: string): MutableProfile {
@@ -132,7 +150,9 @@ export class ProfileStore {
     if ('location' in attributes) profile.location = mergeLocation(profile.location, attributes.location ?? null);
     if ('properties' in attributes) {
       const properties = attributes.properties;
-      // "Setting a field to null will clear out the field": null properties wipes them, a null key removes that key.
+      // "Setting a field to null will clear out the field" is about the profile's fields: `properties: null` wipes
+      // them all. Inside properties, keys are merged one by one and a null is kept as the value null; removing a key
+      // takes `meta.patch_properties.unset`.
       if (properties == null) profile.properties = {};
       else mergeProperties(profile.properties, properties);
     }
@@ -140,16 +160,17 @@ export class ProfileStore {
 }
 
 function mergeProperties(target: Record<string, unknown>, patch: JsonMap): void {
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete target[key];
-    else target[key] = clone(value);
-  }
+  for (const [key, value] of Object.entries(patch)) target[key] = clone(value);
 }
 
+/** Location fields are profile fields: a null clears one. */
 function mergeLocation(current: Record<string, unknown> | null, patch: WireLocation | null): Record<string, unknown> | null {
   if (patch === null) return null;
   const merged: Record<string, unknown> = { ...(current ?? {}) };
-  mergeProperties(merged, { ...patch });
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
   return merged;
 }
 

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import type { OperationId, RateLimit } from './operations';
 
 export type RateDecision =
@@ -58,29 +57,46 @@ function roll(window: Window, nowMs: number, size: number): void {
   }
 }
 
+/** How a request stands against the 429s its endpoint gave out before it arrived. */
+export type RetryAfterVerdict =
+  | { readonly kind: 'clear' }
+  /** Sent after the 429 could have reached the client, and before its Retry-After: the client should have waited. */
+  | { readonly kind: 'early'; readonly earlyByMs: number }
+  /** Already on its way when the 429 went out: the client could not have known. */
+  | { readonly kind: 'on_wire' };
+
+interface Advice {
+  readonly throttledAt: number;
+  readonly notBefore: number;
+}
+
 /**
- * Remembers the Retry-After each request was given, by fingerprint (key, method, path, body), to catch clients that
- * retry it too soon. Fingerprints rather than (key, operation), so that requests already in flight when a 429 went
- * out are not mistaken for retries.
+ * Remembers each 429's Retry-After per (key, operation): Klaviyo's limits are per endpoint, and "immediate retries
+ * will always receive a 429", so after a 429 no request to that endpoint should be sent before Retry-After, whatever
+ * its body. A request that started arriving within `graceMs` after the 429 was answered counts as already on the
+ * wire: the client sent it before the answer could reach it (loopback latency plus an event-loop turn).
  */
 export class RetryAfterTracker {
-  private readonly notBefore = new Map<string, number>();
+  private readonly advice = new Map<string, Advice[]>();
 
-  advise(fingerprint: string, nowMs: number, retryAfterSeconds: number): void {
-    this.notBefore.set(fingerprint, nowMs + retryAfterSeconds * SECOND);
+  constructor(private readonly graceMs: number) {}
+
+  advise(key: string, operation: OperationId, nowMs: number, retryAfterSeconds: number): void {
+    const id = `${key}\u0000${operation}`;
+    const live = (this.advice.get(id) ?? []).filter((a) => a.notBefore > nowMs);
+    live.push({ throttledAt: nowMs, notBefore: nowMs + retryAfterSeconds * SECOND });
+    this.advice.set(id, live);
   }
 
-  /** How many ms too early this request is, or 0 when it is not early. */
-  earlyBy(fingerprint: string, nowMs: number): number {
-    const deadline = this.notBefore.get(fingerprint);
-    return deadline !== undefined && nowMs < deadline ? deadline - nowMs : 0;
+  /** `startedMs`: when the request's first bytes arrived. */
+  verdict(key: string, operation: OperationId, startedMs: number): RetryAfterVerdict {
+    const pending = (this.advice.get(`${key}\u0000${operation}`) ?? []).filter((a) => startedMs < a.notBefore);
+    const ignored = pending.filter((a) => startedMs > a.throttledAt + this.graceMs);
+    if (ignored.length > 0) return { kind: 'early', earlyByMs: Math.max(...ignored.map((a) => a.notBefore)) - startedMs };
+    return pending.length > 0 ? { kind: 'on_wire' } : { kind: 'clear' };
   }
 
   clear(): void {
-    this.notBefore.clear();
+    this.advice.clear();
   }
-}
-
-export function requestFingerprint(authorization: string, method: string, path: string, body: Buffer): string {
-  return createHash('sha256').update(`${authorization}\u0000${method}\u0000${path}\u0000`).update(body).digest('hex');
 }

@@ -1,17 +1,20 @@
 import http from 'http';
-import type { AddressInfo } from 'net';
+import type { AddressInfo, Socket } from 'net';
 import { type Clock, systemClock } from '../../util/clock';
 import { sleep } from '../../util/retry';
 import { type ApiError, serverError, throttled } from './errors';
 import { EventStore } from './event-store';
 import { type Fault, FaultInjector } from './faults';
 import type { Stores } from './handlers';
+import { EventJobs, type EventJobTiming } from './event-jobs';
 import { ImportJobs } from './import-jobs';
+import { DEFAULT_EVENT_JOB_TIMING, DEFAULT_PROFILE_JOB_TIMING, JobTimers, type JobTiming, checkTiming, fixedJobTiming } from './job-timing';
 import { LIMITS } from './limits';
 import { type OperationId, type RateLimit, matchRoute, resolveOperations } from './operations';
 import { type Outcome, processCall } from './pipeline';
 import { ProfileStore } from './profile-store';
-import { FixedWindowRateLimiter, RetryAfterTracker, requestFingerprint } from './rate-limiter';
+import { FixedWindowRateLimiter, RetryAfterTracker } from './rate-limiter';
+import { FULL_ACCESS, type KeyScopes, grantedScopes } from './scopes';
 import { loadKlaviyoSpec } from './spec';
 import type { EarlyRetry, FaultKind, RequestRecord, SandboxEvent, SandboxProfile, SandboxStats } from './types';
 import { compileBodyValidators } from './validator';
@@ -20,12 +23,23 @@ export interface KlaviyoSandboxOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
   readonly host?: string;
-  /** The one private key the sandbox accepts. */
+  /** The account's main private key, with every scope shipsignal's endpoints need (default DEFAULT_API_KEY). */
   readonly apiKey?: string;
+  /** More private keys of the same account, each with its scopes (`profiles:write` implies `profiles:read`). */
+  readonly keys?: Readonly<Record<string, readonly string[]>>;
   /** 'documented' (default) enforces each endpoint's x-klaviyo-ratelimit from the spec. */
   readonly rateLimits?: 'documented' | 'off';
-  /** Time a bulk profile import spends in each of queued and processing. Default 50 ms. */
+  /** Bulk profile import jobs' timing (job-timing.ts); default DEFAULT_PROFILE_JOB_TIMING. */
+  readonly profileJobTiming?: Partial<JobTiming>;
+  /** Bulk event jobs' timing; default DEFAULT_EVENT_JOB_TIMING; 'immediate' applies them within the request. */
+  readonly eventJobTiming?: Partial<JobTiming> | 'immediate';
+  /** A fixed time a bulk profile import spends in each of queued and processing, whatever its size (tests). */
   readonly jobProcessingDelayMs?: number;
+  /**
+   * A request that started arriving up to this long after a 429 to its endpoint counts as already on the wire,
+   * not as early (the client could not yet have read the 429). Default DEFAULT_IN_FLIGHT_GRACE_MS.
+   */
+  readonly inFlightGraceMs?: number;
   /** Seeds the fault injector's PRNG. */
   readonly seed?: number;
   /** Drives timestamps, event-time checks and rate windows. */
@@ -43,14 +57,34 @@ export interface KlaviyoSandbox {
   events(limit?: number): SandboxEvent[];
   requests(): RequestRecord[];
   validationFailures(): RequestRecord[];
+  /** Requests to an endpoint sent after one of its 429s and before that 429's Retry-After (a sink must send none). */
   earlyRetries(): EarlyRetry[];
   stats(): SandboxStats;
+  /** Resolves once every accepted bulk job (profile imports and event jobs) has been processed. */
+  idle(): Promise<void>;
+  /** Profiles written through the profile endpoints (upsert, bulk import) after `stats().profileWrites` was `mark`. */
+  profilesWrittenSince(mark: number): number;
   /** Forgets all data, counters, rate windows and faults; the URL and key stay. */
   reset(): void;
   close(): Promise<void>;
 }
 
 export const DEFAULT_API_KEY = 'pk_sandbox_0000000000000000000000000000';
+const ACCOUNT_ID = 'SBXACCT';
+
+/**
+ * How long after a 429 a request may arrive on another connection and still count as already sent. Sandbox and
+ * client often share one busy event loop (tests, a loaded CI machine): requests a client issued together can reach
+ * the server 100+ ms apart. A client that retries on the connection the 429 came back on is caught at once anyway.
+ */
+export const DEFAULT_IN_FLIGHT_GRACE_MS = 250;
+
+interface Connection {
+  readonly acceptedAt: number;
+  requests: number;
+  /** The last 429 answered on this connection. */
+  throttled: { readonly operation: OperationId; readonly notBefore: number } | null;
+}
 
 interface ReadBody {
   readonly body: Buffer;
@@ -88,11 +122,16 @@ class Sandbox implements KlaviyoSandbox {
   private readonly profileStore = new ProfileStore();
   private readonly eventStore = new EventStore();
   private readonly jobs: ImportJobs;
+  private readonly eventJobs: EventJobs;
+  private readonly timers = new JobTimers();
+  private readonly keys: KeyScopes;
   private readonly limiter: FixedWindowRateLimiter | null;
-  private readonly retryAfter = new RetryAfterTracker();
+  private readonly retryAfter: RetryAfterTracker;
   private readonly validators: ReturnType<typeof compileBodyValidators>;
   private readonly log: RequestRecord[] = [];
   private readonly early: EarlyRetry[] = [];
+  private onWire = 0;
+  private readonly connections = new WeakMap<Socket, Connection>();
   private readonly counts = new Map<string, Map<number, number>>();
   private seq = 0;
   private baseUrl = '';
@@ -105,7 +144,16 @@ class Sandbox implements KlaviyoSandbox {
   ) {
     this.validators = compileBodyValidators(loadKlaviyoSpec(), operations);
     this.faults = new FaultInjector(options.seed ?? 1);
-    this.jobs = new ImportJobs(this.profileStore, clock, options.jobProcessingDelayMs ?? 50);
+    this.keys = new Map([[apiKey, grantedScopes(FULL_ACCESS)], ...Object.entries(options.keys ?? {}).map(([key, scopes]) => [key, grantedScopes(scopes)] as const)]);
+    const profileTiming = options.jobProcessingDelayMs !== undefined
+      ? fixedJobTiming(options.jobProcessingDelayMs)
+      : checkTiming('profileJobTiming', { ...DEFAULT_PROFILE_JOB_TIMING, ...options.profileJobTiming });
+    const eventTiming: EventJobTiming = options.eventJobTiming === 'immediate'
+      ? 'immediate'
+      : checkTiming('eventJobTiming', { ...DEFAULT_EVENT_JOB_TIMING, ...options.eventJobTiming });
+    this.jobs = new ImportJobs(this.profileStore, clock, profileTiming, this.timers);
+    this.eventJobs = new EventJobs(eventTiming, this.timers);
+    this.retryAfter = new RetryAfterTracker(options.inFlightGraceMs ?? DEFAULT_IN_FLIGHT_GRACE_MS);
     this.limiter = options.rateLimits === 'off'
       ? null
       : new FixedWindowRateLimiter(new Map<OperationId, RateLimit>(operations.map((op) => [op.id, op.rateLimit])));
@@ -116,6 +164,39 @@ class Sandbox implements KlaviyoSandbox {
         process.emitWarning(`klaviyo sandbox: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       });
     });
+    this.server.on('connection', (socket: Socket) => this.connections.set(socket, { acceptedAt: this.clock.now().getTime(), requests: 0, throttled: null }));
+  }
+
+  /**
+   * The latest time the client can have sent this request: a connection's first request was sent before the client
+   * connected (Node's agent opens a socket for a request it already has), so its accept time; a request on a reused
+   * connection, when it arrived. Both are taken before this sandbox's own backlog can delay them much.
+   */
+  private sentBy(connection: Connection | undefined, arrived: number): number {
+    if (!connection) return arrived;
+    connection.requests += 1;
+    return connection.requests === 1 ? connection.acceptedAt : arrived;
+  }
+
+  /**
+   * Whether a request ignored a Retry-After. One sent on the very connection that carried a 429 of its endpoint
+   * was written after that 429 had been read (HTTP/1.1 clients do not pipeline): early, whatever the timing.
+   * Otherwise its send time decides (RetryAfterTracker), with a grace for requests the client had already sent.
+   */
+  private judge(connection: Connection | undefined, operation: OperationId, started: number): void {
+    const mark = connection?.throttled;
+    const verdict = mark && mark.operation === operation && started < mark.notBefore
+      ? { kind: 'early' as const, earlyByMs: mark.notBefore - started }
+      : this.retryAfter.verdict(ACCOUNT_ID, operation, started);
+    if (verdict.kind === 'early') this.early.push({ operation, at: new Date(started).toISOString(), earlyByMs: verdict.earlyByMs });
+    if (verdict.kind === 'on_wire') this.onWire += 1;
+  }
+
+  private markThrottled(connection: Connection | undefined, operation: OperationId | null, retryAfter: string | undefined): void {
+    const seconds = Number(retryAfter);
+    if (connection && operation && Number.isFinite(seconds)) {
+      connection.throttled = { operation, notBefore: this.clock.now().getTime() + seconds * 1000 };
+    }
   }
 
   get url(): string {
@@ -133,14 +214,20 @@ class Sandbox implements KlaviyoSandbox {
 
   private get stores(): Stores {
     return {
-      profiles: this.profileStore, events: this.eventStore, jobs: this.jobs, clock: this.clock, base: this.baseUrl,
-      accountId: 'SBXACCT',
+      profiles: this.profileStore, events: this.eventStore, jobs: this.jobs, eventJobs: this.eventJobs, clock: this.clock,
+      base: this.baseUrl, accountId: ACCOUNT_ID,
     };
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const seq = ++this.seq;
+    // When it was sent at the latest: a large body is still on its way while other requests are answered.
+    const connection = this.connections.get(req.socket);
+    const started = this.sentBy(connection, this.clock.now().getTime());
     const { body, tooLarge } = await readBody(req, LIMITS.bodyBytes);
+    // Validation and handling wait for the check phase, so every request whose bytes are already here is stamped on
+    // arrival first: stamps taken between other requests' handling would look like requests sent after a 429.
+    await new Promise((resolve) => setImmediate(resolve));
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
     const headers = headerMap(req);
@@ -148,34 +235,37 @@ class Sandbox implements KlaviyoSandbox {
     const operation = route.kind === 'found' ? route.operation.id : null;
     const arrived = this.clock.now().getTime();
 
-    const fingerprint = requestFingerprint(headers.authorization ?? '', method, req.url ?? '/', body);
-    const earlyBy = this.retryAfter.earlyBy(fingerprint, arrived);
-    if (operation && earlyBy > 0) this.early.push({ operation, at: new Date(arrived).toISOString(), earlyByMs: earlyBy });
+    if (operation) this.judge(connection, operation, started);
 
     const fault = this.faults.decide(seq, operation);
     if (fault && fault.kind === 'delay') await sleep(fault.ms);
     else if (fault) {
-      const status = this.injectFault(fault, res, fingerprint, arrived);
+      const status = this.injectFault(fault, res, operation, arrived);
+      if (fault.kind === 'throttle') this.markThrottled(connection, operation, String(fault.retryAfterSeconds));
       this.record(seq, method, url.pathname, operation, status, [], fault.kind);
       return;
     }
 
     const outcome = processCall(this.deps(), route, {
-      method, query: url.searchParams, headers, body, bodyTooLarge: tooLarge, fingerprint,
+      method, query: url.searchParams, headers, body, bodyTooLarge: tooLarge,
     }, this.clock.now().getTime());
     this.respond(res, outcome);
+    if (outcome.status === 429) this.markThrottled(connection, operation, outcome.headers['Retry-After']);
     this.record(seq, method, url.pathname, operation, outcome.status, outcome.errors, fault ? 'delay' : null,
       outcome.validationFailed);
   }
 
   private deps() {
-    return { apiKey: this.apiKey, validators: this.validators, limiter: this.limiter, retryAfter: this.retryAfter, stores: this.stores };
+    return {
+      keys: this.keys, account: ACCOUNT_ID, validators: this.validators, limiter: this.limiter, retryAfter: this.retryAfter,
+      stores: this.stores,
+    };
   }
 
   /** Answers (or fails to answer) a faulted request; returns the status the client saw, 0 for none. */
   private injectFault(
     fault: Exclude<Fault, { kind: 'delay' }> | { readonly kind: 'outage' }, res: http.ServerResponse,
-    fingerprint: string, nowMs: number,
+    operation: OperationId | null, nowMs: number,
   ): number {
     switch (fault.kind) {
       case 'outage':
@@ -186,7 +276,7 @@ class Sandbox implements KlaviyoSandbox {
         return status;
       }
       case 'throttle': {
-        this.retryAfter.advise(fingerprint, nowMs, fault.retryAfterSeconds);
+        if (operation) this.retryAfter.advise(ACCOUNT_ID, operation, nowMs, fault.retryAfterSeconds);
         const error = throttled(fault.retryAfterSeconds);
         this.respond(res, {
           status: 429, headers: { 'Retry-After': String(fault.retryAfterSeconds) }, body: { errors: [error] }, errors: [error],
@@ -261,6 +351,10 @@ class Sandbox implements KlaviyoSandbox {
       requests,
       duplicatesDropped: this.eventStore.duplicatesDropped,
       earlyRetries: this.early.length,
+      earlyRequests: this.early.length,
+      onWireWhenThrottled: this.onWire,
+      pendingEventJobs: this.eventJobs.pending,
+      profileWrites: this.profileStore.writeMark,
       validationFailures: this.log.filter((r) => r.validationFailed).length,
       throttled: this.log.filter((r) => r.status === 429).length,
       faultsInjected: this.faults.injected().length,
@@ -272,19 +366,30 @@ class Sandbox implements KlaviyoSandbox {
   reset(): void {
     this.profileStore.clear();
     this.eventStore.clear();
+    this.timers.stop();
     this.jobs.clear();
+    this.eventJobs.clear();
     this.limiter?.clear();
     this.retryAfter.clear();
     this.faults.clear();
     this.faults.resetLog();
     this.log.length = 0;
     this.early.length = 0;
+    this.onWire = 0;
     this.counts.clear();
     this.seq = 0;
   }
 
+  idle(): Promise<void> {
+    return this.timers.idle();
+  }
+
+  profilesWrittenSince(mark: number): number {
+    return this.profileStore.writtenSince(mark);
+  }
+
   close(): Promise<void> {
-    this.jobs.stop();
+    this.timers.stop();
     return new Promise((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
       this.server.closeAllConnections();

@@ -12,6 +12,8 @@ export interface OpenApiOperation {
   readonly operationId: string;
   readonly requestBody?: { readonly content: Readonly<Record<string, { readonly schema: JsonObject }>> };
   readonly 'x-klaviyo-ratelimit'?: { readonly burst: string; readonly steady: string };
+  /** The private-key scopes the operation needs, all of them. */
+  readonly 'x-klaviyo-scopes'?: readonly string[];
 }
 
 export interface OpenApiDocument {

@@ -54,7 +54,7 @@ export interface RequestRecord {
   readonly at: string;
 }
 
-/** A repeat of a throttled request (same key, method, path and body) that arrived before its Retry-After expired. */
+/** A request to an endpoint sent after one of its 429s could be read and before that 429's Retry-After expired. */
 export interface EarlyRetry {
   readonly operation: OperationId;
   readonly at: string;
@@ -66,7 +66,16 @@ export interface SandboxStats {
   /** operationId (or "unrouted") → status → count. */
   readonly requests: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly duplicatesDropped: number;
+  /** Same as earlyRequests (its name before every request, not only a repeat, counted). */
   readonly earlyRetries: number;
+  /** Requests sent after a 429 to their endpoint and before its Retry-After: a well-behaved sink sends none. */
+  readonly earlyRequests: number;
+  /** Requests already on their way when a 429 to their endpoint went out: not early, the client could not know. */
+  readonly onWireWhenThrottled: number;
+  /** Bulk event jobs accepted and not yet applied. */
+  readonly pendingEventJobs: number;
+  /** A serial of profile writes through the profile endpoints; see profilesWrittenSince. */
+  readonly profileWrites: number;
   readonly validationFailures: number;
   readonly throttled: number;
   readonly faultsInjected: number;

@@ -3,17 +3,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import {
-  Kind, executeSync, getArgumentValues, getNamedType, isObjectType, parse, validate, visit,
-  type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type SelectionSetNode,
+  Kind, executeSync, getArgumentValues, getNamedType, visit,
+  type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema,
 } from 'graphql';
-import { isConnection } from './cost';
+import { flattenConnection, validateBulkQuery, type BulkUserError } from './bulk-query';
 import { encodeCursor } from './cursor';
 import { gid, isoInstant } from './record';
+import { parseBulkSearch } from './bulk-search';
 import { ORDER_SORT_KEYS, type OrderSortKey, type SandboxStore } from './store';
-import { orderView, type ExecContext, type View } from './views';
+import { arrayConnection, orderView, type ExecContext, type FieldArgs, type View } from './views';
 import { sandboxFieldResolver } from './resolve';
 
-export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED';
+export type { BulkUserError } from './bulk-query';
+export { validateBulkQuery } from './bulk-query';
+
+export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
+export type BulkErrorCode = 'ACCESS_DENIED' | 'INTERNAL_SERVER_ERROR' | 'TIMEOUT';
 
 export interface BulkOperationState {
   readonly legacyId: number;
@@ -24,137 +29,86 @@ export interface BulkOperationState {
   objectCount: number;
   rootObjectCount: number;
   fileSize: number | null;
-  url: string | null;
-  errorCode: string | null;
+  /** Set when COMPLETED (the result) or FAILED after some rows (the partial data). */
+  hasFile: boolean;
+  errorCode: BulkErrorCode | null;
 }
 
-export interface BulkUserError {
-  readonly field: readonly string[] | null;
-  readonly message: string;
-  readonly code: 'INVALID' | 'LIMIT_REACHED' | 'OPERATION_IN_PROGRESS';
+/**
+ * How the sandbox runs exports. Defaults: 250 orders a step, no delay (tests and the bench want results fast), and
+ * result URLs valid seven days after the operation ends, as the BulkOperation docs say (`url`, `partialDataUrl`).
+ */
+export interface BulkOptions {
+  readonly chunk?: number;
+  /** Wall-clock pause between steps, so tests can catch an operation RUNNING, with objectCount growing. */
+  readonly chunkDelayMs?: number;
+  readonly urlTtlMs?: number;
 }
 
-const MAX_CONNECTIONS = 5;
-const MAX_CONNECTION_DEPTH = 2;
+/** A failure to inject into the next operation started: it ends FAILED after this many root objects. */
+export interface BulkFailure {
+  readonly errorCode: BulkErrorCode;
+  readonly afterRootObjects: number;
+}
+
+/**
+ * "In API versions 2026-01 and higher apps can run up to five bulk query operations at a time per shop" (the bulk
+ * operations guide, shopify.dev/api/usage/bulk-operations/queries; one before 2026-01); the sixth is refused.
+ */
 const MAX_RUNNING = 5;
-const CHUNK = 250;
-
-interface ConnectionShape {
-  count: number;
-  depth: number;
-  parentsWithoutId: string[];
-}
-
-/** Shopify's bulk query rules: 1-5 connections, nested at most two deep, and a parent `id` for each nested one. */
-function connectionShape(schema: GraphQLSchema, document: DocumentNode): ConnectionShape {
-  const shape: ConnectionShape = { count: 0, depth: 0, parentsWithoutId: [] };
-  const walk = (type: GraphQLObjectType, set: SelectionSetNode, depth: number): void => {
-    for (const selection of set.selections) {
-      if (selection.kind !== Kind.FIELD || !selection.selectionSet) continue;
-      const def = type.getFields()[selection.name.value];
-      const named = def ? getNamedType(def.type) : null;
-      if (!named || !isObjectType(named)) continue;
-      if (isConnection(named)) {
-        shape.count += 1;
-        shape.depth = Math.max(shape.depth, depth + 1);
-        const hasId = set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === 'id');
-        if (depth > 0 && !hasId) shape.parentsWithoutId.push(selection.name.value);
-        walk(named, selection.selectionSet, depth + 1);
-      } else {
-        walk(named, selection.selectionSet, depth);
-      }
-    }
-  };
-  const root = schema.getQueryType();
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  if (root && operation && operation.kind === Kind.OPERATION_DEFINITION) walk(root, operation.selectionSet, 0);
-  return shape;
-}
-
-export function validateBulkQuery(schema: GraphQLSchema, query: string): { document: DocumentNode | null; errors: BulkUserError[] } {
-  let document: DocumentNode;
-  try {
-    document = parse(query);
-  } catch (error) {
-    return { document: null, errors: [{ field: ['query'], message: `Invalid bulk query: ${(error as Error).message}`, code: 'INVALID' }] };
-  }
-  const invalid = validate(schema, document);
-  if (invalid.length > 0) {
-    return { document: null, errors: invalid.map((e) => ({ field: ['query'], message: `Invalid bulk query: ${e.message}`, code: 'INVALID' as const })) };
-  }
-  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
-  const errors: BulkUserError[] = [];
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'query') {
-    errors.push({ field: ['query'], message: 'Bulk queries must be a query operation.', code: 'INVALID' });
-    return { document: null, errors };
-  }
-  const shape = connectionShape(schema, document);
-  if (shape.count === 0) errors.push({ field: ['query'], message: 'Bulk queries must contain at least one connection.', code: 'INVALID' });
-  if (shape.count > MAX_CONNECTIONS) errors.push({ field: ['query'], message: `Bulk queries cannot contain more than ${MAX_CONNECTIONS} connections.`, code: 'INVALID' });
-  if (shape.depth > MAX_CONNECTION_DEPTH) errors.push({ field: ['query'], message: `Bulk queries cannot contain connections with a nesting depth greater than ${MAX_CONNECTION_DEPTH}.`, code: 'INVALID' });
-  for (const name of shape.parentsWithoutId) {
-    errors.push({ field: ['query'], message: `The parent 'id' field is required for the nested connection ${name}.`, code: 'INVALID' });
-  }
-  const roots = operation.selectionSet.selections;
-  if (roots.length !== 1 || roots[0].kind !== Kind.FIELD || roots[0].name.value !== 'orders') {
-    errors.push({ field: ['query'], message: 'The shipsignal sandbox runs bulk queries over `orders` only.', code: 'INVALID' });
-  }
-  return { document: errors.length ? null : document, errors };
-}
-
-/** Turns one page of results into JSONL objects: nested connection children become their own lines. */
-function* flattenConnection(value: unknown, type: GraphQLObjectType, parentId: string | null): Generator<string> {
-  if (typeof value !== 'object' || value === null) return;
-  const connection = value as { edges?: { node?: unknown }[]; nodes?: unknown[] };
-  const items = connection.edges ? connection.edges.map((edge) => edge.node) : connection.nodes ?? [];
-  const nodeType = getNamedType(type.getFields().edges.type) as GraphQLObjectType;
-  const itemType = getNamedType(nodeType.getFields().node.type);
-  for (const item of items) {
-    if (typeof item !== 'object' || item === null || !isObjectType(itemType)) continue;
-    const own: Record<string, unknown> = {};
-    const children: [unknown, GraphQLObjectType][] = [];
-    for (const [key, field] of Object.entries(item)) {
-      const def = itemType.getFields()[key];
-      const named = def ? getNamedType(def.type) : null;
-      if (named && isConnection(named)) children.push([field, named]);
-      else own[key] = field;
-    }
-    if (parentId !== null) own.__parentId = parentId;
-    yield JSON.stringify(own);
-    const id = typeof own.id === 'string' ? own.id : null;
-    for (const [child, childType] of children) yield* flattenConnection(child, childType, id);
-  }
-}
+const SEVEN_DAYS_MS = 7 * 86_400_000;
+const UNFINISHED: ReadonlySet<BulkStatus> = new Set(['CREATED', 'RUNNING', 'CANCELING']);
 
 /** Bulk query operations: validated, run in the background into a JSONL file, served from the sandbox. */
 export class BulkOperations {
   private readonly operations = new Map<number, BulkOperationState>();
-  private readonly files = new Map<number, string>();
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shopify-sandbox-bulk-'));
   private nextId = 1;
   private readonly running = new Set<Promise<void>>();
+  private readonly cancelRequested = new Set<number>();
+  private failure: BulkFailure | null = null;
 
-  constructor(private readonly schema: GraphQLSchema, private readonly store: SandboxStore, private readonly baseUrl: () => string) {}
+  constructor(
+    private readonly schema: GraphQLSchema, private readonly store: SandboxStore, private readonly baseUrl: () => string,
+    private readonly options: BulkOptions = {},
+  ) {}
 
-  start(query: string): { operation: BulkOperationState | null; errors: BulkUserError[] } {
+  /** The next operation started fails (test hook). */
+  failNext(failure: BulkFailure): void {
+    this.failure = failure;
+  }
+
+  start(query: string, visibleFrom?: number): { operation: BulkOperationState | null; errors: BulkUserError[] } {
     const { document, errors } = validateBulkQuery(this.schema, query);
     if (!document) return { operation: null, errors };
-    const active = [...this.operations.values()].filter((op) => op.status === 'CREATED' || op.status === 'RUNNING');
+    const active = [...this.operations.values()].filter((op) => UNFINISHED.has(op.status));
     if (active.length >= MAX_RUNNING) {
       return { operation: null, errors: [{ field: null, message: `A shop can run at most ${MAX_RUNNING} bulk query operations at once.`, code: 'LIMIT_REACHED' }] };
     }
     const legacyId = this.nextId++;
     const operation: BulkOperationState = {
       legacyId, query, status: 'CREATED', createdAt: isoInstant(this.store.now()), completedAt: null,
-      objectCount: 0, rootObjectCount: 0, fileSize: null, url: null, errorCode: null,
+      objectCount: 0, rootObjectCount: 0, fileSize: null, hasFile: false, errorCode: null,
     };
     this.operations.set(legacyId, operation);
-    const run = this.run(operation, document).catch(() => {
-      operation.status = 'FAILED';
-      operation.errorCode = 'INTERNAL_SERVER_ERROR';
-    });
+    const failure = this.failure;
+    this.failure = null;
+    const run = this.run(operation, document, failure, visibleFrom).catch(() => this.end(operation, 'FAILED', 'INTERNAL_SERVER_ERROR'));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
+    return { operation, errors: [] };
+  }
+
+  /** bulkOperationCancel: CANCELING at once, CANCELED when the run reaches its next step. */
+  cancel(legacyId: number): { operation: BulkOperationState | null; errors: { field: string[]; message: string }[] } {
+    const operation = this.operations.get(legacyId);
+    if (!operation) return { operation: null, errors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
+    const status = this.status(operation);
+    if (status !== 'CREATED' && status !== 'RUNNING') {
+      return { operation, errors: [{ field: ['id'], message: `A bulk operation cannot be canceled when it is ${status.toLowerCase()}` }] };
+    }
+    operation.status = 'CANCELING';
+    this.cancelRequested.add(legacyId);
     return { operation, errors: [] };
   }
 
@@ -166,12 +120,25 @@ export class BulkOperations {
     return this.operations.get(this.nextId - 1) ?? null;
   }
 
-  file(legacyId: number): string | null {
-    const operation = this.operations.get(legacyId);
-    return operation?.status === 'COMPLETED' ? this.files.get(legacyId) ?? null : null;
+  /** `bulkOperations(query:, sortKey:, reverse:)`: newest first by default, filtered by status/operation_type/id. */
+  list(args: FieldArgs): View {
+    const matches = parseBulkSearch(typeof args.query === 'string' ? args.query : null);
+    const key = args.sortKey === 'COMPLETED_AT' ? 'completedAt' : 'createdAt';
+    const all = [...this.operations.values()]
+      .filter((op) => matches({ legacyId: op.legacyId, status: this.status(op), type: 'query' }))
+      .sort((a, b) => (b[key] ?? '').localeCompare(a[key] ?? '') || b.legacyId - a.legacyId);
+    if (args.reverse === true) all.reverse();
+    return arrayConnection(all, args, (op) => this.view(op));
   }
 
-  /** Settles when every started operation has finished; used by tests and close(). */
+  /** The result (or partial-data) file, if the link is still valid; 'expired' once its seven days are over. */
+  file(legacyId: number, partial: boolean): string | 'expired' | null {
+    const operation = this.operations.get(legacyId);
+    if (!operation?.hasFile || (operation.status === 'COMPLETED') === partial) return null;
+    if (this.expired(operation)) return 'expired';
+    return this.path(operation);
+  }
+
   async idle(): Promise<void> {
     await Promise.all([...this.running]);
   }
@@ -182,10 +149,15 @@ export class BulkOperations {
   }
 
   view(operation: BulkOperationState): View {
+    const status = this.status(operation);
+    const link = (partial: boolean): string | null =>
+      operation.hasFile && status !== 'EXPIRED' && (operation.status === 'COMPLETED') !== partial
+        ? `${this.baseUrl()}/bulk-operations/${operation.legacyId}${partial ? '.partial' : ''}.jsonl`
+        : null;
     return {
       __typename: 'BulkOperation',
       id: gid('BulkOperation', operation.legacyId),
-      status: operation.status,
+      status,
       type: 'QUERY',
       query: operation.query,
       createdAt: operation.createdAt,
@@ -193,14 +165,41 @@ export class BulkOperations {
       objectCount: String(operation.objectCount),
       rootObjectCount: String(operation.rootObjectCount),
       fileSize: operation.fileSize === null ? null : String(operation.fileSize),
-      url: operation.url,
-      partialDataUrl: null,
+      url: link(false),
+      partialDataUrl: link(true),
       errorCode: operation.errorCode,
     };
   }
 
-  private async run(operation: BulkOperationState, document: DocumentNode): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+  /** A finished operation whose links are past their validity reads EXPIRED, as Shopify reports it. */
+  private status(operation: BulkOperationState): BulkStatus {
+    return this.expired(operation) ? 'EXPIRED' : operation.status;
+  }
+
+  private expired(operation: BulkOperationState): boolean {
+    if (operation.completedAt === null || UNFINISHED.has(operation.status) || operation.status === 'CANCELED') return false;
+    return this.store.now().getTime() > Date.parse(operation.completedAt) + (this.options.urlTtlMs ?? SEVEN_DAYS_MS);
+  }
+
+  private path(operation: BulkOperationState): string {
+    return path.join(this.dir, `${operation.legacyId}.jsonl`);
+  }
+
+  private end(operation: BulkOperationState, status: BulkStatus, errorCode: BulkErrorCode | null = null): void {
+    operation.status = status;
+    operation.errorCode = errorCode;
+    operation.completedAt = isoInstant(this.store.now());
+    this.cancelRequested.delete(operation.legacyId);
+  }
+
+  private async step(): Promise<void> {
+    const delay = this.options.chunkDelayMs ?? 0;
+    await new Promise((resolve) => (delay > 0 ? setTimeout(resolve, delay) : setImmediate(resolve)));
+  }
+
+  private async run(operation: BulkOperationState, document: DocumentNode, failure: BulkFailure | null, visibleFrom: number | undefined): Promise<void> {
+    await this.step();
+    if (this.cancelRequested.has(operation.legacyId)) return this.end(operation, 'CANCELED');
     operation.status = 'RUNNING';
     const root = this.schema.getQueryType()!;
     const ordersField = root.getFields().orders;
@@ -209,14 +208,23 @@ export class BulkOperations {
     const sortKey = ORDER_SORT_KEYS.includes(args.sortKey as OrderSortKey) ? (args.sortKey as OrderSortKey) : 'ID';
     const query = typeof args.query === 'string' ? args.query : null;
     // Snapshot which orders belong to the export, so mutations during the run cannot skip or repeat one.
-    const indices = Uint32Array.from(this.store.scan(query, sortKey, args.reverse === true));
-    const file = path.join(this.dir, `${operation.legacyId}.jsonl`);
-    const out = fs.createWriteStream(file);
+    const indices = Uint32Array.from(this.store.scan(query, sortKey, args.reverse === true, visibleFrom));
+    const out = fs.createWriteStream(this.path(operation));
     const connectionType = getNamedType(ordersField.type) as GraphQLObjectType;
     const context: ExecContext = { store: this.store, bulk: true };
-    let objects = 0;
-    for (let start = 0; start < indices.length; start += CHUNK) {
-      const views = Array.from(indices.subarray(start, start + CHUNK), (index) => orderView(this.store.recordAt(index), this.store));
+    const chunk = this.options.chunk ?? 250;
+    const finish = async (status: BulkStatus, errorCode: BulkErrorCode | null = null): Promise<void> => {
+      out.end();
+      await once(out, 'finish');
+      operation.hasFile = operation.objectCount > 0 && status !== 'CANCELED';
+      operation.fileSize = status === 'COMPLETED' ? fs.statSync(this.path(operation)).size : null;
+      this.end(operation, status, errorCode);
+    };
+    for (let start = 0; start < indices.length; start += chunk) {
+      if (this.cancelRequested.has(operation.legacyId)) return finish('CANCELED');
+      const end = Math.min(indices.length, start + chunk, failure ? failure.afterRootObjects : Infinity);
+      if (end <= start) break;
+      const views = Array.from(indices.subarray(start, end), (index) => orderView(this.store.recordAt(index), this.store));
       const page = {
         edges: views.map((node, i) => ({ node, cursor: encodeCursor({ lastId: start + i, lastValue: start + i }) })),
         nodes: views,
@@ -227,22 +235,16 @@ export class BulkOperations {
       });
       if (result.errors?.length) throw result.errors[0];
       const data = result.data as Record<string, unknown>;
-      const key = ordersNode.alias?.value ?? 'orders';
-      for (const line of flattenConnection(data[key], connectionType, null)) {
-        objects += 1;
+      for (const line of flattenConnection(data[ordersNode.alias?.value ?? 'orders'], connectionType, null)) {
+        operation.objectCount += 1; // a running count, as Shopify reports it while the operation runs
         if (!out.write(`${line}\n`)) await once(out, 'drain');
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      operation.rootObjectCount = end;
+      await this.step();
     }
-    out.end();
-    await once(out, 'finish');
-    this.files.set(operation.legacyId, file);
-    operation.objectCount = objects;
-    operation.rootObjectCount = indices.length;
-    operation.fileSize = fs.statSync(file).size;
-    operation.url = `${this.baseUrl()}/bulk-operations/${operation.legacyId}.jsonl`;
-    operation.completedAt = isoInstant(this.store.now());
-    operation.status = 'COMPLETED';
+    if (this.cancelRequested.has(operation.legacyId)) return finish('CANCELED');
+    if (failure) return finish('FAILED', failure.errorCode);
+    return finish('COMPLETED');
   }
 }
 

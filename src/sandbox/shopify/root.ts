@@ -2,11 +2,13 @@ import { GraphQLError } from 'graphql';
 import { gid, parseGid } from './record';
 import { ORDER_SORT_KEYS, type OrderSortKey, type SandboxStore } from './store';
 import type { BulkOperations } from './bulk';
-import { orderView, type ExecContext, type FieldArgs, type View } from './views';
+import { fulfillmentView, orderView, type ExecContext, type FieldArgs, type View } from './views';
 
 export interface RootContext extends ExecContext {
   /** Search-syntax warnings, reported in `extensions.search` as Shopify does. */
   readonly searchWarnings: { readonly path: readonly string[]; readonly query: string; readonly warnings: readonly unknown[] }[];
+  /** Orders created before this (ms) are invisible to the caller's token (no `read_all_orders`); see scopes.ts. */
+  readonly visibleFrom?: number;
 }
 
 export interface ShopInfo {
@@ -34,15 +36,29 @@ function optionalString(value: unknown): string | null {
 
 /** The Query and Mutation roots the sandbox serves; every other root field is refused by the field resolver. */
 export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopInfo): Record<string, unknown> {
-  const node = (id: unknown): View | null => {
+  const visibleOrder = (id: string | number, context: RootContext) => {
+    const record = store.order(id);
+    return record && (context.visibleFrom === undefined || Date.parse(record.createdAt) >= context.visibleFrom) ? record : null;
+  };
+  const node = (id: unknown, context: RootContext): View | null => {
     const parsed = typeof id === 'string' ? parseGid(id) : null;
     if (parsed?.type === 'Order') {
-      const record = store.order(parsed.legacyId);
+      const record = visibleOrder(parsed.legacyId, context);
       return record ? orderView(record, store) : null;
     }
+    if (parsed?.type === 'Fulfillment') return fulfillment(parsed.legacyId, context);
     if (parsed?.type === 'BulkOperation') {
       const operation = bulk.get(parsed.legacyId);
       return operation ? bulk.view(operation) : null;
+    }
+    return null;
+  };
+  // The sandbox keeps no index of fulfillments: a lookup scans the orders (a follow-up read, rare and small).
+  const fulfillment = (legacyId: number, context: RootContext): View | null => {
+    for (let i = 0; i < store.size; i++) {
+      const order = store.recordAt(i);
+      const position = order.fulfillments.findIndex((f) => f.legacyId === legacyId);
+      if (position >= 0) return visibleOrder(order.legacyId, context) ? fulfillmentView(order.fulfillments[position], order, position) : null;
     }
     return null;
   };
@@ -57,6 +73,7 @@ export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopI
         query,
         sortKey: sortKeyOf(args.sortKey),
         reverse: args.reverse === true,
+        visibleFrom: context.visibleFrom,
       });
       if (page.warnings.length > 0 && query !== null) context.searchWarnings.push({ path: ['orders'], query, warnings: page.warnings });
       const edges = page.entries.map((entry) => ({ cursor: entry.cursor, node: orderView(store.recordAt(entry.index), store) }));
@@ -75,24 +92,34 @@ export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopI
       const query = optionalString(args.query);
       // Shopify's default limit is 10,000; an explicit null means no limit.
       const limit = args.limit === null ? Number.POSITIVE_INFINITY : optionalNumber(args.limit) ?? 10_000;
-      const { count, warnings } = store.count(query, limit);
+      const { count, warnings } = store.count(query, limit, context.visibleFrom);
       if (warnings.length > 0 && query !== null) context.searchWarnings.push({ path: ['ordersCount'], query, warnings });
       return { __typename: 'Count', count: Math.min(count, limit), precision: count > limit ? 'AT_LEAST' : 'EXACT' };
     },
-    order: (args: FieldArgs) => {
-      const record = typeof args.id === 'string' ? store.order(args.id) : null;
+    order: (args: FieldArgs, context: RootContext) => {
+      const record = typeof args.id === 'string' ? visibleOrder(args.id, context) : null;
       return record ? orderView(record, store) : null;
     },
-    node: (args: FieldArgs) => node(args.id),
-    nodes: (args: FieldArgs) => (Array.isArray(args.ids) ? args.ids.map(node) : []),
-    bulkOperation: (args: FieldArgs) => node(args.id),
+    fulfillment: (args: FieldArgs, context: RootContext) => {
+      const parsed = typeof args.id === 'string' ? parseGid(args.id) : null;
+      return parsed?.type === 'Fulfillment' ? fulfillment(parsed.legacyId, context) : null;
+    },
+    node: (args: FieldArgs, context: RootContext) => node(args.id, context),
+    nodes: (args: FieldArgs, context: RootContext) => (Array.isArray(args.ids) ? args.ids.map((id) => node(id, context)) : []),
+    bulkOperation: (args: FieldArgs, context: RootContext) => node(args.id, context),
+    bulkOperations: (args: FieldArgs) => bulk.list(args),
     currentBulkOperation: () => {
       const latest = bulk.latest();
       return latest ? bulk.view(latest) : null;
     },
     shop: { __typename: 'Shop', id: gid('Shop', 1), ...shop },
-    bulkOperationRunQuery: (args: FieldArgs) => {
-      const { operation, errors } = bulk.start(String(args.query));
+    bulkOperationCancel: (args: FieldArgs) => {
+      const parsed = typeof args.id === 'string' ? parseGid(args.id) : null;
+      const { operation, errors } = parsed?.type === 'BulkOperation' ? bulk.cancel(parsed.legacyId) : { operation: null, errors: [{ field: ['id'], message: 'Invalid id' }] };
+      return { bulkOperation: operation ? bulk.view(operation) : null, userErrors: errors.map((e) => ({ __typename: 'UserError', ...e })) };
+    },
+    bulkOperationRunQuery: (args: FieldArgs, context: RootContext) => {
+      const { operation, errors } = bulk.start(String(args.query), context.visibleFrom);
       return {
         bulkOperation: operation ? bulk.view(operation) : null,
         userErrors: errors.map((e) => ({ __typename: 'BulkOperationUserError', ...e })),

@@ -7,11 +7,12 @@ import {
 } from 'graphql';
 import { systemClock, type Clock } from '../../util/clock';
 import { CostBucket, type ThrottleStatus } from './bucket';
-import { BulkOperations } from './bulk';
+import { BulkOperations, type BulkFailure, type BulkOptions } from './bulk';
 import { actualCost, requestedCost, type CostInput } from './cost';
 import { FaultInjector, type Fault } from './faults';
 import { sandboxFieldResolver } from './resolve';
 import { rootValue, type RootContext } from './root';
+import { FULL_ACCESS, visibleFrom } from './scopes';
 import { SANDBOX_API_VERSION, adminSchema } from './schema';
 import type { SandboxStore } from './store';
 
@@ -23,6 +24,11 @@ export interface ShopifySandboxOptions {
   readonly store: SandboxStore;
   readonly port?: number;
   readonly accessToken?: string;
+  /** Scopes of `accessToken` (default: `read_orders`, `read_all_orders`). */
+  readonly scopes?: readonly string[];
+  /** Further tokens and their scopes, e.g. one without `read_all_orders`. */
+  readonly tokens?: Readonly<Record<string, readonly string[]>>;
+  readonly bulk?: BulkOptions;
   readonly shopDomain?: string;
   readonly clock?: Clock;
   readonly throttle?: { readonly maximumAvailable: number; readonly restoreRate: number } | 'off';
@@ -66,6 +72,8 @@ export interface ShopifySandbox {
   throttleStatus(): ThrottleStatus;
   /** Settles when every started bulk operation has completed. */
   bulkIdle(): Promise<void>;
+  /** The next bulk operation started ends FAILED (with partial data) after that many orders. */
+  failNextBulk(failure: BulkFailure): void;
   close(): Promise<void>;
 }
 
@@ -122,7 +130,7 @@ class GraphqlEndpoint {
   constructor(private readonly schema: GraphQLSchema, private readonly store: SandboxStore, options: ShopifySandboxOptions, clock: Clock, shopDomain: string, baseUrl: () => string) {
     this.limits = options.throttle && options.throttle !== 'off' ? options.throttle : { maximumAvailable: 2000, restoreRate: 100 };
     this.bucket = options.throttle === 'off' ? null : new CostBucket(this.limits.maximumAvailable, this.limits.restoreRate, clock);
-    this.bulk = new BulkOperations(schema, store, baseUrl);
+    this.bulk = new BulkOperations(schema, store, baseUrl, options.bulk);
     this.root = rootValue(store, this.bulk, {
       name: shopDomain.split('.')[0], myshopifyDomain: shopDomain, currencyCode: store.currency, ianaTimezone: 'Etc/UTC',
     });
@@ -217,14 +225,14 @@ class GraphqlEndpoint {
     return this.throttled(body.operationName, requested);
   }
 
-  handle(body: GraphqlBody): { reply: Reply; outcome: Outcome } {
+  handle(body: GraphqlBody, scopes: readonly string[]): { reply: Reply; outcome: Outcome } {
     const prepared = this.prepare(body);
     if ('reply' in prepared) return prepared;
     const { input, document, requested } = prepared;
     // The log names what ran: the request's operationName, or the document's own (clients often send only the query).
     const ran = body.operationName ?? input.operation.name?.value ?? null;
     if (this.bucket && !this.bucket.take(requested)) return this.throttled(ran, requested);
-    const context: RootContext = { store: this.store, bulk: false, searchWarnings: [] };
+    const context: RootContext = { store: this.store, bulk: false, searchWarnings: [], visibleFrom: visibleFrom(scopes, this.store.now()) };
     const result = execute({
       schema: this.schema, document, rootValue: this.root, contextValue: context, variableValues: input.variables,
       operationName: body.operationName, fieldResolver: sandboxFieldResolver,
@@ -266,6 +274,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
   const accessToken = options.accessToken ?? 'shpat_sandbox_token';
   const shopDomain = options.shopDomain ?? 'shipsignal-sandbox.myshopify.com';
   const faults = new FaultInjector(options.seed ?? 1);
+  const tokens = new Map<string, readonly string[]>([[accessToken, options.scopes ?? FULL_ACCESS], ...Object.entries(options.tokens ?? {})]);
   const log: RequestRecord[] = [];
   let baseUrl = '';
   const endpoint = new GraphqlEndpoint(adminSchema(), options.store, options, clock, shopDomain, () => baseUrl);
@@ -284,9 +293,16 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
         operationName: null, requestedQueryCost: null, actualQueryCost: null, ...outcome,
       });
     };
-    const bulkFile = /^\/bulk-operations\/(\d+)\.jsonl$/.exec(path);
+    const bulkFile = /^\/bulk-operations\/(\d+)(\.partial)?\.jsonl$/.exec(path);
     if (req.method === 'GET' && bulkFile) {
-      const file = endpoint.bulk.file(Number(bulkFile[1]));
+      const file = endpoint.bulk.file(Number(bulkFile[1]), bulkFile[2] !== undefined);
+      if (file === 'expired') {
+        // What a signed storage URL answers once its expiry has passed (S3: 403 AccessDenied, "Request has expired").
+        record(403, { outcome: 'not_found' });
+        res.writeHead(403, { 'content-type': 'application/xml' });
+        res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+        return;
+      }
       if (!file) {
         record(404, { outcome: 'not_found' });
         return send(res, { status: 404, body: { errors: 'Not Found' } });
@@ -300,7 +316,9 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
       record(404, { outcome: 'not_found' });
       return send(res, { status: 404, body: { errors: 'Not Found' } });
     }
-    if (req.headers['x-shopify-access-token'] !== accessToken) {
+    const token = req.headers['x-shopify-access-token'];
+    const scopes = typeof token === 'string' ? tokens.get(token) : undefined;
+    if (!scopes) {
       record(401, { outcome: 'unauthorized' });
       return send(res, { status: 401, body: { errors: INVALID_TOKEN } });
     }
@@ -321,7 +339,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
       record(400, { outcome: 'bad_request' }, fault?.kind ?? null);
       return send(res, { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } });
     }
-    const { reply, outcome } = fault?.kind === 'throttled' ? endpoint.faultThrottled(body) : endpoint.handle(body);
+    const { reply, outcome } = fault?.kind === 'throttled' ? endpoint.faultThrottled(body) : endpoint.handle(body, scopes);
     record(reply.status, outcome, fault?.kind ?? null);
     send(res, reply);
   };
@@ -347,6 +365,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     requests: () => log,
     throttleStatus: () => endpoint.throttleStatus(),
     bulkIdle: () => endpoint.bulk.idle(),
+    failNextBulk: (failure) => endpoint.bulk.failNext(failure),
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

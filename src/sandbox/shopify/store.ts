@@ -33,6 +33,8 @@ export interface PageRequest {
   readonly query?: string | null;
   readonly sortKey?: OrderSortKey;
   readonly reverse?: boolean;
+  /** Orders created before this instant (ms) are invisible: a token without `read_all_orders` (see scopes.ts). */
+  readonly visibleFrom?: number;
 }
 
 export interface PageEntry {
@@ -168,7 +170,7 @@ export class SandboxStore {
   page(request: PageRequest): Page {
     const sortKey = request.sortKey ?? 'PROCESSED_AT';
     const reverse = request.reverse ?? false;
-    const { predicate, warnings } = parseSearchQuery(request.query, this.clock.now().getTime());
+    const { predicate, warnings } = this.search(request.query ?? null, request.visibleFrom);
     const order = this.sortedIndex(sortKey);
     const values = this.values(sortKey);
     const n = order.length;
@@ -219,21 +221,27 @@ export class SandboxStore {
   }
 
   /** Matching orders, counted no further than `limit` + 1 so a caller can tell "more than the limit". */
-  count(query: string | null, limit: number): { count: number; warnings: Page['warnings'] } {
-    const { predicate, warnings } = parseSearchQuery(query, this.clock.now().getTime());
+  count(query: string | null, limit: number, visibleFrom?: number): { count: number; warnings: Page['warnings'] } {
+    const { predicate, warnings } = this.search(query, visibleFrom);
     let count = 0;
     for (let index = 0; index < this.legacyIds.length && count <= limit; index++) if (predicate(this.keysAt(index))) count += 1;
     return { count, warnings };
   }
 
   /** Every matching order in sort order, lazily: bulk operations stream through this. */
-  *scan(query: string | null, sortKey: OrderSortKey = 'ID', reverse = false): Generator<number> {
-    const predicate: OrderPredicate = parseSearchQuery(query, this.clock.now().getTime()).predicate;
+  *scan(query: string | null, sortKey: OrderSortKey = 'ID', reverse = false, visibleFrom?: number): Generator<number> {
+    const predicate: OrderPredicate = this.search(query, visibleFrom).predicate;
     const order = this.sortedIndex(sortKey);
     for (let p = 0; p < order.length; p++) {
       const index = reverse ? order[order.length - 1 - p] : order[p];
       if (predicate(this.keysAt(index))) yield index;
     }
+  }
+
+  private search(query: string | null, visibleFrom: number | undefined): { predicate: OrderPredicate; warnings: Page['warnings'] } {
+    const parsed = parseSearchQuery(query, this.clock.now().getTime());
+    if (visibleFrom === undefined) return parsed;
+    return { predicate: (keys) => keys.createdAt >= visibleFrom && parsed.predicate(keys), warnings: parsed.warnings };
   }
 
   updateOrder(id: string | number, change: OrderChange): OrderRecord {

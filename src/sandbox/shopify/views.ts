@@ -1,6 +1,7 @@
 import { moneyFromDecimal, toDecimalString } from '../../model/money';
 import { encodeCursor, decodeCursor } from './cursor';
 import { gid, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord } from './record';
+import { parseSearchQuery } from './search-query';
 import type { SandboxStore } from './store';
 
 /**
@@ -130,7 +131,21 @@ function lineItemView(item: LineItemRecord, currency: string): View {
   };
 }
 
-function fulfillmentView(fulfillment: FulfillmentRecord, order: OrderRecord, position: number): View {
+/**
+ * `Order.fulfillments(first:, query:)`: a plain list in creation order, filtered by `created_at`/`updated_at` terms
+ * (the documented use of its `query`), then truncated to `first`. No cursor: the filter is the only way past a page.
+ */
+function fulfillmentList(order: OrderRecord, args: FieldArgs, now: number): View[] {
+  const query = stringArg(args, 'query');
+  const { predicate } = parseSearchQuery(query, now);
+  const matching = order.fulfillments.filter((f) => {
+    const createdAt = Date.parse(f.createdAt);
+    return predicate({ legacyId: f.legacyId, createdAt, updatedAt: Date.parse(f.updatedAt), processedAt: createdAt, cancelled: false, closed: false, test: false });
+  });
+  return sizedList(matching, args).map((f) => fulfillmentView(f, order, order.fulfillments.indexOf(f)));
+}
+
+export function fulfillmentView(fulfillment: FulfillmentRecord, order: OrderRecord, position: number): View {
   return {
     __typename: 'Fulfillment',
     id: gid('Fulfillment', fulfillment.legacyId),
@@ -180,8 +195,7 @@ export function orderView(order: OrderRecord, store: SandboxStore): View {
     subtotalLineItemsQuantity: order.lineItems.reduce((sum, item) => sum + item.quantity, 0),
     lineItems: (args: FieldArgs) => arrayConnection(order.lineItems, args, (item) => lineItemView(item, currency)),
     customer: order.customer ? customerView(order.customer, store, currency) : null,
-    fulfillments: (args: FieldArgs) =>
-      sizedList(order.fulfillments, args).map((f) => fulfillmentView(f, order, order.fulfillments.indexOf(f))),
+    fulfillments: (args: FieldArgs) => fulfillmentList(order, args, store.now().getTime()),
     shippingAddress: order.shippingAddress
       ? { __typename: 'MailingAddress', id: gid('MailingAddress', order.legacyId), ...order.shippingAddress }
       : null,

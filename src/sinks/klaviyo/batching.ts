@@ -9,7 +9,7 @@ import type {
   EventsBulkCreateQueryResourceObject,
   ProfileUpsertQueryResourceObject,
 } from 'klaviyo-api';
-import { profileKeyOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/klaviyo';
+import { profileKeyOf, unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/klaviyo';
 import type { PayloadLimits } from './limits';
 import {
   bulkEventEntry,
@@ -80,8 +80,17 @@ export function mergePatches(a: ProfilePatch, b: ProfilePatch): ProfilePatch {
     identity: mergeIdentity(a.identity, b.identity),
     firstName: b.firstName ?? a.firstName,
     lastName: b.lastName ?? a.lastName,
-    properties: { ...a.properties, ...b.properties },
+    ...mergeProperties(a, b),
   };
+}
+
+/** A later patch's value or removal of a property replaces the earlier one's. */
+function mergeProperties(a: ProfilePatch, b: ProfilePatch): Pick<ProfilePatch, 'properties' | 'unset'> {
+  const removedLater = new Set(unsetOf(b));
+  const properties = Object.fromEntries(Object.entries(a.properties).filter(([name]) => !removedLater.has(name)));
+  Object.assign(properties, b.properties);
+  const unset = [...new Set([...unsetOf(a).filter((name) => !(name in b.properties)), ...removedLater])].sort();
+  return { properties, unset };
 }
 
 /** Framing around the items, measured on empty shells: the wrapper bytes do not depend on the items. */
@@ -125,7 +134,8 @@ export function eventEntryBytes(entry: BaseEventCreateQueryBulkEntryResourceObje
 /** Wire size of one profile resource (upsert or bulk import). */
 export function profileResourceBytes(resource: ProfileUpsertQueryResourceObject): number {
   const { phoneNumber, externalId, firstName, lastName } = resource.attributes;
-  const renamed = [phoneNumber, externalId, firstName, lastName].filter((value) => value !== undefined).length;
+  const renamed = [phoneNumber, externalId, firstName, lastName, resource.meta?.patchProperties]
+    .filter((value) => value !== undefined).length;
   return byteLength(resource) + renamed;
 }
 

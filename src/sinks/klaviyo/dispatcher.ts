@@ -72,6 +72,11 @@ export class Dispatcher {
           return { ok: true as const, value };
         } catch (error) {
           observer?.request(endpoint, statusOf(error), Date.now() - started);
+          // Paused before this request's slot is released: releasing it wakes the requests waiting on the pacer,
+          // and one of them must not start before Retry-After (Klaviyo counts any request to the endpoint, not
+          // only a repeat of this one). Requests already sent cannot be called back; the sandbox counts them apart.
+          const failure = classifyFailure(error);
+          if (failure instanceof RetryableError && failure.retryAfterMs !== null) pacer.pause(failure.retryAfterMs);
           return { ok: false as const, error };
         } finally {
           pacer.finish(slot);

@@ -12,7 +12,8 @@ import type {
   ProfileUpsertQuery,
   ProfileUpsertQueryResourceObject,
 } from 'klaviyo-api';
-import type { MetricEvent, ProfileIdentity, ProfilePatch } from '../../model/klaviyo';
+import { unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch } from '../../model/klaviyo';
+import './sdk-fixes';
 
 export interface IdentityAttributes {
   email?: string;
@@ -35,9 +36,11 @@ export function hasIdentifier(identity: ProfileIdentity): boolean {
 
 /**
  * A profile resource as both the upsert and the bulk import take it. Unknown names stay out (null would erase
- * the name Klaviyo has); custom properties are absolute values, so their nulls are sent and clear the key.
+ * the name Klaviyo has); custom properties are absolute values, sent as they are (a null is kept by Klaviyo as the
+ * value null); removals go in `meta.patch_properties.unset`, which both endpoints read per profile.
  */
 export function profileResource(patch: ProfilePatch): ProfileUpsertQueryResourceObject {
+  const unset = unsetOf(patch);
   return {
     type: 'profile',
     attributes: {
@@ -46,6 +49,7 @@ export function profileResource(patch: ProfilePatch): ProfileUpsertQueryResource
       ...(patch.lastName !== null ? { lastName: patch.lastName } : {}),
       properties: { ...patch.properties },
     },
+    ...(unset.length > 0 ? { meta: { patchProperties: { unset: [...unset] } } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import EasyPostClient from '@easypost/api';
 import PQueue from 'p-queue';
 import { systemClock, type Clock } from '../../util/clock';
-import { RecordRejection, type ShipsignalError } from '../../util/errors';
+import { PermanentError, RecordRejection, type ShipsignalError } from '../../util/errors';
 import { DEFAULT_BACKOFF, retryDelayMs, sleep, type BackoffPolicy } from '../../util/retry';
 import { toTypedError } from './errors';
 import { normalizeTracker, type TrackerSnapshot } from './snapshot';
@@ -24,7 +24,15 @@ export interface EasyPostTrackingOptions {
   readonly backoff?: BackoffPolicy;
   /** Trackers in a list page that are not trackers at all; they are skipped, never thrown. */
   readonly onRejected?: (rejection: RecordRejection) => void;
+  /**
+   * Never create (EasyPost bills per tracker): `trackerFor` then only looks an existing tracker up by its code
+   * (`GET /v2/trackers?tracking_code=`) and answers null when there is none. What `dry-run` uses.
+   */
+  readonly readOnly?: boolean;
 }
+
+/** How far back a read-only lookup searches trackers' creation times; the list endpoint windows on them. */
+const LOOKUP_WINDOW_DAYS = 365;
 
 const DAY = 86_400_000;
 
@@ -39,6 +47,7 @@ export class EasyPostTrackingClient {
   private readonly lookbackMs: number;
   private readonly backoff: BackoffPolicy;
   private readonly onRejected: (rejection: RecordRejection) => void;
+  readonly readOnly: boolean;
 
   constructor(options: EasyPostTrackingOptions) {
     this.client = new EasyPostClient(options.apiKey, {
@@ -52,13 +61,36 @@ export class EasyPostTrackingClient {
     this.lookbackMs = (options.lookbackDays ?? 60) * DAY;
     this.backoff = options.backoff ?? { ...DEFAULT_BACKOFF, maxAttempts: 4 };
     this.onRejected = options.onRejected ?? (() => undefined);
+    this.readOnly = options.readOnly ?? false;
+  }
+
+  /** The code's tracker: created (or the existing one) normally; read-only, only looked up, null when there is none. */
+  trackerFor(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot | null> {
+    return this.readOnly ? this.findTracker(trackingCode, carrier) : this.ensureTracker(trackingCode, carrier);
   }
 
   /** Creates the tracker, or gets the existing one: EasyPost returns the original for a repeated code + carrier. */
   async ensureTracker(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot> {
+    // A billable write: a read-only client refuses it here, so no caller can make one by mistake.
+    if (this.readOnly) throw new PermanentError(`read-only EasyPost client: not creating a tracker for ${trackingCode}`, 'easypost_read_only');
     const params = carrier ? { tracking_code: trackingCode, carrier } : { tracking_code: trackingCode };
     const tracker = await this.call('create tracker', () => this.client.Tracker.create(params));
     return normalizeTracker(tracker);
+  }
+
+  /** The newest tracker EasyPost has for the code (and carrier, when known), created within the last year; or null. */
+  async findTracker(trackingCode: string, carrier: string | null): Promise<TrackerSnapshot | null> {
+    const now = this.clock.now().getTime();
+    const params = {
+      tracking_code: trackingCode,
+      ...(carrier ? { carrier } : {}),
+      start_datetime: new Date(now - LOOKUP_WINDOW_DAYS * DAY).toISOString(),
+      end_datetime: new Date(now + DAY).toISOString(),
+      page_size: 1,
+    };
+    const page: TrackerPage = await this.call('find tracker', () => this.lists.add(() => this.client.Tracker.all(params)));
+    const [newest] = page.trackers;
+    return newest ? this.normalizeOrReject(newest) : null;
   }
 
   async retrieve(trackerId: string): Promise<TrackerSnapshot> {

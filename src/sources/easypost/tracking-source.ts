@@ -36,7 +36,10 @@ export function easyPostTrackingSource(options: EasyPostTrackingOptions & { read
     },
     cursorAfter: (cursor, update) => nextTrackerCursor(cursor ? new Date(cursor) : null, update).toISOString(),
     notBehind: (a, b) => Date.parse(a) >= Date.parse(b),
-    follow: async (code, carrier) => toUpdate(await client.ensureTracker(code, carrier)),
+    follow: async (code, carrier) => {
+      const snapshot = await client.trackerFor(code, carrier);
+      return snapshot ? toUpdate(snapshot) : null;
+    },
     current: async (trackerId) => toUpdate(await client.retrieve(trackerId)),
     webhook: webhookSecret
       ? { path: '/webhooks/easypost', verify: (rawBody, headers) => verifyEasyPostDelivery(rawBody, headers, webhookSecret) }

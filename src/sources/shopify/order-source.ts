@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { OrderSource, OrderWebhookVerdict } from '../order-source';
+import type { OrderPage, OrderReadOptions, OrderSource, OrderWebhookVerdict } from '../order-source';
 import { ShopifyGraphqlClient, type ShopifyConnection, type ShopifyObserver } from './client';
 import type { OrdersCursor } from './cursor';
+import { findBulkOperations, type BulkRecovery } from './bulk-read';
 import { readOrders } from './orders-stream';
 import { SHOP_QUERY } from './queries';
 
@@ -13,6 +14,11 @@ export interface ShopifyOrderSourceOptions {
   readonly pageSize: number;
   readonly bulkBackfill: boolean;
   readonly bulkFromChanges: number;
+  /**
+   * Before the first read, find bulk operations a killed process left: ours is adopted (its result read) or
+   * cancelled, another app's left alone. Off for a dry run (cancelling is a mutation).
+   */
+  readonly recoverBulk: boolean;
   /** Aborts the client's retry waits (close()). */
   readonly signal: AbortSignal;
 }
@@ -50,9 +56,14 @@ function verdict(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string):
 export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSource<OrdersCursor> {
   const client = new ShopifyGraphqlClient(options.connection, options.observer, options.signal);
   const { webhookSecret } = options;
-  return {
-    name: 'shopify',
-    read: (cursor, read) => readOrders(client, cursor, {
+  // The operations found at start are a snapshot for the first read only: later reads start (or page) afresh.
+  let recovery: Promise<BulkRecovery> | null = null;
+  let recovered = false;
+  const prepare = (): Promise<BulkRecovery> => (recovery ??= findBulkOperations(client));
+  async function* read(cursor: OrdersCursor | null, read: OrderReadOptions): AsyncGenerator<OrderPage<OrdersCursor>> {
+    const bulkRecovery = options.recoverBulk && !recovered ? await prepare() : undefined;
+    recovered = true;
+    yield* readOrders(client, cursor, {
       pageSize: options.pageSize,
       overlapMs: OVERLAP_MS,
       bulkBackfill: options.bulkBackfill,
@@ -60,8 +71,14 @@ export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSou
       resumeBackfill: read.resumeBackfill,
       bulkPollMs: 1000,
       ...(read.onBulkReady ? { onBulkReady: read.onBulkReady } : {}),
+      ...(bulkRecovery ? { bulkRecovery } : {}),
       signal: read.signal,
-    }),
+    });
+  }
+  return {
+    name: 'shopify',
+    read,
+    ...(options.recoverBulk ? { prepare: async () => void (await prepare()) } : {}),
     notBehind: (a, b) => Date.parse(a.updatedAt) >= Date.parse(b.updatedAt),
     webhook: webhookSecret ? { path: '/webhooks/shopify', verify: (rawBody, headers) => verdict(rawBody, headers, webhookSecret) } : null,
     check: async () => {

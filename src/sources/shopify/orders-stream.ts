@@ -1,14 +1,11 @@
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Order } from '../../model/order';
-import { PermanentError, RetryableError } from '../../util/errors';
-import { sleep } from '../../util/retry';
 import type { ShopifyGraphqlClient } from './client';
+import { cancelStaleOperations, jsonlOrders, runBulkExport, type BulkRecovery, type NodeWithItems } from './bulk-read';
+import { completeOrder } from './complete-order';
 import { advanceCursor, alreadySeen, searchQueryFor, type OrdersCursor } from './cursor';
 import { normalizeShopifyOrder } from './normalize';
-import { BULK_RUN_MUTATION, BULK_STATUS_QUERY, ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, bulkOrdersQuery } from './queries';
-import type { ShopifyLineItemNode, ShopifyOrderNode } from './types';
+import { ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, bulkOrdersQuery } from './queries';
+import type { ShopifyOrderNode } from './types';
 
 export interface OrderPage {
   readonly orders: readonly Order[];
@@ -35,6 +32,14 @@ export interface OrdersStreamOptions {
   readonly bulkPollMs: number;
   /** Told how long Shopify took to prepare a bulk result, once it is ready to download. */
   readonly onBulkReady?: (waitedMs: number) => void;
+  /**
+   * The app's bulk operations as `findBulkOperations` found them at start: a bulk read adopts ours when its query is
+   * exactly the one this read would start (killed before its result was read), and cancels our other unfinished ones
+   * (all of them when the read is paged). Pass it to the first read after start only: it is a snapshot.
+   */
+  readonly bulkRecovery?: BulkRecovery;
+  /** Told the id of the bulk operation being followed, to store it for `findBulkOperations` after a restart. */
+  readonly onBulkStarted?: (operationId: string) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -49,13 +54,19 @@ export async function* readOrders(
   options: OrdersStreamOptions,
 ): AsyncGenerator<OrderPage> {
   const bulk = options.bulkBackfill && (cursor === null || options.resumeBackfill === true || (await manyChanges(client, cursor, options)));
+  // A paged read has no use for an export a killed process left running: it is cancelled (a bulk read adopts it).
+  if (!bulk) await cancelStaleOperations(client, options.bulkRecovery, null);
   const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
     const fresh = nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt));
     const orders: Order[] = [];
     const rejections: Array<{ recordId: string; reason: string }> = [];
-    for (const [node, lineItems] of fresh) {
+    for (const [node, lineItems, problem] of fresh) {
+      if (problem !== undefined) {
+        rejections.push({ recordId: node.id, reason: problem });
+        continue;
+      }
       const result = normalizeShopifyOrder(node, lineItems);
       if (result.ok) orders.push(result.order);
       else rejections.push({ recordId: result.recordId, reason: result.reason });
@@ -72,8 +83,6 @@ export async function* readOrders(
  */
 const BULK_PAGE_SIZE = 500;
 
-type NodeWithItems = readonly [ShopifyOrderNode, readonly ShopifyLineItemNode[]];
-
 interface OrdersPageData {
   orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: ShopifyOrderNode[] };
 }
@@ -83,9 +92,19 @@ async function* pagedNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | 
   let after: string | null = null;
   do {
     const data: OrdersPageData = await client.query<OrdersPageData>(ORDERS_PAGE_QUERY, { first: options.pageSize, after, query });
-    yield data.orders.nodes.map((node) => [node, node.lineItems?.nodes ?? []] as const);
+    yield await completeNodes(client, data.orders.nodes);
     after = data.orders.pageInfo.hasNextPage ? data.orders.pageInfo.endCursor : null;
   } while (after && !options.signal?.aborted);
+}
+
+/** Each order with every nested element (follow-up queries for the few that filled a list), or why not. */
+async function completeNodes(client: ShopifyGraphqlClient, nodes: readonly ShopifyOrderNode[]): Promise<NodeWithItems[]> {
+  const out: NodeWithItems[] = [];
+  for (const node of nodes) {
+    const complete = await completeOrder(client, node);
+    out.push(complete.ok ? [complete.node, complete.lineItems] : [node, [], complete.reason]);
+  }
+  return out;
 }
 
 interface OrdersCountData {
@@ -100,56 +119,14 @@ async function manyChanges(client: ShopifyGraphqlClient, cursor: OrdersCursor, o
   return (data.ordersCount?.count ?? 0) >= threshold;
 }
 
-interface BulkRunData {
-  bulkOperationRunQuery: { bulkOperation: { id: string } | null; userErrors: Array<{ message: string }> };
-}
-interface BulkStatusData {
-  bulkOperation: { status: string; errorCode: string | null; url: string | null } | null;
-}
-
 async function* bulkNodes(client: ShopifyGraphqlClient, cursor: OrdersCursor | null, options: OrdersStreamOptions): AsyncGenerator<NodeWithItems[]> {
-  const run = await client.query<BulkRunData>(BULK_RUN_MUTATION, { query: bulkOrdersQuery(searchQueryFor(cursor, options.overlapMs)) });
-  const operation = run.bulkOperationRunQuery.bulkOperation;
-  if (!operation) throw new PermanentError(`bulk operation refused: ${run.bulkOperationRunQuery.userErrors.map((e) => e.message).join('; ')}`, 'bulk_refused');
-  let url: string | null = null;
-  const started = Date.now();
-  for (;;) {
-    const status = await client.query<BulkStatusData>(BULK_STATUS_QUERY, { id: operation.id });
-    const state = status.bulkOperation?.status;
-    if (state === 'COMPLETED') {
-      url = status.bulkOperation?.url ?? null;
-      break;
-    }
-    if (state !== 'CREATED' && state !== 'RUNNING') throw new RetryableError(`bulk operation ended ${state} (${status.bulkOperation?.errorCode ?? 'no code'})`, 'bulk_failed');
-    await sleep(options.bulkPollMs, options.signal);
-    if (options.signal?.aborted) return;
-  }
-  options.onBulkReady?.(Date.now() - started);
-  if (!url) return; // a completed operation with no results has no file
-  yield* jsonlOrders(url, BULK_PAGE_SIZE, options.signal);
-}
-
-/** Streams the bulk JSONL: an order line, then its line-item lines (`__parentId`), order after order. */
-async function* jsonlOrders(url: string, pageSize: number, signal?: AbortSignal): AsyncGenerator<NodeWithItems[]> {
-  const response = await fetch(url, { signal });
-  if (!response.ok || !response.body) throw new RetryableError(`bulk result download answered ${response.status}`, `http_${response.status}`);
-  const lines = createInterface({ input: Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), crlfDelay: Infinity });
-  let page: Array<[ShopifyOrderNode, ShopifyLineItemNode[]]> = [];
-  let current: [ShopifyOrderNode, ShopifyLineItemNode[]] | null = null;
-  for await (const line of lines) {
-    if (!line.trim()) continue;
-    const object = JSON.parse(line) as (ShopifyOrderNode | ShopifyLineItemNode) & { __parentId?: string };
-    if (object.__parentId) {
-      if (current && current[0].id === object.__parentId) current[1].push(object as ShopifyLineItemNode);
-      continue;
-    }
-    if (current) page.push(current);
-    current = [object as ShopifyOrderNode, []];
-    if (page.length >= pageSize) {
-      yield page;
-      page = [];
-    }
-  }
-  if (current) page.push(current);
-  if (page.length > 0) yield page;
+  const result = await runBulkExport(client, bulkOrdersQuery(searchQueryFor(cursor, options.overlapMs)), {
+    pollMs: options.bulkPollMs,
+    signal: options.signal,
+    recovery: options.bulkRecovery,
+    onStarted: options.onBulkStarted,
+    onReady: options.onBulkReady,
+  });
+  if (!result?.url) return; // stopped, or a completed operation with no results (no file)
+  yield* jsonlOrders(result.url, result.objectCount, BULK_PAGE_SIZE, options.signal);
 }

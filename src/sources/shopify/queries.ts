@@ -5,14 +5,31 @@
 export const SHOPIFY_API_VERSION = '2026-10';
 
 /**
- * Line items per order in a paged query. Shopify charges 2 + first × (child cost) per connection and refuses
- * queries over 1,000 points, so page size × per-order cost must stay under it: with 10 lines, 3 fulfillments and
- * 2 tracking numbers an order costs about 60 points and a page of 15 stays below the cap. Bulk operations (the
- * first backfill) have no such limit and return every line.
+ * What one order of a paged query carries. Shopify charges 2 + first × (child cost) per connection and first ×
+ * (child cost) per sized list, and refuses queries over 1,000 points, so page size × per-order cost must stay under
+ * it: with 10 lines, 3 fulfillments and 2 tracking numbers an order costs about 60 points and a page of 15 fits.
+ * An order that fills any of these (more lines, or as many fulfillments or tracking numbers as asked for) is read to
+ * the end by the follow-up queries below (complete-order.ts). Bulk operations have no such limit and read it all.
  */
 export const LINE_ITEMS_PER_ORDER = 10;
+export const FULFILLMENTS_PER_ORDER = 3;
+export const TRACKING_PER_FULFILLMENT = 2;
 
-const ORDER_FIELDS = `
+/**
+ * Follow-up sizes, each query under the 1,000-point cap: a line item costs 4 (itself, product, price bag, money),
+ * so 200 of them 2 + 1 + 800 = 803 with the order; a fulfillment with 10 tracking numbers costs 11, so 50 of them
+ * 551; one fulfillment's tracking list at Shopify's 250 maximum, 251.
+ */
+export const LINE_ITEMS_FOLLOW_UP = 200;
+export const FULFILLMENTS_FOLLOW_UP = 50;
+export const TRACKING_FOLLOW_UP = 10;
+export const TRACKING_MAX = 250;
+
+const FULFILLMENT_SCALARS = 'id createdAt displayStatus estimatedDeliveryAt deliveredAt';
+const TRACKING_FIELDS = 'number company url';
+
+function orderFields(fulfillmentsArgs: string, trackingArgs: string): string {
+  return `
   id name email phone createdAt updatedAt cancelledAt test tags
   displayFinancialStatus currencyCode
   totalPriceSet { shopMoney { amount currencyCode } }
@@ -20,10 +37,11 @@ const ORDER_FIELDS = `
   customer { id firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
   shippingAddress { firstName lastName city provinceCode zip countryCodeV2 phone }
   customAttributes { key value }
-  fulfillments(first: 3) {
-    id createdAt displayStatus estimatedDeliveryAt deliveredAt
-    trackingInfo(first: 2) { number company url }
+  fulfillments${fulfillmentsArgs} {
+    ${FULFILLMENT_SCALARS}
+    trackingInfo${trackingArgs} { ${TRACKING_FIELDS} }
   }`;
+}
 
 const LINE_ITEM_FIELDS = `id name sku quantity product { id } originalUnitPriceSet { shopMoney { amount currencyCode } }`;
 
@@ -32,10 +50,40 @@ query ShipsignalOrders($first: Int!, $after: String, $query: String) {
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
     pageInfo { hasNextPage endCursor }
     nodes {
-      ${ORDER_FIELDS}
-      lineItems(first: ${LINE_ITEMS_PER_ORDER}) { nodes { ${LINE_ITEM_FIELDS} } }
+      ${orderFields(`(first: ${FULFILLMENTS_PER_ORDER})`, `(first: ${TRACKING_PER_FULFILLMENT})`)}
+      lineItems(first: ${LINE_ITEMS_PER_ORDER}) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
     }
   }
+}`;
+
+/** The rest of one order's line items, after the cursor the page (or the previous follow-up) ended on. */
+export const ORDER_LINE_ITEMS_QUERY = `
+query ShipsignalOrderLineItems($id: ID!, $after: String) {
+  order(id: $id) {
+    id
+    lineItems(first: ${LINE_ITEMS_FOLLOW_UP}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${LINE_ITEM_FIELDS} } }
+  }
+}`;
+
+/**
+ * One order's fulfillments from a creation time on. `Order.fulfillments` is a plain list (no cursor, no pageInfo):
+ * its `query` argument filtering by `created_at` is the only way past the first page.
+ */
+export const ORDER_FULFILLMENTS_QUERY = `
+query ShipsignalOrderFulfillments($id: ID!, $query: String) {
+  order(id: $id) {
+    id
+    fulfillments(first: ${FULFILLMENTS_FOLLOW_UP}, query: $query) {
+      ${FULFILLMENT_SCALARS}
+      trackingInfo(first: ${TRACKING_FOLLOW_UP}) { ${TRACKING_FIELDS} }
+    }
+  }
+}`;
+
+/** Every tracking number of one fulfillment (a list too, at most 250 per request). */
+export const FULFILLMENT_TRACKING_QUERY = `
+query ShipsignalFulfillmentTracking($id: ID!) {
+  fulfillment(id: $id) { id trackingInfo(first: ${TRACKING_MAX}) { ${TRACKING_FIELDS} } }
 }`;
 
 /** How many orders changed since the cursor, counted up to `limit` (Shopify answers `AT_LEAST` beyond it). */
@@ -44,10 +92,19 @@ query ShipsignalOrdersCount($query: String!, $limit: Int!) {
   ordersCount(query: $query, limit: $limit) { count precision }
 }`;
 
-/** The inner query of a bulk operation: no page sizes; children arrive as their own JSONL lines. */
+/**
+ * The operation name every bulk query of ours carries, so a later start can tell our operations from another
+ * tool's among the app's bulk operations (Shopify keeps the query text as sent).
+ */
+export const BULK_OPERATION_NAME = 'ShipsignalBulkExport';
+
+/**
+ * The inner query of a bulk operation: no page sizes (lists unsized return every element); connection children
+ * arrive as their own JSONL lines.
+ */
 export function bulkOrdersQuery(searchQuery: string | null): string {
   const args = searchQuery ? `(query: ${JSON.stringify(searchQuery)}, sortKey: UPDATED_AT)` : '(sortKey: UPDATED_AT)';
-  return `{ orders${args} { edges { node { ${ORDER_FIELDS}
+  return `query ${BULK_OPERATION_NAME} { orders${args} { edges { node { ${orderFields('', '')}
     lineItems { edges { node { ${LINE_ITEM_FIELDS} } } } } } } }`;
 }
 
@@ -61,7 +118,20 @@ mutation ShipsignalBulkOrders($query: String!) {
 
 export const BULK_STATUS_QUERY = `
 query ShipsignalBulkStatus($id: ID!) {
-  bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+  bulkOperation(id: $id) { id status errorCode objectCount rootObjectCount url partialDataUrl query createdAt }
+}`;
+
+/** The app's unfinished and recent bulk query operations, newest first (`currentBulkOperation` is deprecated). */
+export const BULK_OPERATIONS_QUERY = `
+query ShipsignalBulkOperations($query: String!) {
+  bulkOperations(first: 10, query: $query, sortKey: CREATED_AT) {
+    nodes { id status errorCode objectCount rootObjectCount url partialDataUrl query createdAt }
+  }
+}`;
+
+export const BULK_CANCEL_MUTATION = `
+mutation ShipsignalBulkCancel($id: ID!) {
+  bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } }
 }`;
 
 export const SHOP_QUERY = `query ShipsignalShop { shop { name currencyCode ianaTimezone } }`;

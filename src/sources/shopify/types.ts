@@ -54,7 +54,12 @@ export interface ShopifyOrderNode {
   readonly customAttributes: ReadonlyArray<{ key: string; value: string | null }>;
   readonly fulfillments: readonly ShopifyFulfillmentNode[];
   /** Present on paged results; bulk results deliver line items as separate lines. */
-  readonly lineItems?: { readonly nodes: readonly ShopifyLineItemNode[] };
+  readonly lineItems?: { readonly pageInfo?: ShopifyPageInfo; readonly nodes: readonly ShopifyLineItemNode[] };
+}
+
+export interface ShopifyPageInfo {
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
 }
 
 export interface ThrottleStatus {

@@ -5,6 +5,7 @@ import { hash32 } from '../../../util/prng';
 import { isoInstant, type AddressRecord, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord, type TrackingRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv, type CsvRow } from './csv';
+import { s10Code } from './s10';
 import { emailAsTyped, syntheticIdentity } from './identity';
 import { parseIsoLocal } from './local-time';
 
@@ -36,14 +37,7 @@ function titleCase(text: string): string {
 
 /** A Correios-style object code (two letters, eight digits, mod-11 check digit, "BR"), derived from the order id. */
 export function correiosCode(orderId: string): string {
-  const h = hash32(`tracking:${orderId}`);
-  const prefix = ['OB', 'PM', 'QB', 'LB'][h % 4];
-  const body = String(hash32(`number:${orderId}`) % 100_000_000).padStart(8, '0');
-  const weights = [8, 6, 4, 2, 3, 5, 9, 7];
-  const sum = body.split('').reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
-  const rest = 11 - (sum % 11);
-  const check = rest === 10 ? 0 : rest === 11 ? 5 : rest;
-  return `${prefix}${body}${check}BR`;
+  return s10Code(orderId, ['OB', 'PM', 'QB', 'LB'], 'BR');
 }
 
 function tracking(orderId: string): TrackingRecord {

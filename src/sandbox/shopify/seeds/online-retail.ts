@@ -4,6 +4,7 @@ import { fromPackageRoot } from '../../../util/package-root';
 import { isoInstant, type OrderRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv } from './csv';
+import { giftRetailerFulfillment } from './gift-parcels';
 import { emailAsTyped, syntheticIdentity } from './identity';
 import { parseUsLocal } from './local-time';
 
@@ -21,7 +22,8 @@ const COUNTRY_CODES: Readonly<Record<string, string>> = {
 
 /**
  * The UCI gift retailer as a Shopify store: one order per invoice that has a customer (guest invoices are left out),
- * in GBP; `C` invoices become cancelled, refunded orders. Dates are Europe/London wall-clock times.
+ * in GBP; `C` invoices become cancelled, refunded orders (never fulfilled). Dates are Europe/London wall-clock times.
+ * Every other invoice ships one SYNTHESIZED Royal Mail parcel (gift-parcels.ts); its delivery stamps updatedAt.
  */
 export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxStore {
   const rows = readCsv(fromPackageRoot('data', 'online-retail', 'online_retail_invoices.csv'))
@@ -39,13 +41,16 @@ export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxS
     const unitPrice = toDecimalString(moneyFromDecimal(String(Math.abs(Number(row.UnitPrice)).toFixed(2)), CURRENCY));
     const totalPrice = toDecimalString({ minor: Math.round(Math.abs(Number(row.Quantity) * Number(row.UnitPrice)) * 100), currency: CURRENCY });
     const when = isoInstant(at);
+    const countryCode = COUNTRY_CODES[row.Country] ?? null;
+    const fulfillment = cancelled ? null : giftRetailerFulfillment(row.InvoiceNo, at, countryCode, 6_300_000_001 + index);
+    const updated = fulfillment ? isoInstant(Math.max(at, Date.parse(fulfillment.updatedAt))) : when;
     return {
       legacyId: 6_000_000_001 + index,
       name: `#${row.InvoiceNo}`,
       email: emailAsTyped(person.email, row.InvoiceNo),
       phone: person.phone,
       createdAt: when,
-      updatedAt: when,
+      updatedAt: updated,
       processedAt: when,
       cancelledAt: cancelled ? when : null,
       cancelReason: cancelled ? 'CUSTOMER' : null,
@@ -57,7 +62,7 @@ export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxS
       totalPrice,
       totalRefunded: cancelled ? totalPrice : '0.00',
       displayFinancialStatus: cancelled ? 'REFUNDED' : 'PAID',
-      displayFulfillmentStatus: cancelled ? 'UNFULFILLED' : 'FULFILLED',
+      displayFulfillmentStatus: fulfillment ? 'FULFILLED' : 'UNFULFILLED',
       lineItems: [{
         legacyId: 6_200_000_001 + index, title: `Gift assortment (invoice ${row.InvoiceNo})`, variantTitle: null, sku: null,
         vendor: null, quantity, unitPrice, productLegacyId: null,
@@ -66,10 +71,10 @@ export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxS
         legacyId: 6_100_000_000 + Number(customerKey), firstName: person.firstName, lastName: person.lastName,
         email: person.email, phone: person.phone, createdAt: isoInstant(firstSeen.get(customerKey) ?? at), tags: [],
       },
-      fulfillments: [],
+      fulfillments: fulfillment ? [fulfillment] : [],
       shippingAddress: {
         firstName: person.firstName, lastName: person.lastName, city: null, province: null, provinceCode: null, zip: null,
-        country: row.Country, countryCodeV2: COUNTRY_CODES[row.Country] ?? null, phone: person.phone,
+        country: row.Country, countryCodeV2: countryCode, phone: person.phone,
       },
       customAttributes: [{ key: 'total_is_approximate', value: 'true' }],
     };
