@@ -5,8 +5,9 @@ import { startLocalStack, type LocalStack } from '../../src/sandbox/local-stack'
 import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
+import { BACKFILL_PENDING_KEY, orderCursorKey } from '../../src/state/keys';
 import { openStateStore } from '../../src/state/store';
-import { freePort, logLines, readState, sleepMs, spawnCli, writeMappings } from '../helpers/child-daemon';
+import { SANDBOX_STORE_ID, freePort, logLines, readState, sleepMs, spawnCli, writeMappings } from '../helpers/child-daemon';
 import { auditDelivery, NO_PROBLEMS, problems } from '../helpers/delivery-audit';
 
 /**
@@ -29,11 +30,12 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
 
 /** What the daemon left behind: the order cursor, whether the first backfill is still unfinished, the outbox. */
 async function leftBehind(stateUrl: string): Promise<{ cursor: boolean; backfillPending: boolean }> {
-  const store = await openStateStore(stateUrl);
+  // The daemon's namespace (SHIPSIGNAL_STORE_ID defaults to the store's domain): reading another would find nothing.
+  const store = await openStateStore(stateUrl, SANDBOX_STORE_ID);
   try {
     return {
-      cursor: (await store.get('cursor:shopify:orders')) !== undefined,
-      backfillPending: (await store.get<boolean>('backfill:reassess-pending')) === true,
+      cursor: (await store.get(orderCursorKey('shopify'))) !== undefined,
+      backfillPending: (await store.get<boolean>(BACKFILL_PENDING_KEY)) === true,
     };
   } finally {
     await store.close();

@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/util/clock';
 import { mulberry32 } from '../../src/util/prng';
 import { openStateStore } from '../../src/state/store';
 import { Outbox } from '../../src/state/outbox';
-import { freePort, logLines, outboxDepth, sleepMs, spawnCli, writeMappings, type ChildDaemon } from '../helpers/child-daemon';
+import { SANDBOX_STORE_ID, freePort, logLines, outboxDepth, sleepMs, spawnCli, writeMappings, type ChildDaemon } from '../helpers/child-daemon';
 import { auditDelivery, NO_PROBLEMS, problems } from '../helpers/delivery-audit';
 import { storeActivity } from '../helpers/store-activity';
 
@@ -54,7 +54,7 @@ const messages = (daemon: ChildDaemon): Array<Record<string, unknown>> => logLin
 
 /** The JSON size of everything waiting in the outbox: the least an in-memory queue of it would hold. */
 async function queuedJsonBytes(stateUrl: string): Promise<number> {
-  const store = await openStateStore(stateUrl);
+  const store = await openStateStore(stateUrl, SANDBOX_STORE_ID);
   try {
     return (await new Outbox(store).waiting()).reduce((sum, record) => sum + Buffer.byteLength(JSON.stringify(record)), 0);
   } finally {
