@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
 import { registerSecrets, createLogger, type Logger } from '../observability/logger';
@@ -74,6 +75,9 @@ export class App {
     const metrics = createMetrics();
     metrics.registry.setDefaultLabels({ store_id: storeId });
     const abort = new AbortController();
+    // Every lease held (jobs, the writer, webhook work) and every client listens for the stop: more than Node's
+    // default warning threshold of ten at once is expected, not a leak.
+    setMaxListeners(100, abort.signal);
     const health = new Health();
     let context: PipelineContext | null = null;
     const adapters = composeAdapters(env, {
@@ -270,13 +274,15 @@ export class App {
   scheduled(): Array<{ readonly name: JobName; readonly cron: string; readonly run: () => Promise<unknown> }> {
     const { env } = this;
     // The drain starts with the job (following what it appends) and is kicked again once it ends, so records
-    // appended after the drain's last look never wait for the next tick. The job itself never waits on delivery.
+    // appended after the drain's last look never wait for the next tick. The tick itself never waits for the
+    // drain: node-cron skips a tick while the previous one runs, and a drain retrying through an outage must not
+    // hold back the next poll.
     const then = <T>(run: () => Promise<T>) => async () => {
-      const drained = this.kickDrain();
+      void this.kickDrain();
       try {
         await run();
       } finally {
-        await Promise.all([drained, this.kickDrain()]);
+        void this.kickDrain();
       }
     };
     return [
