@@ -37,6 +37,8 @@ export interface SyncReport extends OrdersPolled {
 
 /** How long a CLI run (or a test) waits for a job kind another run holds; a cron tick skips instead. */
 const WAIT: LeaseWait = { timeoutMs: 30 * 60_000 };
+/** A producer silent this long is not waited for (see followProducers). */
+const PRODUCER_IDLE_MS = 2_000;
 /** The writer lease covers one page's read-compute-commit: seconds at most, so waiting a minute means trouble. */
 const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
 
@@ -151,13 +153,25 @@ export class App {
     return this.producersChange.promise;
   }
 
+  /**
+   * What a daemon's drain follows: the jobs appending right now, as long as they keep appending. A producer that
+   * has appended nothing for PRODUCER_IDLE_MS (a store outage retried inside the orders job) no longer holds the
+   * drain back waiting for full chunks: what other jobs queued meanwhile goes out at once.
+   */
   private followProducers(): Producer {
     const app = this;
+    let lastAppend = Date.now();
     return {
       get done() {
-        return app.producers === 0;
+        return app.producers === 0 || Date.now() - lastAppend > PRODUCER_IDLE_MS;
       },
-      progress: () => Promise.race([app.context.outbox.nextAppend(), app.nextProducersChange()]),
+      progress: () => Promise.race([
+        app.context.outbox.nextAppend().then(() => {
+          lastAppend = Date.now();
+        }),
+        app.nextProducersChange(),
+        new Promise<void>((resolve) => setTimeout(resolve, PRODUCER_IDLE_MS).unref()),
+      ]),
     };
   }
 
