@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
 import { registerSecrets, createLogger, type Logger } from '../observability/logger';
@@ -42,6 +43,8 @@ export interface SyncReport extends OrdersPolled {
 
 /** How long a CLI run (or a test) waits for a job kind another run holds; a cron tick skips instead. */
 const WAIT: LeaseWait = { timeoutMs: 30 * 60_000 };
+/** A producer silent this long is not waited for (see followProducers). */
+const PRODUCER_IDLE_MS = 2_000;
 /** The writer lease covers one page's read-compute-commit: seconds at most, so waiting a minute means trouble. */
 const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
 
@@ -80,6 +83,9 @@ export class App {
     const metrics = createMetrics();
     metrics.registry.setDefaultLabels({ store_id: storeId });
     const abort = new AbortController();
+    // Every lease held (jobs, the writer, webhook work) and every client listens for the stop: more than Node's
+    // default warning threshold of ten at once is expected, not a leak.
+    setMaxListeners(100, abort.signal);
     const health = new Health();
     let context: PipelineContext | null = null;
     const adapters = composeAdapters(env, {
@@ -153,13 +159,25 @@ export class App {
     return this.producersChange.promise;
   }
 
+  /**
+   * What a daemon's drain follows: the jobs appending right now, as long as they keep appending. A producer that
+   * has appended nothing for PRODUCER_IDLE_MS (a store outage retried inside the orders job) no longer holds the
+   * drain back waiting for full chunks: what other jobs queued meanwhile goes out at once.
+   */
   private followProducers(): Producer {
     const app = this;
+    let lastAppend = Date.now();
     return {
       get done() {
-        return app.producers === 0;
+        return app.producers === 0 || Date.now() - lastAppend > PRODUCER_IDLE_MS;
       },
-      progress: () => Promise.race([app.context.outbox.nextAppend(), app.nextProducersChange()]),
+      progress: () => Promise.race([
+        app.context.outbox.nextAppend().then(() => {
+          lastAppend = Date.now();
+        }),
+        app.nextProducersChange(),
+        new Promise<void>((resolve) => setTimeout(resolve, PRODUCER_IDLE_MS).unref()),
+      ]),
     };
   }
 
@@ -286,15 +304,17 @@ export class App {
   scheduled(): Array<{ readonly name: JobName; readonly cron: string; readonly run: () => Promise<unknown> }> {
     const { env } = this;
     // The drain starts with the job (following what it appends) and is kicked again once it ends, so records
-    // appended after the drain's last look never wait for the next tick. The job itself never waits on delivery.
+    // appended after the drain's last look never wait for the next tick. The tick itself never waits for the
+    // drain: node-cron skips a tick while the previous one runs, and a drain retrying through an outage must not
+    // hold back the next poll.
     const then = <T>(run: () => Promise<T>) => async () => {
-      const drained = this.kickDrain();
+      void this.kickDrain();
       try {
         await run();
         // After every job that plans shipments or reviews: the held share is two small reads.
         await this.checkHoldShare();
       } finally {
-        await Promise.all([drained, this.kickDrain()]);
+        void this.kickDrain();
       }
     };
     return [

@@ -89,9 +89,9 @@ export interface DeliveryAudit {
  * customer's profile at the independently computed counts, spend and last order, with the segment the daemon's
  * own state says it announced; segment-change chains unbroken; the outbox in the state file empty.
  */
-export async function auditDelivery(store: SandboxStore, klaviyo: KlaviyoSandbox, stateUrl: string): Promise<DeliveryAudit> {
+export async function auditDelivery(store: SandboxStore, klaviyo: KlaviyoSandbox, stateUrl: string, storeId?: string): Promise<DeliveryAudit> {
   const { customers, events: expectedEvents } = expectedFromStore(store);
-  const state = await readState(stateUrl);
+  const state = await readState(stateUrl, storeId);
   const events = klaviyo.events();
   const lost: string[] = [];
   const doubled: string[] = [];
