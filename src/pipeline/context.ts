@@ -27,6 +27,8 @@ export interface ShipmentSettings {
   readonly reviewRequestDelayDays: number;
   /** An order still unfulfilled this many days after it was placed is no longer followed (its pending parcel retires). */
   readonly pendingHorizonDays: number;
+  /** A parcel handed over this many days before the live window is history even when the store records no delivery. */
+  readonly trackingHorizonDays: number;
   /** More than this percent of buying customers held from promotions is implausible: a warning in logs, doctor, /readyz. */
   readonly holdShareWarningPercent: number;
 }

@@ -4,7 +4,7 @@ import { isRetired, pendingKeyOf, type ShipmentState, type TrackingPart } from '
 import { PermanentError } from '../util/errors';
 import { liveSince, type PipelineContext } from './context';
 import { isPendingAgedOut } from '../enrichment/delivery/holds';
-import { AGED_OUT, hasPendingParcel, orderParts, type PendingOutcome, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
+import { AGED_OUT, hasPendingParcel, isHistoricParcel, orderParts, type PendingOutcome, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
 import { commitUnit, type CursorMove } from './commit';
 import { planShipments, type ShipmentInput } from './shipment-sync';
 
@@ -16,8 +16,8 @@ const CREATE_CONCURRENCY = 8;
 
 /**
  * The parcels on a page of orders. With a tracking source, a parcel not yet tracked gets a tracker (or, when the code
- * already has one, its current state) unless the store says it was delivered before the live window: history
- * needs no tracker, and trackers are billed. Parcels a carrier tracker already follows keep their carrier state;
+ * already has one, its current state) unless it is history (`isHistoricParcel`): history needs no tracker, and
+ * trackers are billed. Parcels a carrier tracker already follows keep their carrier state;
  * later changes arrive by webhook or poll. Without a tracking source the fulfillment's own status is used.
  */
 export async function shipmentsForOrders(context: PipelineContext, orders: readonly Order[], tracker: TrackerPort | null): Promise<ShipmentInput[]> {
@@ -37,7 +37,7 @@ export async function shipmentsForOrders(context: PipelineContext, orders: reado
       const { part, fulfillment, ref, order } = parcel;
       const previous = stored.get(part.key);
       let tracking: TrackingPart | null = trackingFromFulfillment(fulfillment, ref, order);
-      const history = fulfillment.deliveredAt !== null && fulfillment.deliveredAt < since;
+      const history = isHistoricParcel(fulfillment, since, context.settings.shipments.trackingHorizonDays);
       if (previous?.kind === 'carrier') tracking = null;
       else if (tracker && !history) {
         const trackerId = codes.get(part.trackingCode)?.trackerId ?? null;

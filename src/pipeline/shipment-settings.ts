@@ -7,6 +7,7 @@ export const shipmentSettingsSchema = z
       .object({
         reviewRequestDelayDays: z.number().min(0).max(365).default(7),
         pendingHorizonDays: z.number().int().min(7).max(365).default(30),
+        trackingHorizonDays: z.number().int().min(7).max(365).default(60),
         holdShareWarningPercent: z.number().gt(0).max(100).default(20),
       })
       .strict()

@@ -141,6 +141,16 @@ const DISPLAY_STATUS: Readonly<Record<string, ShipmentStatus>> = {
  * short scan list (hand-off, current status, delivery) so the same transition code applies. Shopify reports no
  * scans in between, so the pipeline does not apply the stall rules to these parcels.
  */
+/**
+ * A parcel that needs no following: the store says it was delivered before the live window, or it was handed over
+ * more than `horizonDays` before the window (a store that records no deliveries would otherwise have its whole
+ * history tracked, and billed, as if in transit).
+ */
+export function isHistoricParcel(fulfillment: Fulfillment, since: Date, horizonDays: number): boolean {
+  if (fulfillment.deliveredAt !== null) return fulfillment.deliveredAt < since;
+  return fulfillment.createdAt.getTime() < since.getTime() - horizonDays * 86_400_000;
+}
+
 export function trackingFromFulfillment(fulfillment: Fulfillment, ref: TrackingRef, order: Order): TrackingPart {
   const shown = DISPLAY_STATUS[fulfillment.displayStatus ?? ''] ?? 'in_transit';
   const status: ShipmentStatus = fulfillment.deliveredAt ? 'delivered' : shown;

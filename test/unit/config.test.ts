@@ -49,7 +49,7 @@ describe('configuration validation', () => {
   it('shipments.yaml: the pending horizon and the held-share threshold, with their defaults and bounds', () => {
     const shipped = configCopy((_, text) => text);
     expect(loadSettings(parseEnv({ SHIPSIGNAL_CONFIG_DIR: shipped.config, SHIPSIGNAL_MAPPINGS_DIR: shipped.mappings })).shipments)
-      .toEqual({ reviewRequestDelayDays: 7, pendingHorizonDays: 30, holdShareWarningPercent: 20 });
+      .toEqual({ reviewRequestDelayDays: 7, pendingHorizonDays: 30, trackingHorizonDays: 60, holdShareWarningPercent: 20 });
     const bad = problemsOf(configCopy((file, text) => (file === 'shipments.yaml'
       ? text.replace('pendingHorizonDays: 30', 'pendingHorizonDays: 6').replace('holdShareWarningPercent: 20', 'holdShareWarningPercent: 0')
       : text))).join('\n');

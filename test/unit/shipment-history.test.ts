@@ -3,8 +3,9 @@ import { createTransitModel } from '../../src/enrichment/delivery/transit-model'
 import { DELIVERY_FIELDS } from '../../src/mapping/delivery-fields';
 import { mappingConfigSchema } from '../../src/mapping/mapping-config';
 import type { MetricEvent } from '../../src/model/klaviyo';
-import type { Order } from '../../src/model/order';
+import type { Fulfillment, Order } from '../../src/model/order';
 import { followsPending } from '../../src/pipeline/shipment-jobs';
+import { isHistoricParcel } from '../../src/pipeline/shipment-sources';
 import { advanceShipment, pendingCheckAt, type AdvanceSettings } from '../../src/pipeline/shipment-advance';
 import { pendingKeyOf, type OrderPart, type ShipmentState, type TrackingPart } from '../../src/state/shipments';
 
@@ -152,5 +153,23 @@ describe('which unfulfilled orders a page follows', () => {
     expect(followsPending(retired('fulfilled'), order(NOW), 'open', since, NOW, 30)).toBe(true);
     expect(followsPending(retired('aged_out'), order(NOW), 'open', since, NOW, 30)).toBe(false);
     expect(followsPending(retired('cancelled'), order(NOW), 'cancelled', since, NOW, 30)).toBe(false);
+  });
+});
+
+describe('isHistoricParcel: which parcels are never followed by a carrier tracker', () => {
+  const since = new Date('2026-04-01T00:00:00.000Z');
+  const fulfillment = (createdAt: string, deliveredAt: string | null): Fulfillment => ({
+    id: 'f1', createdAt: new Date(createdAt), displayStatus: null, estimatedDeliveryAt: null,
+    deliveredAt: deliveredAt === null ? null : new Date(deliveredAt), tracking: [],
+  });
+  it('a parcel the store marks delivered before the live window is history, whatever its age', () => {
+    expect(isHistoricParcel(fulfillment('2026-03-30T00:00:00.000Z', '2026-03-31T23:59:59.999Z'), since, 60)).toBe(true);
+    expect(isHistoricParcel(fulfillment('2026-03-30T00:00:00.000Z', '2026-04-01T00:00:00.000Z'), since, 60)).toBe(false);
+  });
+  it('with no delivery recorded (WooCommerce), a hand-off more than the horizon before the window is history', () => {
+    // 60 days before 1 April is 31 January, 00:00 UTC.
+    expect(isHistoricParcel(fulfillment('2026-01-30T23:59:59.999Z', null), since, 60)).toBe(true);
+    expect(isHistoricParcel(fulfillment('2026-01-31T00:00:00.000Z', null), since, 60)).toBe(false);
+    expect(isHistoricParcel(fulfillment('2026-03-20T00:00:00.000Z', null), since, 60)).toBe(false);
   });
 });
