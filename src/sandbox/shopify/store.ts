@@ -3,24 +3,11 @@ import { systemClock, type Clock } from '../../util/clock';
 import { decodeCursor, encodeCursor, type CursorPosition } from './cursor';
 import { isoInstant, parseGid, type CancelReason, type OrderRecord } from './record';
 import { parseSearchQuery, type OrderKeys, type OrderPredicate } from './search-query';
+import { CANCELLED, CLOSED, TEST, flagsOf, keysOfRecord, type OrderSource, type SourceKeys } from './order-keys';
 
-/**
- * Where a store's orders come from. Real seeds hold records; the synthetic generator materializes them on demand,
- * so `keys` must be cheap: the store reads it once per order to build its indexes.
- */
-export interface OrderSource {
-  readonly count: number;
-  readonly currency: string;
-  record(index: number): OrderRecord;
-  keys(index: number): SourceKeys;
-}
+/** Defined beside the record keys; re-exported for the seeds and tests that import them from here. */
+export { keysOfRecord, recordSource, type OrderSource, type SourceKeys } from './order-keys';
 
-export interface SourceKeys extends OrderKeys {
-  /** 0 when the order has no customer. */
-  readonly customerId: number;
-  /** What the order adds to its customer's amountSpent, in minor units. */
-  readonly netMinor: number;
-}
 
 export const ORDER_SORT_KEYS = ['UPDATED_AT', 'CREATED_AT', 'ID', 'PROCESSED_AT'] as const;
 export type OrderSortKey = (typeof ORDER_SORT_KEYS)[number];
@@ -51,38 +38,6 @@ export interface Page {
 
 export type OrderChange = Partial<Omit<OrderRecord, 'legacyId' | 'updatedAt'>>;
 export type NewOrder = Partial<Omit<OrderRecord, 'legacyId' | 'updatedAt'>>;
-
-const CANCELLED = 1;
-const CLOSED = 2;
-const TEST = 4;
-const UNPAID: ReadonlySet<string> = new Set(['VOIDED', 'EXPIRED', 'PENDING', 'AUTHORIZED']);
-
-function flagsOf(keys: OrderKeys): number {
-  return (keys.cancelled ? CANCELLED : 0) | (keys.closed ? CLOSED : 0) | (keys.test ? TEST : 0);
-}
-
-/** The keys the store indexes, derived from a record (used for every record-backed source and for mutations). */
-export function keysOfRecord(record: OrderRecord): SourceKeys {
-  const paid = record.displayFinancialStatus === null || !UNPAID.has(record.displayFinancialStatus);
-  const net = paid
-    ? moneyFromDecimal(record.totalPrice, record.currencyCode).minor - moneyFromDecimal(record.totalRefunded, record.currencyCode).minor
-    : 0;
-  return {
-    legacyId: record.legacyId,
-    createdAt: Date.parse(record.createdAt),
-    updatedAt: Date.parse(record.updatedAt),
-    processedAt: Date.parse(record.processedAt),
-    cancelled: record.cancelledAt !== null,
-    closed: record.closedAt !== null,
-    test: record.test,
-    customerId: record.customer?.legacyId ?? 0,
-    netMinor: Math.max(0, net),
-  };
-}
-
-export function recordSource(records: readonly OrderRecord[], currency: string): OrderSource {
-  return { count: records.length, currency, record: (i) => records[i], keys: (i) => keysOfRecord(records[i]) };
-}
 
 /**
  * The sandbox's order book: indexes for paging by any supported sort key, Shopify-style search, per-customer
