@@ -87,8 +87,6 @@ export interface ProvisionOptions {
   readonly dryRun: boolean;
   /** Creates still allowed today per kind (the destination's daily caps, counted in state across runs). */
   readonly budget: Readonly<Record<'segment' | 'flow', number>>;
-  /** Ids stored by earlier runs, by kind and name: looked up first. */
-  readonly known: Readonly<Record<string, string>>;
 }
 
 export interface ProvisionResult {
@@ -100,6 +98,3 @@ export interface ProvisionResult {
 export interface Provisioner {
   provision(set: StarterSet, options: ProvisionOptions): Promise<ProvisionResult>;
 }
-
-/** The state key suffix of one provisioned object. */
-export const objectKey = (kind: ProvisionLine['kind'], name: string): string => `${kind}:${name}`;
