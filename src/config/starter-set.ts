@@ -12,6 +12,14 @@ import { ConfigError, loadYamlFile } from './yaml-file';
  * allowed, before anything is sent.
  */
 const text = z.string().min(1);
+
+/** A strict object whose unknown-key message lists what is allowed there, like loadYamlFile's own check. */
+function strictObject<S extends z.core.$ZodLooseShape>(shape: S) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `'${k}'`).join(', ')} (allowed here: ${allowed})` : undefined),
+  });
+}
 const CONDITION_TESTS = {
   equals: z.union([z.string(), z.boolean()]).optional(),
   in: z.array(z.string()).min(1).optional(),
@@ -19,37 +27,31 @@ const CONDITION_TESTS = {
 };
 const oneTest = { message: 'exactly one of equals, in, set' };
 const hasOneTest = (c: object): boolean => ['equals', 'in', 'set'].filter((k) => k in c).length === 1;
-const propertyCondition = z.object({ property: text, ...CONDITION_TESTS }).strict().refine(hasOneTest, oneTest);
-const fieldCondition = z.object({ field: text, ...CONDITION_TESTS }).strict().refine(hasOneTest, oneTest);
+const propertyCondition = strictObject({ property: text, ...CONDITION_TESTS }).refine(hasOneTest, oneTest);
+const fieldCondition = strictObject({ field: text, ...CONDITION_TESTS }).refine(hasOneTest, oneTest);
 
 const conditions = z.array(propertyCondition).min(1).max(100, 'at most 100 conditions (Klaviyo\'s limit)');
 
-const stepSchema = z
-  .object({
+const stepSchema = strictObject({
     id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and - only'),
-    email: z.object({ template: z.string().regex(/^[\w.-]+\.html$/, 'a file name in mappings/flows/templates/, ending .html'), subject: text, preview: z.string().default('') }).strict().optional(),
-    delay: z.object({ value: z.number().int().min(1, 'at least 1 (leave the delay out for none)'), unit: z.enum(['days', 'hours', 'minutes']) }).strict().optional(),
+    email: strictObject({ template: z.string().regex(/^[\w.-]+\.html$/, 'a file name in mappings/flows/templates/, ending .html'), subject: text, preview: z.string().default('') }).optional(),
+    delay: strictObject({ value: z.number().int().min(1, 'at least 1 (leave the delay out for none)'), unit: z.enum(['days', 'hours', 'minutes']) }).optional(),
     split: conditions.optional(),
     next: z.string().optional(),
     then: z.string().optional(),
     else: z.string().optional(),
   })
-  .strict()
   .refine((s) => ['email', 'delay', 'split'].filter((k) => k in s).length === 1, { message: 'exactly one of email, delay, split' });
 
-const flowFileSchema = z
-  .object({
+const flowFileSchema = strictObject({
     name: z.string().min(1).max(255),
-    trigger: z.object({ metric: text, filters: z.array(fieldCondition).max(100).default([]) }).strict(),
+    trigger: strictObject({ metric: text, filters: z.array(fieldCondition).max(100).default([]) }),
     audience: z.array(propertyCondition).max(100).default([]),
     reentryDays: z.number().int().min(1).nullable().default(null),
     steps: z.array(stepSchema).min(1),
-  })
-  .strict();
+  });
 
-const segmentsFileSchema = z
-  .object({ segments: z.array(z.object({ name: z.string().min(1).max(255), conditions }).strict()).default([]) })
-  .strict();
+const segmentsFileSchema = strictObject({ segments: z.array(strictObject({ name: z.string().min(1).max(255), conditions })).default([]) });
 
 type RawCondition = z.output<typeof propertyCondition> | z.output<typeof fieldCondition>;
 type RawStep = z.output<typeof stepSchema>;
