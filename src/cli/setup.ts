@@ -3,6 +3,7 @@ import type { Env } from '../config/env';
 import { loadStarterSet } from '../config/starter-set';
 import { loadYamlFile } from '../config/yaml-file';
 import { composeProvisioner, storeIdOf } from '../daemon/compose';
+import { readOnlyState } from './dry-run';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { ProvisionLine, ProvisionResult, Provisioner } from '../sinks/provisioner';
 import { provisionDailyKey, provisionedKey } from '../state/keys';
@@ -26,7 +27,9 @@ export async function runSetup(env: Env, dryRun: boolean, deps: SetupDeps = {}):
   const mapping = loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema);
   const set = loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, mapping);
   const provisioner = deps.provisioner ?? composeProvisioner(env);
-  const store = deps.store ?? await openStateStore(env.SHIPSIGNAL_STATE_URL, storeIdOf(env));
+  const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeIdOf(env));
+  // A dry run reads the day's counts through an overlay and creates no SQLite file before the first run.
+  const store = deps.store ?? (dryRun ? await readOnlyState(env.SHIPSIGNAL_STATE_URL, open) : await open());
   try {
     const day = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
     const [segments, flows] = await store.getMany<number>([provisionDailyKey('segment', day), provisionDailyKey('flow', day)]);

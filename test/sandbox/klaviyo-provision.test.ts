@@ -130,6 +130,19 @@ describe('provisioner', () => {
     expect((sandbox.flows()[0].definition as { triggers: unknown[] }).triggers).toEqual([{ type: 'metric', id: sandbox.metrics()[3].id }]);
   });
 
+  it('waits out a short 429 and a 5xx, and reports a long Retry-After (a spent daily cap) as waiting', async () => {
+    sandbox.faults.schedule({ kind: 'throttle', retryAfterSeconds: 1 }, 1, { operation: 'create_segment' });
+    sandbox.faults.schedule({ kind: 'status', status: 503 }, 1, { operation: 'get_segments' });
+    const provisioner = new KlaviyoProvisioner({ apiKey: sandbox.apiKey, baseUrl: sandbox.url, timeoutMs: 5_000 });
+    const first = await provisioner.provision({ segments: [{ name: 'retried', conditions: [vip] }], flows: [] }, { dryRun: false, budget: { segment: 100, flow: 100 } });
+    expect(first.lines[0].outcome.status).toBe('created');
+    expect(sandbox.earlyRetries()).toEqual([]);
+    sandbox.faults.schedule({ kind: 'throttle', retryAfterSeconds: 3_600 }, 1, { operation: 'create_segment' });
+    const second = await provisioner.provision({ segments: [{ name: 'capped', conditions: [vip] }], flows: [] }, { dryRun: false, budget: { segment: 100, flow: 100 } });
+    expect(second.lines[0].outcome).toEqual({ status: 'waiting', reason: expect.stringContaining('throttles this endpoint for 3600 s') });
+    expect(sandbox.segments().map((s) => s.name)).toEqual(['retried']);
+  }, 30_000);
+
   it('reports a spent daily budget as waiting and sends no create', async () => {
     const provisioner = new KlaviyoProvisioner({ apiKey: sandbox.apiKey, baseUrl: sandbox.url, timeoutMs: 5_000 });
     const result = await provisioner.provision({ segments: [{ name: 'later', conditions: [vip] }], flows: [] }, { dryRun: false, budget: { segment: 0, flow: 0 } });

@@ -129,6 +129,11 @@ export class KlaviyoProvisioner implements Provisioner {
     try {
       return { kind, name, outcome: await run() };
     } catch (error) {
+      // Still throttled after the short waits, or told to wait longer than a run should (a spent daily cap).
+      if (error instanceof RetryableError && error.code === 'throttled') {
+        const after = error.retryAfterMs === null ? '' : ` for ${Math.ceil(error.retryAfterMs / 1000)} s`;
+        return { kind, name, outcome: { status: 'waiting', reason: `Klaviyo throttles this endpoint${after} (its daily cap may be spent); a later run creates it` } };
+      }
       return { kind, name, outcome: { status: 'failed', error: error instanceof Error ? error.message : String(error) } };
     }
   }
