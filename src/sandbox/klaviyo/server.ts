@@ -1,4 +1,5 @@
 import http from 'http';
+import { headerMap, readBody } from './http-io';
 import type { AddressInfo, Socket } from 'net';
 import { type Clock, systemClock } from '../../util/clock';
 import { sleep } from '../../util/retry';
@@ -94,34 +95,6 @@ interface Connection {
   requests: number;
   /** The last 429 answered on this connection. */
   throttled: { readonly operation: OperationId; readonly notBefore: number } | null;
-}
-
-interface ReadBody {
-  readonly body: Buffer;
-  readonly tooLarge: boolean;
-}
-
-/** Reads at most `limit` bytes and drains the rest, so an oversized upload still gets its 413. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<ReadBody> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    const done = () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge });
-    req.on('end', done);
-    req.on('error', done);
-  });
-}
-
-function headerMap(req: http.IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  return out;
 }
 
 const JSON_API = 'application/vnd.api+json';
@@ -349,21 +322,10 @@ class Sandbox implements KlaviyoSandbox {
     return [...this.log];
   }
 
-  flows(): StoredFlow[] {
-    return [...this.provisionStore.flows.values()].map((f) => structuredClone(f));
-  }
-
-  segments(): StoredSegment[] {
-    return [...this.provisionStore.segments.values()].map((x) => structuredClone(x));
-  }
-
-  templates(): StoredTemplate[] {
-    return [...this.provisionStore.templates.values()].map((x) => structuredClone(x));
-  }
-
-  tags(): StoredTag[] {
-    return [...this.provisionStore.tags.values()].map((x) => structuredClone(x));
-  }
+  flows(): StoredFlow[] { return [...this.provisionStore.flows.values()].map((x) => structuredClone(x)); }
+  segments(): StoredSegment[] { return [...this.provisionStore.segments.values()].map((x) => structuredClone(x)); }
+  templates(): StoredTemplate[] { return [...this.provisionStore.templates.values()].map((x) => structuredClone(x)); }
+  tags(): StoredTag[] { return [...this.provisionStore.tags.values()].map((x) => structuredClone(x)); }
 
   metrics(): ReadonlyArray<{ readonly id: string; readonly name: string }> {
     return this.eventStore.metrics().map((m) => ({ id: m.id, name: m.name }));
