@@ -20,7 +20,7 @@ export interface DryRunSummary {
  * The real state, read through an overlay that keeps every write in memory. A SQLite file that does not exist yet
  * (a dry run before the first sync) is not created: the overlay then reads an empty state.
  */
-async function readOnlyState(url: string, open: () => Promise<StateStore>): Promise<StateStore> {
+export async function readOnlyState(url: string, open: () => Promise<StateStore>): Promise<StateStore> {
   const path = url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : null;
   const missing = path !== null && path !== ':memory:' && !existsSync(path);
   return new OverlayStore(missing ? null : await open());

@@ -11,6 +11,7 @@ import { redactText } from '../observability/logger';
 import { runDemo } from './demo';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
+import { formatSetup, runSetup } from './setup';
 
 const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
 
@@ -53,6 +54,16 @@ program.command('doctor').description('check configuration and credentials, one 
   for (const check of checks) print(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}`);
   if (checks.some((check) => !check.ok)) process.exitCode = 1;
 });
+
+program
+  .command('setup')
+  .description('create the starter segments and draft flows (mappings/segments.yaml, mappings/flows/) in Klaviyo, once; existing ones are left alone')
+  .option('--dry-run', 'print every request body it would send and send nothing that changes anything', false)
+  .action(async (options: { dryRun: boolean }) => {
+    const result = await runSetup(env(), options.dryRun);
+    for (const line of formatSetup(result, options.dryRun)) print(line);
+    if (result.lines.some((line) => line.outcome.status === 'failed')) process.exitCode = 1;
+  });
 
 program
   .command('rejects')

@@ -5,6 +5,8 @@ import type { Metrics } from '../observability/metrics';
 import type { Destination } from '../sinks/destination';
 import { klaviyoDestination } from '../sinks/klaviyo/destination';
 import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
+import { KlaviyoProvisioner } from '../sinks/klaviyo/provision/provisioner';
+import type { Provisioner } from '../sinks/provisioner';
 import type { OrderSource } from '../sources/order-source';
 import { shopifyOrderSource } from '../sources/shopify/order-source';
 import { createWooCommerceSource } from '../sources/woocommerce';
@@ -156,6 +158,12 @@ function trackingSource(env: Env, hooks: AdapterHooks): TrackingSource | null {
     webhookSecret: env.EASYPOST_WEBHOOK_SECRET ?? null,
     onRejected: (rejection) => hooks.rejected('easypost', rejection.recordId, rejection.message),
   });
+}
+
+/** `shipsignal setup`'s provisioner for the configured destination (Klaviyo). */
+export function composeProvisioner(env: Env, signal?: AbortSignal): Provisioner {
+  if (!env.KLAVIYO_API_KEY) throw new ConfigError(['environment KLAVIYO_API_KEY: required (a private API key, pk_…, with flows, segments, templates, tags and metrics scopes)']);
+  return new KlaviyoProvisioner({ apiKey: env.KLAVIYO_API_KEY, baseUrl: env.KLAVIYO_BASE_URL, timeoutMs: env.KLAVIYO_TIMEOUT_MS, ...(signal ? { signal } : {}) });
 }
 
 /** Builds the configured adapters; throws ConfigError naming every missing variable. */

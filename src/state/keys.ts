@@ -18,6 +18,11 @@ export const TRANSIT_MODEL_KEY = 'delivery:transit-model';
 /** Held customers by rule (`HoldCounts`), saved in the same write as the delivery profiles whose hold changed. */
 export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
 
+/** `shipsignal setup`: the destination id of one provisioned segment or flow, by our declared name. */
+export const provisionedKey = (kind: 'segment' | 'flow', name: string): string => `setup:${kind}:${name}`;
+/** `shipsignal setup`: creates of one kind on one UTC day (the destination caps flow and segment creates daily). */
+export const provisionDailyKey = (kind: 'segment' | 'flow', day: string): string => `setup:daily:${kind}:${day}`;
+
 export const customerKey = (key: string): string => `customer:${key}`;
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;

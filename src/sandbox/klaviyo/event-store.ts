@@ -20,12 +20,19 @@ export class EventStore {
   private readonly events: SandboxEvent[] = [];
   private readonly keys = new Set<string>();
   private dropped = 0;
+  /** Klaviyo creates a metric with the first event that names it, and only then (next-capabilities.md §2.2). */
+  private readonly metricList: Array<{ readonly id: string; readonly name: string; readonly created: string }> = [];
+  private readonly metricNames = new Set<string>();
 
   add(input: EventInput, now: Date): 'stored' | 'duplicate' {
     const { attributes, profile } = input;
     const time = truncateToSecond(attributes.time ?? now.toISOString());
     const metric = attributes.metric.data.attributes.name;
     const uniqueId = attributes.unique_id ?? null;
+    if (!this.metricNames.has(metric)) {
+      this.metricNames.add(metric);
+      this.metricList.push({ id: `MET${String(this.metricList.length + 1).padStart(3, '0')}`, name: metric, created: now.toISOString() });
+    }
     const key = JSON.stringify([profile.id, metric, uniqueId === null ? `time:${time}` : `id:${uniqueId}`]);
     if (this.keys.has(key)) {
       this.dropped += 1;
@@ -54,6 +61,11 @@ export class EventStore {
     return this.events.slice(0, limit).map((event) => structuredClone(event));
   }
 
+  /** Metrics in the order of their first event. */
+  metrics(): ReadonlyArray<{ readonly id: string; readonly name: string; readonly created: string }> {
+    return this.metricList;
+  }
+
   get size(): number {
     return this.events.length;
   }
@@ -66,5 +78,7 @@ export class EventStore {
     this.events.length = 0;
     this.keys.clear();
     this.dropped = 0;
+    this.metricList.length = 0;
+    this.metricNames.clear();
   }
 }

@@ -4,6 +4,7 @@ import type { EventJobs } from './event-jobs';
 import type { EventStore } from './event-store';
 import type { ImportJobs } from './import-jobs';
 import type { ProfileStore } from './profile-store';
+import type { ProvisionStore } from './provision-store';
 import { accountsDocument, importErrorsDocument, jobDocument, profileDocument } from './responses';
 import type { BulkCreateEventsBody, BulkImportProfilesBody, CreateEventBody, ProfileUpsertBody, WireProfile } from './wire';
 
@@ -16,6 +17,9 @@ export interface Stores {
   /** This sandbox's base URL, for JSON:API links. */
   readonly base: string;
   readonly accountId: string;
+  readonly provision: ProvisionStore;
+  /** get_metrics' page size (Klaviyo's is fixed; the sandbox makes it smaller to test paging). */
+  readonly metricsPageSize: number;
 }
 
 /** What a handler decided: a status and a JSON:API document (or none, for 202s), or errors. */

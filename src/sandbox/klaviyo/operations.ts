@@ -9,21 +9,37 @@ export const SERVED = [
   { id: 'get_bulk_import_profiles_job', method: 'GET', path: '/api/profile-bulk-import-jobs/{job_id}' },
   { id: 'get_errors_for_bulk_import_profiles_job', method: 'GET', path: '/api/profile-bulk-import-jobs/{id}/import-errors' },
   { id: 'get_accounts', method: 'GET', path: '/api/accounts' },
+  // `shipsignal setup`: metrics, segments, templates, flows and tags.
+  { id: 'get_metrics', method: 'GET', path: '/api/metrics' },
+  { id: 'get_segments', method: 'GET', path: '/api/segments' },
+  { id: 'create_segment', method: 'POST', path: '/api/segments' },
+  { id: 'get_templates', method: 'GET', path: '/api/templates' },
+  { id: 'create_template', method: 'POST', path: '/api/templates' },
+  { id: 'get_flows', method: 'GET', path: '/api/flows' },
+  { id: 'create_flow', method: 'POST', path: '/api/flows' },
+  { id: 'get_flow', method: 'GET', path: '/api/flows/{id}' },
+  { id: 'update_flow', method: 'PATCH', path: '/api/flows/{id}' },
+  { id: 'get_tags', method: 'GET', path: '/api/tags' },
+  { id: 'create_tag', method: 'POST', path: '/api/tags' },
+  { id: 'tag_flows', method: 'POST', path: '/api/tags/{id}/relationships/flows' },
+  { id: 'tag_segments', method: 'POST', path: '/api/tags/{id}/relationships/segments' },
 ] as const;
 
 export type OperationId = (typeof SERVED)[number]['id'];
-export type BodyOperationId = Extract<(typeof SERVED)[number], { method: 'POST' }>['id'];
+export type BodyOperationId = Extract<(typeof SERVED)[number], { method: 'POST' | 'PATCH' }>['id'];
 
 export interface RateLimit {
   /** Requests allowed per 1-second window. */
   readonly burst: number;
   /** Requests allowed per 60-second window. */
   readonly steady: number;
+  /** Requests allowed per UTC day, for the endpoints the spec caps daily (create_flow, create_segment: 100/d). */
+  readonly daily?: number;
 }
 
 export interface OperationSpec {
   readonly id: OperationId;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   readonly path: string;
   readonly pattern: RegExp;
   readonly paramNames: readonly string[];
@@ -35,8 +51,8 @@ export interface OperationSpec {
 }
 
 /** "10/s" / "150/m" → requests per window of that unit; the spec uses no other units. */
-export function parseRate(text: string, unit: 's' | 'm'): number {
-  const match = /^(\d+)\/([sm])$/.exec(text);
+export function parseRate(text: string, unit: 's' | 'm' | 'd'): number {
+  const match = /^(\d+)\/([smd])$/.exec(text);
   if (!match || match[2] !== unit) throw new Error(`unexpected rate "${text}" (expected n/${unit})`);
   return Number(match[1]);
 }
@@ -54,7 +70,7 @@ export function resolveOperations(spec: OpenApiDocument): OperationSpec[] {
   return SERVED.map((served) => {
     const op = spec.paths[served.path]?.[served.method.toLowerCase()];
     if (!op || op.operationId !== served.id) throw new Error(`spec has no ${served.id} at ${served.method} ${served.path}`);
-    const limit = op['x-klaviyo-ratelimit'];
+    const limit: { burst: string; steady: string; daily?: string } | undefined = op['x-klaviyo-ratelimit'];
     if (!limit) throw new Error(`spec gives no rate limit for ${served.id}`);
     const scopes = op['x-klaviyo-scopes'];
     if (!scopes || scopes.length === 0) throw new Error(`spec gives no scopes for ${served.id}`);
@@ -68,7 +84,10 @@ export function resolveOperations(spec: OpenApiDocument): OperationSpec[] {
       pattern: new RegExp(`^${source}/?$`),
       paramNames,
       bodySchema: bodySchemaName(op),
-      rateLimit: { burst: parseRate(limit.burst, 's'), steady: parseRate(limit.steady, 'm') },
+      rateLimit: {
+        burst: parseRate(limit.burst, 's'), steady: parseRate(limit.steady, 'm'),
+        ...(limit.daily ? { daily: parseRate(limit.daily, 'd') } : {}),
+      },
       scopes: [...scopes],
     };
   });

@@ -4,6 +4,7 @@ import {
   permissionDenied, throttled, unsupportedMediaType,
 } from './errors';
 import * as handlers from './handlers';
+import * as provision from './provision-handlers';
 import type { Reply, Stores } from './handlers';
 import {
   LIMITS, bulkCreateEventsViolations, bulkImportViolations, createEventViolations, profileUpsertViolations,
@@ -91,7 +92,7 @@ export function processCall(deps: PipelineDeps, route: RouteMatch, call: Incomin
 
   const parsed = parseBody(call);
   if ('error' in parsed) return errorOutcome([parsed.error], headers);
-  const reply = handleBody(deps, operation, parsed.json, parsed.bytes, nowMs);
+  const reply = handleBody(deps, operation, params, parsed.json, parsed.bytes, nowMs);
   return 'invalid' in reply ? errorOutcome(reply.invalid, headers, true) : fromReply(reply, headers);
 }
 
@@ -143,7 +144,12 @@ function limitFailure(violations: ReturnType<typeof createEventViolations>): Bod
 }
 
 /** `bytes`: the decompressed body's size, which a bulk job's processing time depends on. */
-function handleBody(deps: PipelineDeps, operation: OperationSpec, json: unknown, bytes: number, nowMs: number): BodyReply {
+/** A documented rule the schema cannot express (one trigger, links...): counted as a validation failure too. */
+const ruleFailure = (reply: Reply): BodyReply => ('errors' in reply && reply.status === 400 ? { invalid: reply.errors } : reply);
+
+function handleBody(
+  deps: PipelineDeps, operation: OperationSpec, params: Readonly<Record<string, string>>, json: unknown, bytes: number, nowMs: number,
+): BodyReply {
   const { validators: v, stores } = deps;
   const now = new Date(nowMs);
   switch (operation.id) {
@@ -159,6 +165,20 @@ function handleBody(deps: PipelineDeps, operation: OperationSpec, json: unknown,
     case 'bulk_import_profiles':
       if (!v.bulk_import_profiles(json)) return schemaFailure(v.bulk_import_profiles.errors);
       return limitFailure(bulkImportViolations(json)) ?? handlers.bulkImportProfiles(stores, json, bytes);
+    case 'create_segment':
+      return v.create_segment(json) ? provision.createSegment(stores, json) : schemaFailure(v.create_segment.errors);
+    case 'create_template':
+      return v.create_template(json) ? provision.createTemplate(stores, json) : schemaFailure(v.create_template.errors);
+    case 'create_flow':
+      return v.create_flow(json) ? ruleFailure(provision.createFlow(stores, json)) : schemaFailure(v.create_flow.errors);
+    case 'update_flow':
+      return v.update_flow(json) ? provision.updateFlow(stores, params.id, json) : schemaFailure(v.update_flow.errors);
+    case 'create_tag':
+      return v.create_tag(json) ? provision.createTag(stores, json) : schemaFailure(v.create_tag.errors);
+    case 'tag_flows':
+      return v.tag_flows(json) ? provision.tagObjects(stores, params.id, 'flows', json) : schemaFailure(v.tag_flows.errors);
+    case 'tag_segments':
+      return v.tag_segments(json) ? provision.tagObjects(stores, params.id, 'segments', json) : schemaFailure(v.tag_segments.errors);
     default:
       throw new Error(`${operation.id} takes no body`);
   }
@@ -172,6 +192,18 @@ function handleGet(stores: Stores, operation: OperationSpec, params: Readonly<Re
       return handlers.getImportErrors(stores, params.id, query);
     case 'get_accounts':
       return handlers.getAccounts(stores);
+    case 'get_metrics':
+      return provision.getMetrics(stores, query, stores.metricsPageSize);
+    case 'get_segments':
+      return provision.getSegments(stores, query);
+    case 'get_templates':
+      return provision.getTemplates(stores, query);
+    case 'get_flows':
+      return provision.getFlows(stores, query);
+    case 'get_flow':
+      return provision.getFlow(stores, params.id, query);
+    case 'get_tags':
+      return provision.getTags(stores, query);
     default:
       throw new Error(`${operation.id} is not a GET operation`);
   }

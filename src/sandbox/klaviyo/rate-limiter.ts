@@ -11,13 +11,14 @@ interface Window {
 
 const SECOND = 1_000;
 const MINUTE = 60_000;
+const DAY = 86_400_000;
 
 /**
  * Klaviyo's limits: per API key and endpoint, a burst count per 1 s and a steady count per 60 s, both fixed
  * windows. Throttled requests do not count against the windows.
  */
 export class FixedWindowRateLimiter {
-  private readonly windows = new Map<string, { burst: Window; steady: Window }>();
+  private readonly windows = new Map<string, { burst: Window; steady: Window; daily: Window }>();
 
   constructor(private readonly limits: ReadonlyMap<OperationId, RateLimit>) {}
 
@@ -25,10 +26,15 @@ export class FixedWindowRateLimiter {
     const limit = this.limits.get(operation);
     if (!limit) throw new Error(`no rate limit for ${operation}`);
     const id = `${key}\u0000${operation}`;
-    const state = this.windows.get(id) ?? { burst: { start: 0, count: 0 }, steady: { start: 0, count: 0 } };
+    const state = this.windows.get(id) ?? { burst: { start: 0, count: 0 }, steady: { start: 0, count: 0 }, daily: { start: 0, count: 0 } };
     this.windows.set(id, state);
     roll(state.burst, nowMs, SECOND);
     roll(state.steady, nowMs, MINUTE);
+    roll(state.daily, nowMs, DAY);
+    // A spent daily cap (UTC day) is answered like the others: 429 with the seconds until it resets.
+    if (limit.daily !== undefined && state.daily.count >= limit.daily) {
+      return { allowed: false, retryAfterSeconds: Math.ceil((state.daily.start + DAY - nowMs) / SECOND) };
+    }
     const steadyReset = state.steady.start + MINUTE - nowMs;
     if (state.steady.count >= limit.steady) return { allowed: false, retryAfterSeconds: Math.ceil(steadyReset / SECOND) };
     if (state.burst.count >= limit.burst) {
@@ -36,6 +42,7 @@ export class FixedWindowRateLimiter {
     }
     state.burst.count += 1;
     state.steady.count += 1;
+    state.daily.count += 1;
     return {
       allowed: true,
       limit: limit.steady,

@@ -5,6 +5,7 @@
  */
 export const FULL_ACCESS = [
   'accounts:read', 'events:read', 'events:write', 'lists:read', 'lists:write', 'profiles:read', 'profiles:write',
+  'flows:write', 'segments:write', 'templates:write', 'tags:write', 'metrics:read',
 ] as const;
 
 export type KeyScopes = ReadonlyMap<string, ReadonlySet<string>>;

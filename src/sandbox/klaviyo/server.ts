@@ -1,4 +1,5 @@
 import http from 'http';
+import { headerMap, readBody } from './http-io';
 import type { AddressInfo, Socket } from 'net';
 import { type Clock, systemClock } from '../../util/clock';
 import { sleep } from '../../util/retry';
@@ -13,6 +14,7 @@ import { LIMITS } from './limits';
 import { type OperationId, type RateLimit, matchRoute, resolveOperations } from './operations';
 import { type Outcome, processCall } from './pipeline';
 import { ProfileStore } from './profile-store';
+import { ProvisionStore, type StoredFlow, type StoredSegment, type StoredTag, type StoredTemplate } from './provision-store';
 import { FixedWindowRateLimiter, RetryAfterTracker } from './rate-limiter';
 import { FULL_ACCESS, type KeyScopes, grantedScopes } from './scopes';
 import { loadKlaviyoSpec } from './spec';
@@ -44,6 +46,8 @@ export interface KlaviyoSandboxOptions {
   readonly seed?: number;
   /** Drives timestamps, event-time checks and rate windows. */
   readonly clock?: Clock;
+  /** get_metrics' page size (default 200, Klaviyo's); smaller makes paging testable. */
+  readonly metricsPageSize?: number;
 }
 
 export interface KlaviyoSandbox {
@@ -56,6 +60,13 @@ export interface KlaviyoSandbox {
   /** The first `limit` events (all by default). */
   events(limit?: number): SandboxEvent[];
   requests(): RequestRecord[];
+  /** The account's provisioned objects (`shipsignal setup`), copies. */
+  flows(): StoredFlow[];
+  segments(): StoredSegment[];
+  templates(): StoredTemplate[];
+  tags(): StoredTag[];
+  /** Metrics, each created by the first event naming it. */
+  metrics(): ReadonlyArray<{ readonly id: string; readonly name: string }>;
   validationFailures(): RequestRecord[];
   /** Requests to an endpoint sent after one of its 429s and before that 429's Retry-After (a sink must send none). */
   earlyRetries(): EarlyRetry[];
@@ -86,34 +97,6 @@ interface Connection {
   throttled: { readonly operation: OperationId; readonly notBefore: number } | null;
 }
 
-interface ReadBody {
-  readonly body: Buffer;
-  readonly tooLarge: boolean;
-}
-
-/** Reads at most `limit` bytes and drains the rest, so an oversized upload still gets its 413. */
-function readBody(req: http.IncomingMessage, limit: number): Promise<ReadBody> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    const done = () => resolve({ body: tooLarge ? Buffer.alloc(0) : Buffer.concat(chunks), tooLarge });
-    req.on('end', done);
-    req.on('error', done);
-  });
-}
-
-function headerMap(req: http.IncomingMessage): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(req.headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
-  return out;
-}
-
 const JSON_API = 'application/vnd.api+json';
 
 class Sandbox implements KlaviyoSandbox {
@@ -121,6 +104,7 @@ class Sandbox implements KlaviyoSandbox {
   private readonly server: http.Server;
   private readonly profileStore = new ProfileStore();
   private readonly eventStore = new EventStore();
+  private readonly provisionStore = new ProvisionStore();
   private readonly jobs: ImportJobs;
   private readonly eventJobs: EventJobs;
   private readonly timers = new JobTimers();
@@ -135,6 +119,7 @@ class Sandbox implements KlaviyoSandbox {
   private readonly counts = new Map<string, Map<number, number>>();
   private seq = 0;
   private baseUrl = '';
+  private readonly metricsPageSize: number;
 
   constructor(
     readonly apiKey: string,
@@ -142,6 +127,7 @@ class Sandbox implements KlaviyoSandbox {
     private readonly operations: ReturnType<typeof resolveOperations>,
     options: KlaviyoSandboxOptions,
   ) {
+    this.metricsPageSize = options.metricsPageSize ?? 200;
     this.validators = compileBodyValidators(loadKlaviyoSpec(), operations);
     this.faults = new FaultInjector(options.seed ?? 1);
     this.keys = new Map([[apiKey, grantedScopes(FULL_ACCESS)], ...Object.entries(options.keys ?? {}).map(([key, scopes]) => [key, grantedScopes(scopes)] as const)]);
@@ -215,7 +201,7 @@ class Sandbox implements KlaviyoSandbox {
   private get stores(): Stores {
     return {
       profiles: this.profileStore, events: this.eventStore, jobs: this.jobs, eventJobs: this.eventJobs, clock: this.clock,
-      base: this.baseUrl, accountId: ACCOUNT_ID,
+      base: this.baseUrl, accountId: ACCOUNT_ID, provision: this.provisionStore, metricsPageSize: this.metricsPageSize,
     };
   }
 
@@ -336,6 +322,15 @@ class Sandbox implements KlaviyoSandbox {
     return [...this.log];
   }
 
+  flows(): StoredFlow[] { return [...this.provisionStore.flows.values()].map((x) => structuredClone(x)); }
+  segments(): StoredSegment[] { return [...this.provisionStore.segments.values()].map((x) => structuredClone(x)); }
+  templates(): StoredTemplate[] { return [...this.provisionStore.templates.values()].map((x) => structuredClone(x)); }
+  tags(): StoredTag[] { return [...this.provisionStore.tags.values()].map((x) => structuredClone(x)); }
+
+  metrics(): ReadonlyArray<{ readonly id: string; readonly name: string }> {
+    return this.eventStore.metrics().map((m) => ({ id: m.id, name: m.name }));
+  }
+
   validationFailures(): RequestRecord[] {
     return this.log.filter((r) => r.validationFailed);
   }
@@ -366,6 +361,7 @@ class Sandbox implements KlaviyoSandbox {
   reset(): void {
     this.profileStore.clear();
     this.eventStore.clear();
+    this.provisionStore.clear();
     this.timers.stop();
     this.jobs.clear();
     this.eventJobs.clear();

@@ -11,7 +11,7 @@ export type JsonObject = { [key: string]: unknown };
 export interface OpenApiOperation {
   readonly operationId: string;
   readonly requestBody?: { readonly content: Readonly<Record<string, { readonly schema: JsonObject }>> };
-  readonly 'x-klaviyo-ratelimit'?: { readonly burst: string; readonly steady: string };
+  readonly 'x-klaviyo-ratelimit'?: { readonly burst: string; readonly steady: string; readonly daily?: string };
   /** The private-key scopes the operation needs, all of them. */
   readonly 'x-klaviyo-scopes'?: readonly string[];
 }

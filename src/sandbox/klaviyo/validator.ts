@@ -4,6 +4,9 @@ import type { Violation } from './errors';
 import type { BodyOperationId, OperationSpec } from './operations';
 import { reachableSchemas, toJsonSchema } from './schema';
 import type { JsonObject, OpenApiDocument } from './spec';
+import type {
+  FlowCreateBody, FlowUpdateBody, RelationshipBody, SegmentCreateBody, TagCreateBody, TemplateCreateBody,
+} from './provision-store';
 import type { BulkCreateEventsBody, BulkImportProfilesBody, CreateEventBody, ProfileUpsertBody } from './wire';
 
 export interface BodyTypes {
@@ -11,6 +14,13 @@ export interface BodyTypes {
   bulk_create_events: BulkCreateEventsBody;
   create_or_update_profile: ProfileUpsertBody;
   bulk_import_profiles: BulkImportProfilesBody;
+  create_segment: SegmentCreateBody;
+  create_template: TemplateCreateBody;
+  create_flow: FlowCreateBody;
+  update_flow: FlowUpdateBody;
+  create_tag: TagCreateBody;
+  tag_flows: RelationshipBody;
+  tag_segments: RelationshipBody;
 }
 
 export type BodyValidators = { readonly [K in BodyOperationId]: ValidateFunction<BodyTypes[K]> };
@@ -38,6 +48,13 @@ export function compileBodyValidators(spec: OpenApiDocument, operations: readonl
     bulk_create_events: compile('bulk_create_events'),
     create_or_update_profile: compile('create_or_update_profile'),
     bulk_import_profiles: compile('bulk_import_profiles'),
+    create_segment: compile('create_segment'),
+    create_template: compile('create_template'),
+    create_flow: compile('create_flow'),
+    update_flow: compile('update_flow'),
+    create_tag: compile('create_tag'),
+    tag_flows: compile('tag_flows'),
+    tag_segments: compile('tag_segments'),
   };
 }
 

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import type { Env } from '../config/env';
+import { loadStarterSet } from '../config/starter-set';
+import { loadYamlFile } from '../config/yaml-file';
+import { composeProvisioner, storeIdOf } from '../daemon/compose';
+import { readOnlyState } from './dry-run';
+import { mappingConfigSchema } from '../mapping/mapping-config';
+import type { ProvisionLine, ProvisionResult, Provisioner } from '../sinks/provisioner';
+import { provisionDailyKey, provisionedKey } from '../state/keys';
+import { openStateStore, type StateStore } from '../state/store';
+
+/** Klaviyo's documented daily caps on create_flow and create_segment (spec 2026-07-15: 100/d each). */
+export const DAILY_CREATES = 100;
+
+export interface SetupDeps {
+  readonly provisioner?: Provisioner;
+  readonly store?: StateStore;
+  readonly now?: () => Date;
+}
+
+/**
+ * `shipsignal setup [--dry-run]`: loads and validates the starter set (ConfigError with every problem, before any
+ * request), provisions it, and stores the id of everything created or found. A dry run sends only lookups and
+ * writes no state.
+ */
+export async function runSetup(env: Env, dryRun: boolean, deps: SetupDeps = {}): Promise<ProvisionResult> {
+  const mapping = loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema);
+  const set = loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, mapping);
+  const provisioner = deps.provisioner ?? composeProvisioner(env);
+  const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeIdOf(env));
+  // A dry run reads the day's counts through an overlay and creates no SQLite file before the first run.
+  const store = deps.store ?? (dryRun ? await readOnlyState(env.SHIPSIGNAL_STATE_URL, open) : await open());
+  try {
+    const day = (deps.now?.() ?? new Date()).toISOString().slice(0, 10);
+    const [segments, flows] = await store.getMany<number>([provisionDailyKey('segment', day), provisionDailyKey('flow', day)]);
+    const budget = { segment: DAILY_CREATES - (segments ?? 0), flow: DAILY_CREATES - (flows ?? 0) };
+    const result = await provisioner.provision(set, { dryRun, budget });
+    if (!dryRun) await remember(store, result.lines, day);
+    return result;
+  } finally {
+    if (!deps.store) await store.close();
+  }
+}
+
+async function remember(store: StateStore, lines: readonly ProvisionLine[], day: string): Promise<void> {
+  const entries: Array<readonly [string, unknown]> = [];
+  for (const line of lines) {
+    const { outcome } = line;
+    if ((outcome.status === 'created' || outcome.status === 'exists') && outcome.id) entries.push([provisionedKey(line.kind, line.name), outcome.id]);
+    if (outcome.status === 'created') await store.increment(provisionDailyKey(line.kind, day));
+  }
+  if (entries.length > 0) await store.setMany(entries);
+}
+
+/** One line per object, then (dry run) every body it would send. */
+export function formatSetup(result: ProvisionResult, dryRun: boolean): string[] {
+  const out = result.lines.map((line) => {
+    const { outcome } = line;
+    const what = `${line.kind} "${line.name}"`;
+    switch (outcome.status) {
+      case 'created': return `${dryRun ? 'would create' : 'created     '} ${what}${outcome.id ? ` (${outcome.id})` : ''}`;
+      case 'exists': return `exists       ${what} (${outcome.id}): left as it is`;
+      case 'waiting': return `waiting      ${what}: ${outcome.reason}`;
+      case 'failed': return `FAILED       ${what}: ${outcome.error}`;
+    }
+  });
+  for (const request of result.planned) out.push(`${request.method} ${request.path}\n${JSON.stringify(request.body, null, 2)}`);
+  return out;
+}

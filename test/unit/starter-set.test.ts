@@ -1,0 +1,94 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSetup } from '../../src/cli/setup';
+import { parseEnv } from '../../src/config/env';
+import { loadStarterSet } from '../../src/config/starter-set';
+import { ConfigError, loadYamlFile } from '../../src/config/yaml-file';
+import { mappingConfigSchema } from '../../src/mapping/mapping-config';
+import type { Provisioner } from '../../src/sinks/provisioner';
+import { fromPackageRoot } from '../../src/util/package-root';
+
+const MAPPINGS = fromPackageRoot('mappings');
+const mapping = loadYamlFile(join(MAPPINGS, 'klaviyo.yaml'), mappingConfigSchema);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'starter-set-'));
+  cpSync(MAPPINGS, dir, { recursive: true });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('the starter set (mappings/segments.yaml, mappings/flows/*.yaml)', () => {
+  it('loads the shipped set with names resolved through mappings/klaviyo.yaml', () => {
+    const set = loadStarterSet(MAPPINGS, mapping);
+    expect(set.segments.length).toBe(9);
+    expect(set.flows.map((f) => f.triggerMetric).sort()).toEqual([
+      'Delivery Issue Detected', 'Delivery Issue Resolved', 'Lifecycle Segment Changed', 'Shipment Delivered', 'Shipment Out for Delivery',
+    ]);
+    expect(set.segments.find((s) => s.name === 'ss: VIP customers')?.conditions).toEqual([{ field: 'ss_segment', equals: 'vip' }]);
+  });
+
+  it('follows a renamed metric', () => {
+    const renamed = { ...mapping, events: { ...mapping.events, shipments: { ...mapping.events.shipments, issueDetected: { metric: 'Parcel Problem', enabled: true } } } };
+    const flow = loadStarterSet(MAPPINGS, renamed).flows.find((f) => f.name === 'ss: Delivery issue');
+    expect(flow?.triggerMetric).toBe('Parcel Problem');
+  });
+
+  it('reports every problem of a malformed flow at once, naming file, key and what is allowed', () => {
+    writeFileSync(join(dir, 'flows', 'broken.yaml'), [
+      'name: "ss: Broken"',
+      'trigger: { metric: shipments.lost }',
+      'steps:',
+      '  - id: wait',
+      '    delay: { value: 2, unit: weeks }',
+      '    next: nowhere',
+      '  - id: mail',
+      '    email: { template: missing.html, subject: Hi }',
+      '    colour: red',
+    ].join('\n'));
+    const problems = problemsOf(() => loadStarterSet(dir, mapping));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/flows\/broken\.yaml: steps\.0\.delay\.unit: .*"days"\|"hours"\|"minutes"/),
+      expect.stringMatching(/flows\/broken\.yaml: steps\.1: unknown key 'colour' \(allowed here: id, email/),
+    ]));
+  });
+
+  it('checks references once the shape is right: metric key, links, template file, properties', () => {
+    writeFileSync(join(dir, 'flows', 'broken.yaml'), [
+      'name: "ss: Broken"',
+      'trigger: { metric: shipments.lost }',
+      'audience: [{ property: favourite_colour, equals: blue }]',
+      'steps:',
+      '  - id: wait',
+      '    delay: { value: 2, unit: days }',
+      '    next: nowhere',
+      '  - id: mail',
+      '    email: { template: missing.html, subject: Hi }',
+    ].join('\n'));
+    const problems = problemsOf(() => loadStarterSet(dir, mapping));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/broken\.yaml: trigger\.metric: unknown metric key 'shipments\.lost' \(allowed: .*shipments\.issueDetected/),
+      expect.stringMatching(/broken\.yaml: steps\.0\.next: no step with id 'nowhere' \(allowed: wait, mail\)/),
+      expect.stringMatching(/broken\.yaml: steps\.1\.email\.template: file .*missing\.html does not exist/),
+      expect.stringMatching(/broken\.yaml: audience\.0\.property: unknown property 'favourite_colour' \(allowed: .*hold_promotions/),
+    ]));
+  });
+
+  it('stops setup before any request', async () => {
+    writeFileSync(join(dir, 'flows', 'broken.yaml'), 'name: "ss: Broken"\ntrigger: { metric: shipments.delivered }\nsteps: []\n');
+    const provisioner: Provisioner = { provision: () => { throw new Error('must not be called'); } };
+    const env = parseEnv({ SHIPSIGNAL_MAPPINGS_DIR: dir, KLAVIYO_API_KEY: 'pk_test' });
+    await expect(runSetup(env, false, { provisioner })).rejects.toThrow(/flows\/broken\.yaml: steps: .*(>=1|at least 1)/);
+  });
+});
