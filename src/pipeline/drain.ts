@@ -78,9 +78,23 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
     const keys = new Set(chunkProfiles.map((record) => profileKeyOf(record.identity)));
     const earlier = patchesInFlight.filter((patches) => [...keys].some((key) => patches.profiles.has(key))).map((patches) => patches.delivered);
-    const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles));
+    const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles)).then((report) => {
+      if (report && report.jobs.length > 0) {
+        awaitingJobs.set(report.delivery, { described: chunkProfiles.map(describe), jobs: report.jobs });
+        settling = settling.then(settleLate);
+      }
+      return report;
+    });
     profilesDelivered.catch(() => undefined);
-    patchesInFlight.push({ profiles: keys, delivered: profilesDelivered });
+    // A later patch of one of these profiles waits until these imports are applied (their jobs settled), not only
+    // accepted: the destination may apply two accepted import jobs in either order.
+    const applied = profilesDelivered.then((report) => (report && report.jobs.length > 0 ? settling : undefined));
+    const entry = { profiles: keys, delivered: applied as Promise<unknown> };
+    patchesInFlight.push(entry);
+    const forget = () => {
+      patchesInFlight = patchesInFlight.filter((patches) => patches !== entry);
+    };
+    applied.then(forget, forget);
     const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
     delivered.catch(() => undefined);
     return { lane, lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
@@ -118,13 +132,13 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
         events += count;
         context.metrics.eventsPushed.inc({ metric }, count);
       }
-      if (report.jobs.length > 0) {
+      // Profile imports' jobs were registered as soon as they were accepted (see startChunk).
+      if (report.jobs.length > 0 && records !== chunk.profiles) {
         awaitingJobs.set(report.delivery, { described: records.map(describe), jobs: report.jobs });
         settling = settling.then(settleLate);
       }
     }
     if (rejections.length > 0) await context.rejects.add(rejections);
-    patchesInFlight = patchesInFlight.filter((patches) => patches.delivered !== chunk.profilesDelivered);
     await context.outbox.ack(chunk.lane, chunk.lastSeq);
     rejected += rejections.length;
     context.metrics.outboxDepth.set((await context.outbox.depth()).batches);

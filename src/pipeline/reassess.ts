@@ -16,10 +16,11 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
   const since = liveSince(context);
   let customers = 0;
   let records = 0;
-  for await (const chunk of context.customers.all()) {
-    // Not re-read under the lease: order pages (the only writers that change what is assessed here) run in the same
-    // `orders` job, after this; a time-driven review landing in between computes the same segment at the same time.
+  for await (const listed of context.customers.all()) {
+    // Re-read under the writer lease: the reviews job (or a webhook's poll) may have changed a customer since it was
+    // listed, and announcing from the listed copy would overwrite that change and repeat its event ordinal.
     const queued = await context.writer(async () => {
+      const chunk = [...(await context.customers.getMany(listed.map((c) => c.key))).values()];
       const announcements = chunk.map((customer) => {
         const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
         // After a backfill a change belongs to the customer's history; after a refit it is news, dated now.
@@ -35,7 +36,7 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
       });
       return records.length;
     });
-    customers += chunk.length;
+    customers += listed.length;
     records += queued;
   }
   return { customers, records };
