@@ -1,6 +1,7 @@
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
 import { composeAdapters, configurationProblems, storeIdOf, type Adapters } from '../daemon/compose';
+import { resolveStoreId } from '../daemon/store-id';
 import { createLogger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { CursorRepository } from '../state/repositories';
@@ -48,7 +49,8 @@ export async function doctor(env: Env): Promise<Check[]> {
     rejected: () => undefined,
     quick: true,
   });
-  const storeId = storeIdOf(env);
+  // An unreachable state store is the 'state store' check's to report, not a reason to stop doctor here.
+  const storeId = await resolveStoreId(env).catch(() => storeIdOf(env));
   await check('state store', async () => {
     const store = await openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
     try {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Env } from '../config/env';
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import { App, type AppOptions } from '../daemon/app';
 import { OverlayStore } from '../state/overlay-store';
 import type { StateStore } from '../state/store';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { parseEnv, type Env } from '../config/env';
 import { ConfigError } from '../config/yaml-file';
 import { App } from '../daemon/app';
-import { storeIdOf } from '../daemon/compose';
+import { resolveStoreId } from '../daemon/store-id';
 import { runDaemon } from '../daemon/run';
 import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
@@ -70,7 +70,7 @@ program
   .description('list records rejected with their source, id and reason (this store\'s: SHIPSIGNAL_STORE_ID)')
   .option('-n, --limit <n>', 'how many of the latest', '50')
   .action(async (options: { limit: string }) => {
-    const store = await openStateStore(env().SHIPSIGNAL_STATE_URL, storeIdOf(env()));
+    const store = await openStateStore(env().SHIPSIGNAL_STATE_URL, await resolveStoreId(env()));
     try {
       const rejects = await new RejectsLog(store).list(Number(options.limit));
       if (rejects.length === 0) print('no rejected records');

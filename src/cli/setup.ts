@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Env } from '../config/env';
 import { loadStarterSet } from '../config/starter-set';
 import { loadYamlFile } from '../config/yaml-file';
-import { composeProvisioner, storeIdOf } from '../daemon/compose';
+import { composeProvisioner } from '../daemon/compose';
+import { resolveStoreId } from '../daemon/store-id';
 import { readOnlyState } from './dry-run';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { ProvisionLine, ProvisionResult, Provisioner } from '../sinks/provisioner';
@@ -27,7 +28,8 @@ export async function runSetup(env: Env, dryRun: boolean, deps: SetupDeps = {}):
   const mapping = loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema);
   const set = loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, mapping);
   const provisioner = deps.provisioner ?? composeProvisioner(env);
-  const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeIdOf(env));
+  const storeId = await resolveStoreId(env);
+  const open = () => openStateStore(env.SHIPSIGNAL_STATE_URL, storeId);
   // A dry run reads the day's counts through an overlay and creates no SQLite file before the first run.
   const store = deps.store ?? (dryRun ? await readOnlyState(env.SHIPSIGNAL_STATE_URL, open) : await open());
   try {

@@ -11,7 +11,8 @@ import { reviewHoldShare } from '../pipeline/hold-share';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { RetryableError } from '../util/errors';
-import { composeAdapters, secretsOf, storeIdOf, type Adapters } from './compose';
+import { composeAdapters, secretsOf, type Adapters } from './compose';
+import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import { runJob, type JobDeps, type JobName } from './jobs';
@@ -76,7 +77,7 @@ export class App {
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
     registerSecrets(secretsOf(env));
-    const storeId = storeIdOf(env);
+    const storeId = await resolveStoreId(env);
     const settings = loadSettings(env);
     const clock = options.clock ?? (env.SHIPSIGNAL_NOW ? { now: () => new Date(env.SHIPSIGNAL_NOW as string) } : systemClock);
     const logger = (options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream)).child({ storeId });

@@ -1,4 +1,4 @@
-import type { PropertyValue } from '../model/klaviyo';
+import type { PropertyValue } from '../model/records';
 import type { ShipmentState } from '../state/shipments';
 import { RISK_LEVELS } from '../enrichment/delivery/config';
 

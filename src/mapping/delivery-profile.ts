@@ -1,4 +1,4 @@
-import type { ProfilePatch } from '../model/klaviyo';
+import type { ProfilePatch } from '../model/records';
 import type { ShipmentState } from '../state/shipments';
 import { DELIVERY_FIELDS, type DeliveryProfileContext } from './delivery-fields';
 import type { MappingConfig } from './mapping-config';

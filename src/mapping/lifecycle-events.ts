@@ -1,5 +1,5 @@
 import type { CustomerAggregate, Segment } from '../model/customer';
-import type { MetricEvent } from '../model/klaviyo';
+import type { MetricEvent } from '../model/records';
 import type { MappingConfig } from './mapping-config';
 import { identityOf } from './profile';
 import { uniqueId } from './unique-id';

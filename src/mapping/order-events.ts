@@ -1,4 +1,4 @@
-import type { MetricEvent } from '../model/klaviyo';
+import type { MetricEvent } from '../model/records';
 import { toDecimalNumber } from '../model/money';
 import type { LineItem, Order } from '../model/order';
 import type { MappingConfig } from './mapping-config';

@@ -1,5 +1,5 @@
 import type { CustomerAggregate } from '../model/customer';
-import type { PropertyValue } from '../model/klaviyo';
+import type { PropertyValue } from '../model/records';
 import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 

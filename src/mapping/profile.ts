@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { CustomerAggregate } from '../model/customer';
-import { unsetOf, type ProfileIdentity, type ProfilePatch, type PropertyValue } from '../model/klaviyo';
+import { unsetOf, type ProfileIdentity, type ProfilePatch, type PropertyValue } from '../model/records';
 import type { MappingConfig } from './mapping-config';
 import { PROFILE_FIELDS, type ProfileContext } from './profile-fields';
 

@@ -1,4 +1,4 @@
-import type { MetricEvent } from '../model/klaviyo';
+import type { MetricEvent } from '../model/records';
 import type { Segment } from '../model/customer';
 import type { ShipmentStatus } from '../model/shipment';
 import type { ShipmentState } from '../state/shipments';

@@ -1,5 +1,5 @@
 import type { CustomerAggregate } from '../model/customer';
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 import { segmentChangedEvent } from '../mapping/lifecycle-events';
 import type { MappingConfig } from '../mapping/mapping-config';

@@ -1,4 +1,4 @@
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import type { StoredRejection } from '../state/rejects';
 import { mergeUnits } from '../state/store';
 import type { PipelineContext } from './context';

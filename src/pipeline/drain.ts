@@ -1,4 +1,4 @@
-import { profileKeyOf, type SinkRecord } from '../model/klaviyo';
+import { profileKeyOf, type SinkRecord } from '../model/records';
 import type { StoredRejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
 import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';

@@ -1,5 +1,5 @@
 import type { CustomerAggregate } from '../model/customer';
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import type { Order } from '../model/order';
 import { applyOrder } from '../enrichment/lifecycle/aggregate';
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';

@@ -1,5 +1,5 @@
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import { customerEntry } from '../state/customers';
 import { announce } from './announce';
 import { commitUnit } from './commit';

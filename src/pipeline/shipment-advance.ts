@@ -1,5 +1,5 @@
 import type { Segment } from '../model/customer';
-import type { MetricEvent } from '../model/klaviyo';
+import type { MetricEvent } from '../model/records';
 import type { Shipment } from '../model/shipment';
 import { assessDeliveryRisk } from '../enrichment/delivery/risk';
 import { addBusinessDays, endOfLocalDay } from '../enrichment/delivery/business-time';

@@ -1,5 +1,5 @@
 import type { Segment } from '../model/customer';
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
 import { updateHoldCounts, type HoldChange } from '../enrichment/delivery/holds';

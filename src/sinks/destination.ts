@@ -1,4 +1,4 @@
-import type { SinkRecord } from '../model/klaviyo';
+import type { SinkRecord } from '../model/records';
 
 /**
  * The destination port: where the outbox is delivered (Klaviyo today). It says nothing of one provider's batching,

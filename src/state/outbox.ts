@@ -1,4 +1,4 @@
-import type { MetricEvent, SinkRecord } from '../model/klaviyo';
+import type { MetricEvent, SinkRecord } from '../model/records';
 import { DurableLog, type LogBatch } from './durable-log';
 import { LOGS } from './keys';
 import type { CommitAppend, StateStore } from './port';

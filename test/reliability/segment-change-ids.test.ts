@@ -4,7 +4,7 @@ import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
 import { createStoreStats, updateStoreStats } from '../../src/enrichment/lifecycle/store-stats';
 import { mappingConfigSchema } from '../../src/mapping/mapping-config';
 import type { CustomerAggregate } from '../../src/model/customer';
-import type { MetricEvent } from '../../src/model/klaviyo';
+import type { MetricEvent } from '../../src/model/records';
 import { announce } from '../../src/pipeline/announce';
 import { DAY, T0, order } from '../unit/lifecycle-fixtures';
 

@@ -1,4 +1,4 @@
-import type { ProfilePatch } from '../../src/model/klaviyo';
+import type { ProfilePatch } from '../../src/model/records';
 import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';

@@ -2,7 +2,7 @@
  * The sink under Klaviyo's bad days, in the sandbox with documented rate limits: 429s with Retry-After, 5xx
  * storms, resets, an outage, and a paced run at the documented limit.
  */
-import type { MetricEvent } from '../../src/model/klaviyo';
+import type { MetricEvent } from '../../src/model/records';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoSink, KlaviyoUnavailableError, type KlaviyoSinkOptions, type SinkObserver } from '../../src/sinks/klaviyo';
 

@@ -3,7 +3,7 @@
  * a removal arrives as `meta.patch_properties.unset` (single upsert and bulk import alike) and leaves no key; a null
  * is a value Klaviyo keeps.
  */
-import type { ProfilePatch } from '../../src/model/klaviyo';
+import type { ProfilePatch } from '../../src/model/records';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoSink } from '../../src/sinks/klaviyo';
 

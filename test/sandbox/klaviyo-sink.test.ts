@@ -2,7 +2,7 @@
  * The sink against the Klaviyo sandbox with documented rate limits, through the official SDK: request counts,
  * per-record rejection, and the bulk import follow-up.
  */
-import type { MetricEvent, ProfilePatch, SinkRecord } from '../../src/model/klaviyo';
+import type { MetricEvent, ProfilePatch, SinkRecord } from '../../src/model/records';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoRequestError, KlaviyoSink, type KlaviyoSinkOptions } from '../../src/sinks/klaviyo';
 

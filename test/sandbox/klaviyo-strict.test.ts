@@ -4,7 +4,7 @@
  * take time in proportion to their size.
  */
 import { type EventCreateQueryV2, type EventsBulkCreateJob, ObjectSerializer } from 'klaviyo-api';
-import type { MetricEvent } from '../../src/model/klaviyo';
+import type { MetricEvent } from '../../src/model/records';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoRequestError, KlaviyoSink } from '../../src/sinks/klaviyo';
 import { ManualClock } from '../../src/util/clock';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { MetricEvent, ProfilePatch, SinkRecord } from '../../src/model/klaviyo';
+import type { MetricEvent, ProfilePatch, SinkRecord } from '../../src/model/records';
 import {
   type BatchOptions, type Plan, eventsBody, mergePatches, planEvents, planProfiles, profilesBody, splitRecords, wireBytes,
 } from '../../src/sinks/klaviyo/batching';

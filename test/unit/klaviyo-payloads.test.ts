@@ -1,5 +1,5 @@
 import { ObjectSerializer } from 'klaviyo-api';
-import type { MetricEvent, ProfilePatch } from '../../src/model/klaviyo';
+import type { MetricEvent, ProfilePatch } from '../../src/model/records';
 import {
   bulkEventEntry, bulkEventGroup, eventCreateQuery, eventsBulkCreateJob, profileImportJob, profileResource, profileUpsertQuery,
 } from '../../src/sinks/klaviyo/payloads';

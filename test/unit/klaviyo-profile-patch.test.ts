@@ -1,5 +1,5 @@
 import { patchHash, splitRemovals } from '../../src/mapping/profile';
-import type { ProfilePatch } from '../../src/model/klaviyo';
+import type { ProfilePatch } from '../../src/model/records';
 import { mergePatches } from '../../src/sinks/klaviyo/batching';
 import { profileResource } from '../../src/sinks/klaviyo/payloads';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { MetricEvent, ProfileIdentity, ProfilePatch, PropertyValue } from '../../src/model/klaviyo';
+import type { MetricEvent, ProfileIdentity, ProfilePatch, PropertyValue } from '../../src/model/records';
 import { eventEntryBytes, groupHeaderBytes, profileResourceBytes, wireBytes } from '../../src/sinks/klaviyo/batching';
 import { bulkEventEntry, bulkEventGroup, profileResource } from '../../src/sinks/klaviyo/payloads';
 

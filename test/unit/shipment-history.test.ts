@@ -2,7 +2,7 @@ import { defaultDeliveryConfig } from '../../src/enrichment/delivery';
 import { createTransitModel } from '../../src/enrichment/delivery/transit-model';
 import { DELIVERY_FIELDS } from '../../src/mapping/delivery-fields';
 import { mappingConfigSchema } from '../../src/mapping/mapping-config';
-import type { MetricEvent } from '../../src/model/klaviyo';
+import type { MetricEvent } from '../../src/model/records';
 import type { Fulfillment, Order } from '../../src/model/order';
 import { followsPending } from '../../src/pipeline/shipment-jobs';
 import { isHistoricParcel } from '../../src/pipeline/shipment-sources';

@@ -9,7 +9,7 @@ import type {
   EventsBulkCreateQueryResourceObject,
   ProfileUpsertQueryResourceObject,
 } from 'klaviyo-api';
-import { profileKeyOf, unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/klaviyo';
+import { profileKeyOf, unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/records';
 import type { PayloadLimits } from './limits';
 import {
   bulkEventEntry,

@@ -12,7 +12,7 @@ import type {
   ProfileUpsertQuery,
   ProfileUpsertQueryResourceObject,
 } from 'klaviyo-api';
-import { unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch } from '../../model/klaviyo';
+import { unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch } from '../../model/records';
 import './sdk-fixes';
 
 export interface IdentityAttributes {

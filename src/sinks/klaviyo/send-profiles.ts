@@ -4,7 +4,7 @@
  * are accepted asynchronously: their job ids are handed back for follow-up.
  */
 import type { ProfilesApi } from 'klaviyo-api';
-import { identifierKeysOf } from '../../model/klaviyo';
+import { identifierKeysOf } from '../../model/records';
 import { profilesBody, type ProfileItem } from './batching';
 import type { Dispatcher } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';

@@ -3,7 +3,7 @@
  * Klaviyo's payload limits, paced per endpoint, retried when that can help and rejected one by one when not.
  */
 import { EventsApi, ProfilesApi } from 'klaviyo-api';
-import type { SinkRecord } from '../../model/klaviyo';
+import type { SinkRecord } from '../../model/records';
 import { RetryableError } from '../../util/errors';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../util/retry';
 import { planEvents, planProfiles, splitRecords, type Plan, type DeliveryRejection } from './batching';

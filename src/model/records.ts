@@ -1,5 +1,6 @@
 /**
- * What every sink consumes. Built by the mapping layer from enriched records; independent of the transport.
+ * What every destination consumes: profile patches and metric events, built by the mapping layer from enriched
+ * records. Named for what they are, not for an ESP: Klaviyo is one destination behind src/sinks/destination.ts.
  */
 export type PropertyValue = string | number | boolean | null | readonly string[];
 
