@@ -37,6 +37,20 @@ export interface ProfilePatch {
   readonly unset?: readonly string[];
 }
 
+/**
+ * The fields a patch writes on its profile, as `<profile key> <field>`: two patches of one profile that share none
+ * commute (Klaviyo merges properties), so only patches sharing a field need to be applied in order.
+ */
+export function patchedFields(patch: ProfilePatch): string[] {
+  const profile = profileKeyOf(patch.identity);
+  const fields = [...Object.keys(patch.properties), ...(patch.unset ?? [])].map((name) => `${profile} p:${name}`);
+  if (patch.firstName !== null) fields.push(`${profile} first_name`);
+  if (patch.lastName !== null) fields.push(`${profile} last_name`);
+  if (patch.identity.phoneNumber !== null) fields.push(`${profile} phone_number`);
+  if (patch.identity.externalId !== null) fields.push(`${profile} external_id`);
+  return fields;
+}
+
 /** A patch's removals, sorted, whether or not the patch was stored before `unset` existed. */
 export const unsetOf = (patch: ProfilePatch): readonly string[] => patch.unset ?? [];
 

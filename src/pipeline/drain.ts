@@ -1,4 +1,4 @@
-import { profileKeyOf, type SinkRecord } from '../model/records';
+import { patchedFields, type SinkRecord } from '../model/records';
 import type { StoredRejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
 import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';
@@ -57,8 +57,8 @@ interface Chunk {
  *
  * Several chunks are delivered at once so the Klaviyo endpoints stay busy at their limits: events in any order
  * (Klaviyo keys them by unique id); a chunk's profile patches only after those of every earlier chunk in flight
- * that patches one of the same profiles, so a later patch of a profile never overtakes an earlier one, and once
- * those fail the later ones are not sent. Bulk import jobs are settled in the background as they are accepted,
+ * that writes one of the same fields of the same profiles, so a later value of a field never overtakes an earlier
+ * one, and once those fail the later ones are not sent. Bulk import jobs are settled in the background as they are accepted,
  * off the delivery path.
  */
 export async function drainOutbox(context: PipelineContext, sink: RecordSink, signal?: AbortSignal, producer?: Producer): Promise<DrainOutcome> {
@@ -67,8 +67,8 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let rejected = 0;
   /** Per delivery with bulk jobs still running: what each record was, in words, for the failures the jobs report. */
   const awaitingJobs = new Map<number, { described: readonly string[]; jobs: readonly string[] }>();
-  /** Profile patches of the chunks in flight: a later chunk patching one of the same profiles waits for them. */
-  let patchesInFlight: Array<{ readonly profiles: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
+  /** Fields patched by the chunks in flight (`patchedFields`): a later chunk writing one of them waits for them. */
+  let patchesInFlight: Array<{ readonly fields: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
   let settling: Promise<void> = Promise.resolve();
 
   const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
@@ -76,8 +76,11 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const chunkEvents: SinkRecord[] = [];
     const chunkProfiles: SinkRecord[] = [];
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
-    const keys = new Set(chunkProfiles.map((record) => profileKeyOf(record.identity)));
-    const earlier = patchesInFlight.filter((patches) => [...keys].some((key) => patches.profiles.has(key))).map((patches) => patches.delivered);
+    // By field, not by profile: a backfill's parcel patches and its later lifecycle patches of the same customers
+    // write different properties and may be applied in either order; only a shared field must wait (for a whole
+    // import job's processing time, seconds).
+    const keys = new Set(chunkProfiles.flatMap((record) => (record.kind === 'profile' ? patchedFields(record) : [])));
+    const earlier = patchesInFlight.filter((patches) => [...keys].some((key) => patches.fields.has(key))).map((patches) => patches.delivered);
     const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles)).then((report) => {
       if (report && report.jobs.length > 0) {
         awaitingJobs.set(report.delivery, { described: chunkProfiles.map(describe), jobs: report.jobs });
@@ -89,7 +92,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     // A later patch of one of these profiles waits until these imports are applied (their jobs settled), not only
     // accepted: the destination may apply two accepted import jobs in either order.
     const applied = profilesDelivered.then((report) => (report && report.jobs.length > 0 ? settling : undefined));
-    const entry = { profiles: keys, delivered: applied as Promise<unknown> };
+    const entry = { fields: keys, delivered: applied as Promise<unknown> };
     patchesInFlight.push(entry);
     const forget = () => {
       patchesInFlight = patchesInFlight.filter((patches) => patches !== entry);
