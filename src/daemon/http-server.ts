@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Registry } from 'prom-client';
+import { readBoundedBody } from '../util/read-body';
 import type { Health } from './health';
 
 /** A webhook route: gets the raw body (already size-bounded) and headers; verifies before it parses. */
@@ -43,7 +44,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
     }
     const webhook = options.webhooks[url.pathname];
     if (webhook && request.method === 'POST') {
-      const body = await readBody(request, maxBody);
+      const body = await readBoundedBody(request, maxBody);
       if (body === null) return send(response, 413, { error: `body larger than ${maxBody} bytes` });
       const result = await webhook(body, request);
       response.writeHead(result.status, { 'content-type': 'application/json' });
@@ -75,22 +76,6 @@ function same(presented: string, token: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Reads at most `limit` bytes; null (and the rest discarded) when the body is larger. */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {
