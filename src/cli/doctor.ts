@@ -10,6 +10,7 @@ import { redactText } from '../observability/logger';
 import { systemClock } from '../util/clock';
 import { PassThrough } from 'node:stream';
 import { checkHoldShare } from './doctor-holds';
+import { describeStarterSet, runSetup } from './setup';
 
 export interface Check {
   readonly name: string;
@@ -67,6 +68,7 @@ export async function doctor(env: Env): Promise<Check[]> {
     await check(tracking.name, async () => (await tracking.check(abort.signal)).detail);
   }
   await check(adapters.destination.name, async () => (await adapters.destination.check(abort.signal)).detail);
+  await check('starter set', async () => describeStarterSet(await runSetup(env, true)));
   await adapters.destination.close();
   abort.abort();
   return checks;

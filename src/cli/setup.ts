@@ -69,3 +69,25 @@ export function formatSetup(result: ProvisionResult, dryRun: boolean): string[] 
   for (const request of result.planned) out.push(`${request.method} ${request.path}\n${JSON.stringify(request.body, null, 2)}`);
   return out;
 }
+
+/**
+ * `doctor`'s starter-set line, from a dry run (lookups only): how many declared segments and flows exist in the
+ * account, are missing (`shipsignal setup` creates them) or wait for their trigger metric. A failed lookup (a key
+ * without the segments/flows read scopes) throws, so doctor marks the line failed.
+ */
+export function describeStarterSet(result: ProvisionResult): string {
+  const failed = result.lines.filter((line) => line.outcome.status === 'failed');
+  if (failed.length > 0) {
+    throw new Error(failed.map((line) => `${line.kind} "${line.name}": ${line.outcome.status === 'failed' ? line.outcome.error : ''}`).join('; '));
+  }
+  const part = (kind: 'segment' | 'flow'): string => {
+    const lines = result.lines.filter((line) => line.kind === kind);
+    const count = (status: string) => lines.filter((line) => line.outcome.status === status).length;
+    const missing = lines.filter((line) => line.outcome.status === 'created').map((line) => `"${line.name}"`);
+    const waiting = lines.filter((line) => line.outcome.status === 'waiting').map((line) => `"${line.name}"`);
+    return [`${kind}s: ${count('exists')} of ${lines.length} exist`,
+      ...(missing.length > 0 ? [`missing ${missing.join(', ')} (run shipsignal setup)`] : []),
+      ...(waiting.length > 0 ? [`waiting ${waiting.join(', ')} (no event of the trigger metric yet)`] : [])].join(', ');
+  };
+  return `${part('segment')}; ${part('flow')}`;
+}

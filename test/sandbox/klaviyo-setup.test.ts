@@ -1,5 +1,5 @@
 import { ApiKeySession, EventsApi, FlowsApi, RetryWithExponentialBackoff } from 'klaviyo-api';
-import { formatSetup, runSetup } from '../../src/cli/setup';
+import { describeStarterSet, formatSetup, runSetup } from '../../src/cli/setup';
 import { parseEnv, type Env } from '../../src/config/env';
 import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import type { ProvisionResult } from '../../src/sinks/provisioner';
@@ -90,6 +90,10 @@ describe('shipsignal setup', () => {
     expect(createsSince(mark)).toEqual([]);
     expect(result.lines.filter((l) => l.outcome.status === 'exists')).toHaveLength(DECLARED_SEGMENTS + 4);
     expect(statusOf(result, 'ss: Delivery issue resolved')).toBe('waiting');
+    // doctor's line: what exists and what waits, from lookups alone.
+    const line = describeStarterSet(await runSetup(env, true, { store: harness.app.context.store }));
+    expect(line).toBe(`segments: ${DECLARED_SEGMENTS} of ${DECLARED_SEGMENTS} exist; flows: 4 of 5 exist, waiting "ss: Delivery issue resolved" (no event of the trigger metric yet)`);
+    expect(createsSince(mark)).toEqual([]);
   }, 60_000);
 
   it('leaves a flow the merchant edited alone', async () => {
