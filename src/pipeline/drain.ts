@@ -70,6 +70,14 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   /** Fields patched by the chunks in flight (`patchedFields`): a later chunk writing one of them waits for them. */
   let patchesInFlight: Array<{ readonly fields: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
   let settling: Promise<void> = Promise.resolve();
+  /** Chunks whose import jobs are still running, woken after each settle pass once none of their jobs is pending. */
+  let jobWaiters: Array<{ readonly jobs: readonly string[]; readonly resolve: () => void }> = [];
+  const wakeSettled = (): void => {
+    const pending = new Set(sink.pendingJobs());
+    const [done, waiting] = [jobWaiters.filter((w) => !w.jobs.some((job) => pending.has(job))), jobWaiters.filter((w) => w.jobs.some((job) => pending.has(job)))];
+    jobWaiters = waiting;
+    for (const waiter of done) waiter.resolve();
+  };
 
   const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
   const startChunk = (lane: OutboxLane, batches: ReadonlyArray<LogBatch<SinkRecord>>): Chunk => {
@@ -89,9 +97,16 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
       return report;
     });
     profilesDelivered.catch(() => undefined);
-    // A later patch of one of these profiles waits until these imports are applied (their jobs settled), not only
-    // accepted: the destination may apply two accepted import jobs in either order.
-    const applied = profilesDelivered.then((report) => (report && report.jobs.length > 0 ? settling : undefined));
+    // A later patch of one of these fields waits until these imports are applied (their jobs settled), not only
+    // accepted: the destination may apply two accepted import jobs in either order. It is woken by the first settle
+    // pass that finds these jobs done, not by the end of the whole chain of passes queued after them (which, under
+    // a steady stream of chunks, kept later chunks and their field sets waiting until the stream ended); the chain
+    // still bounds the wait, so an abort or a failed pass never leaves it hanging.
+    const applied = profilesDelivered.then((report) => {
+      if (!report || report.jobs.length === 0) return undefined;
+      const own = new Promise<void>((resolve) => jobWaiters.push({ jobs: report.jobs, resolve }));
+      return Promise.race([settling, own]);
+    });
     const entry = { fields: keys, delivered: applied as Promise<unknown> };
     patchesInFlight.push(entry);
     const forget = () => {
@@ -114,6 +129,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     for (const [delivery, awaiting] of awaitingJobs) {
       if (!awaiting.jobs.some((job) => pending.has(job))) awaitingJobs.delete(delivery);
     }
+    wakeSettled();
   };
 
   const complete = async (chunk: Chunk): Promise<void> => {
