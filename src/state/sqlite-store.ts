@@ -94,15 +94,33 @@ export async function openSqliteStore(path: string, namespace: string): Promise<
   // Two connections to ':memory:' are two databases: the transactions would not see keyv's data.
   if (path === ':memory:') throw new Error('sqlite://:memory: is not supported: state needs a file (e.g. sqlite://./.state/shipsignal.sqlite)');
   const db = await SqliteConnection.open(path, BUSY_TIMEOUT_MS);
-  await db.exclusive(async () => {
+  await whileBusy(() => db.exclusive(async () => {
     // WAL with NORMAL sync: a commit is durable against a process crash (what the outbox needs) without an fsync
     // per write; only a power loss can drop the last transactions, and every source re-reads from its cursor.
     await db.run('PRAGMA journal_mode=WAL');
     await db.run('PRAGMA synchronous=NORMAL');
     await db.run(CREATE_TABLE);
     await db.run(CREATE_LEASES);
-  });
+  }));
   const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: BUSY_TIMEOUT_MS, table: TABLE });
-  await adapter.query('PRAGMA synchronous=NORMAL');
+  await whileBusy(() => adapter.query('PRAGMA synchronous=NORMAL'));
   return new SqliteStateStore(adapter, namespace, db);
+}
+
+/**
+ * Two processes (or two stores of one process) opening the same new file at once: switching it to WAL takes an
+ * exclusive lock that SQLite may refuse with SQLITE_BUSY at once rather than through the busy timeout. Retried
+ * for up to the busy timeout, so `shipsignal sync` started beside `shipsignal run` never dies at start.
+ */
+async function whileBusy<T>(work: () => Promise<T>): Promise<T> {
+  const until = Date.now() + BUSY_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const busy = (error as { code?: string }).code === 'SQLITE_BUSY' || /SQLITE_BUSY/.test(String(error));
+      if (!busy || Date.now() >= until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * attempt)));
+    }
+  }
 }
