@@ -1,6 +1,7 @@
 import {
   AccountsApi, ApiKeySession, EventsApi, ObjectSerializer, ProfilesApi, RetryWithExponentialBackoff,
 } from 'klaviyo-api';
+import type { EventsBulkCreateJob } from 'klaviyo-api';
 import type { KlaviyoSandbox } from '../../src/sandbox/klaviyo';
 
 /** The official SDK pointed at a sandbox; `numRetries` is total attempts (1 = no retry), as in klaviyo-api 23. */
@@ -48,3 +49,21 @@ export function patchUnsetSerializer(): () => void {
     ObjectSerializer.serialize = original;
   };
 }
+
+/** One profile's bulk event job of `Placed Order` events, one per properties object (unique ids `<email>-<i>`). */
+export const placedOrderJob = (email: string, properties: ReadonlyArray<Record<string, unknown>>): EventsBulkCreateJob => ({
+  data: {
+    type: 'event-bulk-create-job',
+    attributes: {
+      eventsBulkCreate: {
+        data: [{
+          type: 'event-bulk-create',
+          attributes: {
+            profile: { data: { type: 'profile', attributes: { email } } },
+            events: { data: properties.map((p, i) => ({ type: 'event', attributes: { metric: { data: { type: 'metric', attributes: { name: 'Placed Order' } } }, properties: p, uniqueId: `${email}-${i}` } })) },
+          },
+        }],
+      },
+    },
+  },
+});

@@ -1,7 +1,7 @@
 import type { EventCreateQueryV2, EventsBulkCreateJob } from 'klaviyo-api';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { ManualClock } from '../../src/util/clock';
-import { failure, sdkFor } from './klaviyo-client';
+import { failure, placedOrderJob, sdkFor } from './klaviyo-client';
 
 const event = (email: string, uniqueId: string): EventCreateQueryV2 => ({
   data: {
@@ -15,22 +15,7 @@ const event = (email: string, uniqueId: string): EventCreateQueryV2 => ({
   },
 });
 
-const bulkOf = (email: string): EventsBulkCreateJob => ({
-  data: {
-    type: 'event-bulk-create-job',
-    attributes: {
-      eventsBulkCreate: {
-        data: [{
-          type: 'event-bulk-create',
-          attributes: {
-            profile: { data: { type: 'profile', attributes: { email } } },
-            events: { data: [{ type: 'event', attributes: { metric: { data: { type: 'metric', attributes: { name: 'Placed Order' } } }, properties: {}, uniqueId: email } }] },
-          },
-        }],
-      },
-    },
-  },
-});
+const bulkOf = (email: string): EventsBulkCreateJob => placedOrderJob(email, [{}]);
 
 describe('Klaviyo sandbox: documented rate limits', () => {
   it('answers 429 with Retry-After past the burst, and records a retry that ignores it', async () => {

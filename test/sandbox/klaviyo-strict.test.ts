@@ -8,7 +8,7 @@ import type { MetricEvent } from '../../src/model/records';
 import { type KlaviyoSandbox, startKlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoRequestError, KlaviyoSink } from '../../src/sinks/klaviyo';
 import { ManualClock } from '../../src/util/clock';
-import { failure, sdkFor } from './klaviyo-client';
+import { failure, placedOrderJob, sdkFor } from './klaviyo-client';
 
 const placed = (attributes: Partial<EventCreateQueryV2['data']['attributes']> = {}): EventCreateQueryV2 => ({
   data: {
@@ -23,22 +23,7 @@ const placed = (attributes: Partial<EventCreateQueryV2['data']['attributes']> = 
   },
 });
 
-const bulk = (email: string, properties: Array<Record<string, unknown>>): EventsBulkCreateJob => ({
-  data: {
-    type: 'event-bulk-create-job',
-    attributes: {
-      eventsBulkCreate: {
-        data: [{
-          type: 'event-bulk-create',
-          attributes: {
-            profile: { data: { type: 'profile', attributes: { email } } },
-            events: { data: properties.map((p, i) => ({ type: 'event', attributes: { metric: { data: { type: 'metric', attributes: { name: 'Placed Order' } } }, properties: p, uniqueId: `${email}-${i}` } })) },
-          },
-        }],
-      },
-    },
-  },
-});
+const bulk = placedOrderJob;
 
 const wireSize = (body: EventsBulkCreateJob): number => Buffer.byteLength(JSON.stringify(ObjectSerializer.serialize(body, 'EventsBulkCreateJob')));
 
