@@ -1,9 +1,10 @@
-import { patchedFields, type SinkRecord } from '../model/records';
+import type { SinkRecord } from '../model/records';
 import type { StoredRejection } from '../state/rejects';
 import type { LogBatch } from '../state/durable-log';
 import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';
 import type { DeliveryResult, Destination } from '../sinks/destination';
 import type { PipelineContext } from './context';
+import { chunkFill, partitionPatches, type FieldsInFlight } from './drain-chunks';
 
 /** What the drain needs of a destination: deliver, settle asynchronous jobs (closing is the composition root's). */
 export type RecordSink = Pick<Destination, 'deliver' | 'settleJobs' | 'pendingJobs'>;
@@ -39,14 +40,17 @@ export interface Producer {
   progress(): Promise<void>;
 }
 
-/** One outbox chunk split by kind (a lane written before the lanes were split may hold both). */
+/** Records delivered together, and the destination's report on them (null when there were none). */
+interface Part {
+  readonly records: readonly SinkRecord[];
+  readonly report: DeliveryResult | null;
+}
+
+/** One outbox chunk: its events, and its profile patches in up to two deliveries (free, and held for earlier ones). */
 interface Chunk {
   readonly lane: OutboxLane;
   readonly lastSeq: number;
-  readonly events: readonly SinkRecord[];
-  readonly profiles: readonly SinkRecord[];
-  readonly profilesDelivered: Promise<unknown>;
-  readonly delivered: Promise<{ events: DeliveryResult | null; profiles: DeliveryResult | null }>;
+  readonly delivered: Promise<Part[]>;
 }
 
 /**
@@ -56,10 +60,10 @@ interface Chunk {
  * queued.
  *
  * Several chunks are delivered at once so the Klaviyo endpoints stay busy at their limits: events in any order
- * (Klaviyo keys them by unique id); a chunk's profile patches only after those of every earlier chunk in flight
- * that writes one of the same fields of the same profiles, so a later value of a field never overtakes an earlier
- * one, and once those fail the later ones are not sent. Bulk import jobs are settled in the background as they are accepted,
- * off the delivery path.
+ * (Klaviyo keys them by unique id); a profile's patches only once every earlier delivery in flight that writes one
+ * of the same fields of that profile is applied, so a later value of a field never overtakes an earlier one, and once
+ * those fail the later ones are not sent. Only those profiles wait: the rest of the chunk goes at once. Bulk import
+ * jobs are settled in the background as they are accepted, off the delivery path.
  */
 export async function drainOutbox(context: PipelineContext, sink: RecordSink, signal?: AbortSignal, producer?: Producer): Promise<DrainOutcome> {
   let profiles = 0;
@@ -67,10 +71,10 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   let rejected = 0;
   /** Per delivery with bulk jobs still running: what each record was, in words, for the failures the jobs report. */
   const awaitingJobs = new Map<number, { described: readonly string[]; jobs: readonly string[] }>();
-  /** Fields patched by the chunks in flight (`patchedFields`): a later chunk writing one of them waits for them. */
-  let patchesInFlight: Array<{ readonly fields: ReadonlySet<string>; readonly delivered: Promise<unknown> }> = [];
+  /** Fields patched by deliveries not yet applied (`patchedFields`): a later patch of one of them waits for them. */
+  let patchesInFlight: Array<FieldsInFlight<Promise<unknown>>> = [];
   let settling: Promise<void> = Promise.resolve();
-  /** Chunks whose import jobs are still running, woken after each settle pass once none of their jobs is pending. */
+  /** Deliveries whose import jobs are still running, woken after each settle pass once none of their jobs is pending. */
   let jobWaiters: Array<{ readonly jobs: readonly string[]; readonly resolve: () => void }> = [];
   const wakeSettled = (): void => {
     const pending = new Set(sink.pendingJobs());
@@ -79,43 +83,58 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     for (const waiter of done) waiter.resolve();
   };
 
-  const deliverPart = (records: readonly SinkRecord[]) => (records.length === 0 ? Promise.resolve(null) : sink.deliver(records));
+  /** Delivers once `after` resolves; asynchronous jobs are registered for settling as soon as they are accepted. */
+  const deliverPart = async (records: readonly SinkRecord[], after: Promise<unknown> = Promise.resolve()): Promise<Part> => {
+    if (records.length === 0) return { records, report: null };
+    await after;
+    const report = await sink.deliver(records);
+    if (report.jobs.length > 0) {
+      awaitingJobs.set(report.delivery, { described: records.map(describe), jobs: report.jobs });
+      settling = settling.then(settleLate);
+    }
+    return { records, report };
+  };
+
+  /**
+   * Profile patches, delivered once `waitFor` is applied, and registered as in flight until they are applied
+   * themselves (their jobs settled), not only accepted: the destination may apply two accepted import jobs in either
+   * order. They are woken by the first settle pass that finds their jobs done; the chain of passes still bounds the
+   * wait, so an abort or a failed pass never leaves it hanging.
+   */
+  const deliverPatches = (records: readonly SinkRecord[], fields: ReadonlySet<string>, waitFor: ReadonlyArray<FieldsInFlight<Promise<unknown>>>): Promise<Part> => {
+    const part = deliverPart(records, Promise.all(waitFor.map((earlier) => earlier.applied)));
+    part.catch(() => undefined);
+    if (records.length === 0) return part;
+    const applied = part.then(({ report }) => {
+      if (!report || report.jobs.length === 0) return undefined;
+      const own = new Promise<void>((resolve) => jobWaiters.push({ jobs: report.jobs, resolve }));
+      return Promise.race([settling, own]);
+    });
+    const entry = { fields, applied: applied as Promise<unknown> };
+    patchesInFlight.push(entry);
+    const forget = () => {
+      patchesInFlight = patchesInFlight.filter((patches) => patches !== entry);
+    };
+    applied.then(forget, forget);
+    return part;
+  };
+
   const startChunk = (lane: OutboxLane, batches: ReadonlyArray<LogBatch<SinkRecord>>): Chunk => {
     const chunkEvents: SinkRecord[] = [];
     const chunkProfiles: SinkRecord[] = [];
     for (const batch of batches) for (const record of batch.items) (record.kind === 'profile' ? chunkProfiles : chunkEvents).push(record);
     // By field, not by profile: a backfill's parcel patches and its later lifecycle patches of the same customers
     // write different properties and may be applied in either order; only a shared field must wait (for a whole
-    // import job's processing time, seconds).
-    const keys = new Set(chunkProfiles.flatMap((record) => (record.kind === 'profile' ? patchedFields(record) : [])));
-    const earlier = patchesInFlight.filter((patches) => [...keys].some((key) => patches.fields.has(key))).map((patches) => patches.delivered);
-    const profilesDelivered = Promise.all(earlier).then(() => deliverPart(chunkProfiles)).then((report) => {
-      if (report && report.jobs.length > 0) {
-        awaitingJobs.set(report.delivery, { described: chunkProfiles.map(describe), jobs: report.jobs });
-        settling = settling.then(settleLate);
-      }
-      return report;
-    });
-    profilesDelivered.catch(() => undefined);
-    // A later patch of one of these fields waits until these imports are applied (their jobs settled), not only
-    // accepted: the destination may apply two accepted import jobs in either order. It is woken by the first settle
-    // pass that finds these jobs done, not by the end of the whole chain of passes queued after them (which, under
-    // a steady stream of chunks, kept later chunks and their field sets waiting until the stream ended); the chain
-    // still bounds the wait, so an abort or a failed pass never leaves it hanging.
-    const applied = profilesDelivered.then((report) => {
-      if (!report || report.jobs.length === 0) return undefined;
-      const own = new Promise<void>((resolve) => jobWaiters.push({ jobs: report.jobs, resolve }));
-      return Promise.race([settling, own]);
-    });
-    const entry = { fields: keys, delivered: applied as Promise<unknown> };
-    patchesInFlight.push(entry);
-    const forget = () => {
-      patchesInFlight = patchesInFlight.filter((patches) => patches !== entry);
-    };
-    applied.then(forget, forget);
-    const delivered = Promise.all([deliverPart(chunkEvents), profilesDelivered]).then(([e, p]) => ({ events: e, profiles: p }));
+    // import job's processing time, seconds), and only the profiles that share one.
+    const split = partitionPatches(chunkProfiles, patchesInFlight);
+    const parts = [
+      deliverPart(chunkEvents),
+      deliverPatches(split.free, split.freeFields, []),
+      deliverPatches(split.held, split.heldFields, split.waitFor),
+    ];
+    const delivered = Promise.all(parts);
     delivered.catch(() => undefined);
-    return { lane, lastSeq: batches[batches.length - 1].seq, events: chunkEvents, profiles: chunkProfiles, profilesDelivered, delivered };
+    return { lane, lastSeq: batches[batches.length - 1].seq, delivered };
   };
 
   const settleLate = async (): Promise<void> => {
@@ -133,10 +152,10 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   };
 
   const complete = async (chunk: Chunk): Promise<void> => {
-    const reports = await chunk.delivered;
+    const parts = await chunk.delivered;
     const now = context.clock.now().toISOString();
     const rejections: StoredRejection[] = [];
-    for (const [report, records] of [[reports.events, chunk.events], [reports.profiles, chunk.profiles]] as const) {
+    for (const { report, records } of parts) {
       if (report === null) continue;
       rejections.push(...report.rejected.map((r) => rejection(now, describe(records[r.index]), r.reason)));
       const rejectedIndexes = new Set(report.rejected.map((r) => r.index));
@@ -151,11 +170,6 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
         events += count;
         context.metrics.eventsPushed.inc({ metric }, count);
       }
-      // Profile imports' jobs were registered as soon as they were accepted (see startChunk).
-      if (report.jobs.length > 0 && records !== chunk.profiles) {
-        awaitingJobs.set(report.delivery, { described: records.map(describe), jobs: report.jobs });
-        settling = settling.then(settleLate);
-      }
     }
     if (rejections.length > 0) await context.rejects.add(rejections);
     await context.outbox.ack(chunk.lane, chunk.lastSeq);
@@ -169,23 +183,29 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     let started = 0;
     try {
       let ahead = context.outbox.peek(lane, DRAIN_CHUNK);
+      /** Batches read but left for the next chunk (they would have overflowed this one's import). */
+      let rest: Array<LogBatch<SinkRecord>> = [];
+      const more = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => Math.max(DRAIN_CHUNK - itemsIn(batches), FIRST_CHUNK_WHILE_PRODUCING);
       for (;;) {
         if (signal?.aborted || failed) break;
-        let batches = await ahead;
+        let batches = [...rest, ...(await ahead)];
         const wanted = started === 0 ? FIRST_CHUNK_WHILE_PRODUCING : DRAIN_CHUNK;
-        while (producer && !signal?.aborted && !failed && itemsIn(batches) < wanted) {
+        let fill = chunkFill(batches, wanted, DRAIN_CHUNK);
+        while (producer && !signal?.aborted && !failed && !fill.full) {
           // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
           const finished = producer.done;
           if (!finished) await producer.progress();
           const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
-          batches = [...batches, ...(await context.outbox.peek(lane, DRAIN_CHUNK - itemsIn(batches), from))];
+          batches = [...batches, ...(await context.outbox.peek(lane, more(batches), from))];
+          fill = chunkFill(batches, wanted, DRAIN_CHUNK);
           if (finished) break;
         }
         if (batches.length === 0 || failed) break;
-        const chunk = startChunk(lane, batches);
+        const chunk = startChunk(lane, batches.slice(0, fill.take));
+        rest = batches.slice(fill.take);
         started += 1;
         inFlight.push(chunk);
-        ahead = context.outbox.peek(lane, DRAIN_CHUNK, chunk.lastSeq + 1);
+        ahead = context.outbox.peek(lane, more(rest), (rest.length > 0 ? rest[rest.length - 1].seq : chunk.lastSeq) + 1);
         ahead.catch(() => undefined);
         while (inFlight.length >= CHUNKS_IN_FLIGHT) await complete(inFlight.shift() as Chunk);
       }
