@@ -37,17 +37,20 @@ export interface ProfilePatch {
   readonly unset?: readonly string[];
 }
 
+/** Profile attributes a patch may write, as field names no custom property can have (they start with a NUL). */
+const ATTRIBUTE_FIELDS = { firstName: '\u0000first_name', lastName: '\u0000last_name', phoneNumber: '\u0000phone_number', externalId: '\u0000external_id' } as const;
+
 /**
- * The fields a patch writes on its profile, as `<profile key> <field>`: two patches of one profile that share none
- * commute (Klaviyo merges properties), so only patches sharing a field need to be applied in order.
+ * The fields a patch writes on its profile (`profileKeyOf`): custom property names as they are, attributes as
+ * constants. Two patches of one profile that share none commute (Klaviyo merges properties), so only patches sharing
+ * a field need to be applied in order. No string is built per patch: a backfill keeps these for every patch in flight.
  */
 export function patchedFields(patch: ProfilePatch): string[] {
-  const profile = profileKeyOf(patch.identity);
-  const fields = [...Object.keys(patch.properties), ...(patch.unset ?? [])].map((name) => `${profile} p:${name}`);
-  if (patch.firstName !== null) fields.push(`${profile} first_name`);
-  if (patch.lastName !== null) fields.push(`${profile} last_name`);
-  if (patch.identity.phoneNumber !== null) fields.push(`${profile} phone_number`);
-  if (patch.identity.externalId !== null) fields.push(`${profile} external_id`);
+  const fields = [...Object.keys(patch.properties), ...(patch.unset ?? [])];
+  if (patch.firstName !== null) fields.push(ATTRIBUTE_FIELDS.firstName);
+  if (patch.lastName !== null) fields.push(ATTRIBUTE_FIELDS.lastName);
+  if (patch.identity.phoneNumber !== null) fields.push(ATTRIBUTE_FIELDS.phoneNumber);
+  if (patch.identity.externalId !== null) fields.push(ATTRIBUTE_FIELDS.externalId);
   return fields;
 }
 

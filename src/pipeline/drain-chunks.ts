@@ -41,19 +41,22 @@ export function chunkFill(batches: ReadonlyArray<LogBatch<SinkRecord>>, wanted: 
   return { take: batches.length, full: false };
 }
 
-/** Patches already on their way: the fields they write (`patchedFields`) and what resolves once they are applied. */
+/** Fields by profile (`profileKeyOf` → `patchedFields`). */
+export type ProfileFields = Map<string, string[]>;
+
+/** Patches already on their way: the fields they write and what resolves once they are applied. */
 export interface FieldsInFlight<T> {
-  readonly fields: ReadonlySet<string>;
+  readonly fields: ReadonlyMap<string, readonly string[]>;
   readonly applied: T;
 }
 
 export interface PatchPartition<T> {
   /** Patches writing no field an earlier delivery is still applying: they may go at once. */
   readonly free: SinkRecord[];
-  readonly freeFields: Set<string>;
+  readonly freeFields: ProfileFields;
   /** Patches of profiles with a field still being applied by an earlier delivery: they go once `waitFor` is applied. */
   readonly held: SinkRecord[];
-  readonly heldFields: Set<string>;
+  readonly heldFields: ProfileFields;
   readonly waitFor: Array<FieldsInFlight<T>>;
 }
 
@@ -64,26 +67,23 @@ export interface PatchPartition<T> {
  * by a free patch of the same profile. Order within each part is the chunk's.
  */
 export function partitionPatches<T>(records: readonly SinkRecord[], inFlight: ReadonlyArray<FieldsInFlight<T>>): PatchPartition<T> {
-  const byProfile = new Map<string, { fields: Set<string>; waitFor: Set<FieldsInFlight<T>> }>();
-  const fieldsOf = records.map((record) => (record.kind === 'profile' ? patchedFields(record) : []));
+  const keys = records.map((record) => profileKeyOf(record.identity));
+  const fields: ProfileFields = new Map();
   records.forEach((record, index) => {
-    const key = profileKeyOf(record.identity);
-    let profile = byProfile.get(key);
-    if (!profile) byProfile.set(key, (profile = { fields: new Set(), waitFor: new Set() }));
-    for (const field of fieldsOf[index]) {
-      profile.fields.add(field);
-      for (const earlier of inFlight) if (earlier.fields.has(field)) profile.waitFor.add(earlier);
-    }
+    if (record.kind !== 'profile') return;
+    const known = fields.get(keys[index]);
+    const added = patchedFields(record);
+    if (!known) fields.set(keys[index], added);
+    else for (const field of added) if (!known.includes(field)) known.push(field);
   });
-  const partition: PatchPartition<T> = { free: [], freeFields: new Set(), held: [], heldFields: new Set(), waitFor: [] };
-  const waitFor = new Set<FieldsInFlight<T>>();
-  records.forEach((record, index) => {
-    const profile = byProfile.get(profileKeyOf(record.identity)) as { waitFor: Set<FieldsInFlight<T>> };
-    const held = profile.waitFor.size > 0;
-    (held ? partition.held : partition.free).push(record);
-    for (const field of fieldsOf[index]) (held ? partition.heldFields : partition.freeFields).add(field);
-    for (const earlier of profile.waitFor) waitFor.add(earlier);
-  });
-  partition.waitFor.push(...waitFor);
+  const waits = new Map<string, Array<FieldsInFlight<T>>>();
+  for (const [key, written] of fields) {
+    const earlier = inFlight.filter((patches) => patches.fields.get(key)?.some((field) => written.includes(field)));
+    if (earlier.length > 0) waits.set(key, earlier);
+  }
+  const partition: PatchPartition<T> = { free: [], freeFields: new Map(), held: [], heldFields: new Map(), waitFor: [] };
+  records.forEach((record, index) => (waits.has(keys[index]) ? partition.held : partition.free).push(record));
+  for (const [key, written] of fields) (waits.has(key) ? partition.heldFields : partition.freeFields).set(key, written);
+  partition.waitFor.push(...new Set([...waits.values()].flat()));
   return partition;
 }

@@ -101,7 +101,7 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
    * order. They are woken by the first settle pass that finds their jobs done; the chain of passes still bounds the
    * wait, so an abort or a failed pass never leaves it hanging.
    */
-  const deliverPatches = (records: readonly SinkRecord[], fields: ReadonlySet<string>, waitFor: ReadonlyArray<FieldsInFlight<Promise<unknown>>>): Promise<Part> => {
+  const deliverPatches = (records: readonly SinkRecord[], fields: ReadonlyMap<string, readonly string[]>, waitFor: ReadonlyArray<FieldsInFlight<Promise<unknown>>>): Promise<Part> => {
     const part = deliverPart(records, Promise.all(waitFor.map((earlier) => earlier.applied)));
     part.catch(() => undefined);
     if (records.length === 0) return part;
