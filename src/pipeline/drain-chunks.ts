@@ -21,6 +21,10 @@ export interface ChunkFill {
  * A chunk always takes at least one batch.
  */
 export function chunkFill(batches: ReadonlyArray<LogBatch<SinkRecord>>, wanted: number, maxProfiles: number): ChunkFill {
+  // Fewer records than either bound can neither fill the chunk nor overflow it: no need to hash a profile key (the
+  // drain asks again after every append while it waits for a full chunk).
+  const records = batches.reduce((sum, batch) => sum + batch.items.length, 0);
+  if (records < wanted && records <= maxProfiles) return { take: batches.length, full: false };
   const profiles = new Set<string>();
   let events = 0;
   for (let at = 0; at < batches.length; at += 1) {
