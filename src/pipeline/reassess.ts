@@ -16,11 +16,12 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
   const since = liveSince(context);
   let customers = 0;
   let records = 0;
-  for await (const listed of context.customers.all()) {
-    // Re-read under the writer lease: the reviews job (or a webhook's poll) may have changed a customer since it was
-    // listed, and announcing from the listed copy would overwrite that change and repeat its event ordinal.
+  for await (const keys of context.customers.allKeys()) {
+    // Read under the writer lease, and only there: the reviews job (or a webhook's poll) may change a customer
+    // between listing and announcing, and announcing from an earlier copy would overwrite that change and repeat its
+    // event ordinal. Only keys are listed, so each customer is decoded once (it was twice: listed, then re-read).
     const queued = await context.writer(async () => {
-      const chunk = [...(await context.customers.getMany(listed.map((c) => c.key))).values()];
+      const chunk = [...(await context.customers.getMany(keys)).values()];
       const announcements = chunk.map((customer) => {
         const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
         // After a backfill a change belongs to the customer's history; after a refit it is news, dated now.
@@ -34,10 +35,10 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
         reviews: announcements.flatMap((a) => (a.lifecycle.nextReviewAt ? [{ key: a.customer.key, at: a.lifecycle.nextReviewAt }] : [])),
         entries: announcements.map((a) => customerEntry(a.customer)),
       });
-      return records.length;
+      return { customers: chunk.length, records: records.length };
     });
-    customers += listed.length;
-    records += queued;
+    customers += queued.customers;
+    records += queued.records;
   }
   return { customers, records };
 }

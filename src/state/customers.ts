@@ -34,8 +34,8 @@ export class CustomerRepository {
     return customers.map(customerEntry);
   }
 
-  /** Every known customer, `chunk` at a time, in the order they were first seen. */
-  async *all(chunk = 500): AsyncGenerator<CustomerAggregate[]> {
+  /** The key of every known customer, `chunk` at a time, in the order they were first seen. */
+  async *allKeys(chunk = 500): AsyncGenerator<string[]> {
     await this.index.refresh();
     let next = 0;
     for (;;) {
@@ -43,7 +43,13 @@ export class CustomerRepository {
       if (batches.length === 0) return;
       next = batches[batches.length - 1].seq + 1;
       // A replayed page may have indexed a key twice; re-assessing a customer twice is harmless, so no global set.
-      const keys = [...new Set(batches.flatMap((batch) => batch.items))];
+      yield [...new Set(batches.flatMap((batch) => batch.items))];
+    }
+  }
+
+  /** Every known customer, `chunk` at a time, in the order they were first seen. */
+  async *all(chunk = 500): AsyncGenerator<CustomerAggregate[]> {
+    for await (const keys of this.allKeys(chunk)) {
       const found = await this.getMany(keys);
       yield keys.map((key) => found.get(key)).filter((customer): customer is CustomerAggregate => customer !== undefined);
     }
