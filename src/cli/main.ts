@@ -5,6 +5,7 @@ import { ConfigError } from '../config/yaml-file';
 import { App } from '../daemon/app';
 import { resolveStoreId } from '../daemon/store-id';
 import { runDaemon } from '../daemon/run';
+import { trackingPageFor } from '../daemon/tracking-page';
 import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
@@ -34,7 +35,8 @@ const program = new Command('shipsignal').description('Store orders and carrier 
 
 program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
   const app = await App.create(env());
-  await runDaemon(app, app.webhooks());
+  const page = trackingPageFor(app);
+  await runDaemon(app, app.webhooks(), page ? [page] : []);
 });
 
 program
