@@ -160,7 +160,7 @@ export function trackingPageRoutes(deps: TrackingPageDeps): HttpRoutes {
         const orderInput = String(request.body?.order ?? '').slice(0, 40);
         const contact = String(request.body?.contact ?? '').trim().toLowerCase().slice(0, 254);
         const limited = await perOrder(request);
-        if (!limited.isAllowed) return html(reply, 429, renderLookupPage(chrome, 'tooMany', orderInput));
+        if (!limited.isAllowed && limited.isExceeded) return html(reply, 429, renderLookupPage(chrome, 'tooMany', orderInput));
         const parcels = orderInput.trim() ? await deps.parcels(normalizeOrderNumber(orderInput)) : null;
         const first = parcels?.[0] ?? null;
         // The same comparisons whether or not the order exists, against values no input can match when it does not.
