@@ -1,8 +1,7 @@
-import { ConfigError } from '../config/yaml-file';
 import { destinationCalendar } from '../enrichment/delivery/zones';
 import { loadTrackingPage } from '../pages/tracking/config';
 import { trackingPageRoutes, type TrackingPageDeps } from '../pages/tracking/routes';
-import { parseTrackingKeys, trackingKeyProblems, type TrackingKeys } from '../pages/tracking/token';
+import { trackingLinks } from '../pages/tracking/token';
 import type { Recommendation } from '../pages/tracking/view';
 import { commitUnit } from '../pipeline/commit';
 import { isRetired, type ShipmentState } from '../state/shipments';
@@ -15,14 +14,6 @@ import type { HttpRoutes } from './http-server';
  */
 export type Recommender = (productIds: readonly string[], parcels: readonly ShipmentState[]) => Promise<Recommendation[]>;
 const noRecommendations: Recommender = async () => [];
-
-/** The page's link settings from the environment, or null when the page is off (either variable unset). */
-export function trackingLinks(env: App['env']): { keys: TrackingKeys; publicUrl: URL } | null {
-  if (!env.SHIPSIGNAL_PUBLIC_URL || !env.SHIPSIGNAL_TRACKING_SECRET) return null;
-  const problems = trackingKeyProblems(env.SHIPSIGNAL_TRACKING_SECRET);
-  if (problems.length > 0) throw new ConfigError(problems);
-  return { keys: parseTrackingKeys(env.SHIPSIGNAL_TRACKING_SECRET), publicUrl: new URL(env.SHIPSIGNAL_PUBLIC_URL) };
-}
 
 /**
  * The branded tracking page's routes for this daemon, reading its state and queueing its metrics in its outbox;

@@ -60,6 +60,7 @@ export async function planShipments(
   const base: AdvanceSettings = {
     mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill,
     pendingHorizonDays: settings.shipments.pendingHorizonDays,
+    pageLink: settings.pageLink ?? null,
   };
   const storeOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
@@ -138,7 +139,7 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
     const keys = known.filter((key) => !retired.has(key));
-    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays };
+    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays, pageLink: context.settings.pageLink ?? null };
     const patch = buildDeliveryPatch(described, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
     const hold = holdReason(described);

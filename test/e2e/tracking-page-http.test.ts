@@ -42,6 +42,21 @@ describe('tracking page over HTTP', () => {
     expect(after.find((e) => e.properties.OrderNumber === '#3003')?.properties).toMatchObject({ IssueOpen: true, LifecycleSegment: 'first_time' });
   });
 
+  it('puts the page link on shipment events (TrackingUrl; the carrier\'s as CarrierTrackingUrl) and on the profile', async () => {
+    const { klaviyo } = world.harness.stack;
+    const shipped = klaviyo.events().filter((e) => e.metric.startsWith('Shipment ') && e.profile.email === 'bruno.lima@example.com');
+    expect(shipped.length).toBeGreaterThan(0);
+    const link = world.link('#3002').replace(world.base, 'https://casa-aurora.example');
+    for (const event of shipped) {
+      expect(event.properties.TrackingUrl).toBe(link);
+      expect(String(event.properties.CarrierTrackingUrl)).toMatch(/^https:\/\/track\.easypost\.com\//);
+    }
+    const profile = klaviyo.profiles().find((p) => p.email === 'bruno.lima@example.com');
+    expect(profile?.properties.ss_tracking_page_url).toBe(link);
+    // The link is the customer's latest order; the page it opens is that order's.
+    expect((await fetch(link.replace('https://casa-aurora.example', world.base))).status).toBe(200);
+  });
+
   it('answers a tampered, foreign or unknown link with a plain 404', async () => {
     const good = world.link('#3002');
     const token = good.slice(good.lastIndexOf('/') + 1);

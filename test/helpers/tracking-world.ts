@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHttpServer } from '../../src/daemon/http-server';
-import { trackingLinks, trackingPageFor, type Recommender } from '../../src/daemon/tracking-page';
-import { signToken } from '../../src/pages/tracking/token';
+import { trackingPageFor, type Recommender } from '../../src/daemon/tracking-page';
+import { signToken, trackingLinks } from '../../src/pages/tracking/token';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { TRACKING_NOW, trackingCaseInput } from '../../src/sandbox/tracking-cases';
 import { ManualClock } from '../../src/util/clock';

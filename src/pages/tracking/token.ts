@@ -1,4 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Env } from '../../config/env';
+import { ConfigError } from '../../config/yaml-file';
 import { normalizeOrderNumber } from '../../state/keys';
 
 /**
@@ -63,4 +65,20 @@ export function verifyToken(keys: TrackingKeys, storeId: string, token: string):
   const [store, order, extra] = Buffer.from(payload, 'base64url').toString('utf8').split('\n');
   if (extra !== undefined || store !== storeId || !order) return null;
   return order;
+}
+
+/** The page's link settings from the environment, or null when the page is off (either variable unset). */
+export function trackingLinks(env: Pick<Env, 'SHIPSIGNAL_PUBLIC_URL' | 'SHIPSIGNAL_TRACKING_SECRET'>): { keys: TrackingKeys; publicUrl: URL } | null {
+  if (!env.SHIPSIGNAL_PUBLIC_URL || !env.SHIPSIGNAL_TRACKING_SECRET) return null;
+  const problems = trackingKeyProblems(env.SHIPSIGNAL_TRACKING_SECRET);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { keys: parseTrackingKeys(env.SHIPSIGNAL_TRACKING_SECRET), publicUrl: new URL(env.SHIPSIGNAL_PUBLIC_URL) };
+}
+
+/** `https://<public url>/t/<token>` for an order number of this store, or null when the page is off. */
+export function pageLinkFor(env: Pick<Env, 'SHIPSIGNAL_PUBLIC_URL' | 'SHIPSIGNAL_TRACKING_SECRET'>, storeId: string): ((orderName: string) => string) | null {
+  const links = trackingLinks(env);
+  if (!links) return null;
+  const base = links.publicUrl.href.replace(/\/+$/, '');
+  return (orderName) => `${base}/t/${signToken(links.keys, storeId, orderName)}`;
 }
