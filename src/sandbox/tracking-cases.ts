@@ -15,7 +15,7 @@ const ORIGIN = { city: 'SAO PAULO', state: 'SP', country: 'BR' };
 const HUB = { city: 'CAJAMAR', state: 'SP', country: 'BR' };
 
 export interface TrackingCase {
-  readonly name: 'first-time' | 'vip' | 'stalled' | 'delivered' | 'split';
+  readonly name: 'first-time' | 'vip' | 'stalled' | 'delivered' | 'split' | 'three-parcels';
   readonly orderName: string;
   readonly email: string;
   readonly firstName: string;
@@ -76,6 +76,20 @@ const CASES: readonly CaseScript[] = [
     parcels: [
       { code: 'SSPAGE000000005', scans: [...transit(70), scan(30, 'out_for_delivery', 'out_for_delivery', 'Saiu para entrega ao destinatário'), scan(26, 'delivered', 'arrived_at_destination', 'Objeto entregue ao destinatário')], estHoursFromNow: -30 },
       { code: 'SSPAGE000000006', scans: transit(45), estHoursFromNow: 30 },
+    ],
+  },
+  { // the benchmark's order: three parcels with full histories
+    name: 'three-parcels', orderName: '#3006', email: 'fabio.reis@example.com', firstName: 'Fábio', city: 'Piracicaba', zip: '13400-000',
+    items: [
+      { title: 'Sofá de dois lugares', sku: 'FUR-SOF-6', price: '2199.00', product: 9107 },
+      { title: 'Almofada de linho', sku: 'ALM-07', price: '79.90', product: 9108 },
+      { title: 'Tapete de algodão', sku: 'TAP-08', price: '349.00', product: 9109 },
+    ],
+    placedHoursAgo: 90,
+    parcels: [
+      { code: 'SSPAGE000000007', scans: [...transit(80), scan(40, 'out_for_delivery', 'out_for_delivery', 'Saiu para entrega ao destinatário'), scan(36, 'delivered', 'arrived_at_destination', 'Objeto entregue ao destinatário')], estHoursFromNow: -40 },
+      { code: 'SSPAGE000000008', scans: [...transit(70), scan(5, 'out_for_delivery', 'out_for_delivery', 'Saiu para entrega ao destinatário')], estHoursFromNow: 5 },
+      { code: 'SSPAGE000000009', scans: transit(60), estHoursFromNow: 48 },
     ],
   },
 ];

@@ -71,14 +71,15 @@ export function trackingPageRoutes(deps: TrackingPageDeps): HttpRoutes {
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const notFound = (reply: FastifyReply) => reply.code(404).header('cache-control', 'no-store').type('text/plain; charset=utf-8').send(NOT_FOUND);
 
-  async function load(token: string): Promise<{ view: TrackingView; parcels: ShipmentState[] } | null> {
+  async function load(token: string): Promise<{ view: TrackingView; parcels: ShipmentState[]; viewMs: number } | null> {
     const orderNumber = verifyToken(deps.keys, deps.storeId, token);
     if (orderNumber === null) return null;
     const parcels = await deps.parcels(orderNumber);
     if (!parcels || parcels.length === 0) return null;
     const [segment, recommendations] = await Promise.all([deps.segment(parcels[0].customerEmail), deps.recommendations(parcels)]);
+    const started = process.hrtime.bigint();
     const view = buildTrackingView({ parcels, segment, now: deps.clock.now(), recommendations, zoneOf: deps.zoneOf }, config);
-    return { view, parcels };
+    return { view, parcels, viewMs: Number(process.hrtime.bigint() - started) / 1e6 };
   }
 
   const visitOf = (view: TrackingView): PageVisit => ({
@@ -134,13 +135,19 @@ export function trackingPageRoutes(deps: TrackingPageDeps): HttpRoutes {
       }
 
       app.get<{ Params: { token: string } }>('/t/:token', { config: viewLimit, ...(helmet ? { helmet } : {}) }, async (request, reply) => {
+        const arrived = process.hrtime.bigint();
         const loaded = await load(request.params.token);
         if (!loaded) return notFound(reply);
+        const rendering = process.hrtime.bigint();
         const page = renderTrackingPage(loaded.view, chrome, {
           liquid: config.liquid, blocks: config.blocks,
           onError: (blockId, error) => deps.warn('tracking page block failed to render; left out', { blockId, error: error.message }),
         }, request.params.token);
         recordView(loaded.view, page.blocksShown);
+        // Server-Timing (standard, shown in browsers' devtools): state reads, and the pure view + HTML render.
+        const done = process.hrtime.bigint();
+        const ms = (from: bigint) => (Number(done - from) / 1e6).toFixed(2);
+        reply.header('server-timing', `render;dur=${(loaded.viewMs + Number(done - rendering) / 1e6).toFixed(2)}, total;dur=${ms(arrived)}`);
         return html(reply, 200, page.html);
       });
 
