@@ -45,6 +45,8 @@ export const envSchema = z.object({
   SHOPIFY_ACCESS_TOKEN: optionalText,
   SHOPIFY_BASE_URL: optionalUrl,
   SHOPIFY_WEBHOOK_SECRET: optionalText,
+  // The app's secret when the tracking page is served through a Shopify app proxy: requests must carry its signature.
+  SHOPIFY_APP_PROXY_SECRET: optionalText,
   SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(15, 'at most 15: larger pages exceed Shopify\'s 1,000-point query cost limit').default(15),
   SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SHOPIFY_BULK_MIN_CHANGES: z.coerce.number().int().min(0).default(250),

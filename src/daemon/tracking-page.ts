@@ -47,6 +47,7 @@ export function trackingPageFor(app: App, options: { recommend?: Recommender } =
     zoneOf: (parcel) => destinationCalendar(context.settings.delivery, parcel.destinationCountry, parcel.destinationRegion).zone,
     // Append-only: the outbox log takes concurrent appends, so a page view never waits for the writer lease.
     record: (events) => commitUnit(context, { records: events }),
+    appProxySecret: app.env.SHOPIFY_APP_PROXY_SECRET ?? null,
     warn: (message, meta) => context.logger.warn(message, meta),
   };
   return trackingPageRoutes(deps);

@@ -14,6 +14,7 @@ import type { Clock } from '../../util/clock';
 import type { TrackingPageConfig } from './config';
 import { renderLookupPage, renderTrackingPage, type PageChrome } from './render';
 import { pageStylesheet, stylesheetName } from './style';
+import { verifyAppProxy } from './app-proxy';
 import { signToken, verifyToken, type TrackingKeys } from './token';
 import { buildTrackingView, type Recommendation, type TrackingView } from './view';
 
@@ -31,6 +32,8 @@ export interface TrackingPageDeps {
   segment(email: string): Promise<Segment | null>;
   recommendations(parcels: readonly ShipmentState[]): Promise<Recommendation[]>;
   zoneOf(parcel: ShipmentState): string;
+  /** Set when the page is served through a Shopify app proxy: every request must carry Shopify's signature. */
+  readonly appProxySecret: string | null;
   /** Appends to the outbox (the drain delivers to the destination). */
   record(events: readonly MetricEvent[]): Promise<void>;
   warn(message: string, meta: Record<string, unknown>): void;
@@ -109,6 +112,14 @@ export function trackingPageRoutes(deps: TrackingPageDeps): HttpRoutes {
     name: 'tracking-page',
     access: 'public',
     register: (app: FastifyInstance) => {
+      const proxySecret = deps.appProxySecret;
+      if (proxySecret) {
+        // Behind Shopify's app proxy only Shopify may call: an unsigned or forged request is a plain 404.
+        app.addHook('onRequest', async (request, reply) => {
+          const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+          if (!verifyAppProxy(search, proxySecret)) return notFound(reply);
+        });
+      }
       app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_request, body, done) => {
         done(null, Object.fromEntries(new URLSearchParams(String(body))));
       });
