@@ -5,10 +5,12 @@ import { ConfigError } from '../config/yaml-file';
 import { App } from '../daemon/app';
 import { resolveStoreId } from '../daemon/store-id';
 import { runDaemon } from '../daemon/run';
+import { trackingPageFor } from '../daemon/tracking-page';
 import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
 import { runDemo } from './demo';
+import { runDemoServe } from './demo-serve';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
 import { formatSetup, runSetup } from './setup';
@@ -34,7 +36,8 @@ const program = new Command('shipsignal').description('Store orders and carrier 
 
 program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
   const app = await App.create(env());
-  await runDaemon(app, app.webhooks());
+  const page = trackingPageFor(app);
+  await runDaemon(app, app.webhooks(), page ? [page] : []);
 });
 
 program
@@ -85,7 +88,9 @@ program
   .description('run a full sync against the embedded sandboxes (no credentials) and print a report')
   .option('--store <name>', 'sandbox store: olist or gift-retailer', 'olist')
   .option('--source <name>', 'which store API the daemon reads the sandbox store through: shopify or woocommerce', 'shopify')
-  .action(async (options: { store: string; source: string }) => {
+  .option('--serve', 'keep the sandboxes and the daemon running with the branded tracking page, and print a link per case', false)
+  .action(async (options: { store: string; source: string; serve: boolean }) => {
+    if (options.serve) return runDemoServe(process.stdout, env().SHIPSIGNAL_HTTP_PORT);
     const problems = [
       ...(options.store !== 'olist' && options.store !== 'gift-retailer' ? [`--store: expected olist or gift-retailer, got ${options.store}`] : []),
       ...(options.source !== 'shopify' && options.source !== 'woocommerce' ? [`--source: expected shopify or woocommerce, got ${options.source}`] : []),

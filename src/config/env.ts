@@ -20,6 +20,13 @@ export const envSchema = z.object({
   SHIPSIGNAL_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SHIPSIGNAL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SHIPSIGNAL_HTTP_TOKEN: optionalText,
+  // The reverse proxies in front of the HTTP server (addresses/CIDRs, comma-separated, or `true`): per-IP limits then
+  // use X-Forwarded-For. Unset: the connection's address (a caller cannot pick its own).
+  SHIPSIGNAL_TRUST_PROXY: z.string().regex(/^(true|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'expected true or comma-separated addresses/CIDRs such as 127.0.0.1,10.0.0.0/8').optional(),
+  // The branded tracking page is on when both are set: the page's public address (behind the store's proxy) and
+  // the link-signing secret(s), `id:secret` pairs (the first signs; all verify, for rotation).
+  SHIPSIGNAL_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected the public URL the page is reached at, such as https://shop.example.com/apps/track' }).optional(),
+  SHIPSIGNAL_TRACKING_SECRET: optionalText,
   SHIPSIGNAL_STORE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected 1-100 characters of a-z 0-9 . _ -, starting with a letter or digit').optional(),
   SHIPSIGNAL_SYNC_CRON: cronExpression.default('*/5 * * * *'),
   SHIPSIGNAL_REVIEW_CRON: cronExpression.default('17 * * * *'),
@@ -38,6 +45,8 @@ export const envSchema = z.object({
   SHOPIFY_ACCESS_TOKEN: optionalText,
   SHOPIFY_BASE_URL: optionalUrl,
   SHOPIFY_WEBHOOK_SECRET: optionalText,
+  // The app's secret when the tracking page is served through a Shopify app proxy: requests must carry its signature.
+  SHOPIFY_APP_PROXY_SECRET: optionalText,
   SHOPIFY_PAGE_SIZE: z.coerce.number().int().min(1).max(15, 'at most 15: larger pages exceed Shopify\'s 1,000-point query cost limit').default(15),
   SHOPIFY_BULK_BACKFILL: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   SHOPIFY_BULK_MIN_CHANGES: z.coerce.number().int().min(0).default(250),

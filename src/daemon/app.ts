@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
+import { pageLinkFor } from '../pages/tracking/token';
 import { registerSecrets, createLogger, type Logger } from '../observability/logger';
 import { createMetrics } from '../observability/metrics';
 import { createPipelineContext, type PipelineContext } from '../pipeline/context';
@@ -78,7 +79,7 @@ export class App {
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
     registerSecrets(secretsOf(env));
     const storeId = await resolveStoreId(env);
-    const settings = loadSettings(env);
+    const settings = { ...loadSettings(env), pageLink: pageLinkFor(env, storeId) };
     const clock = options.clock ?? (env.SHIPSIGNAL_NOW ? { now: () => new Date(env.SHIPSIGNAL_NOW as string) } : systemClock);
     const logger = (options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream)).child({ storeId });
     const metrics = createMetrics();

@@ -11,6 +11,8 @@ export interface DeliveryProfileContext {
   readonly shipments: readonly ShipmentState[];
   /** Days after delivery before asking for a review. */
   readonly reviewRequestDelayDays: number;
+  /** The tracking page's link for an order number, when the page is on. */
+  readonly pageLink?: ((orderName: string) => string) | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -52,6 +54,11 @@ type FieldFn = (context: DeliveryProfileContext) => PropertyValue;
 export const DELIVERY_FIELDS = {
   'delivery.shipment_status': (c) => active(c)?.status ?? null,
   'delivery.tracking_url': (c) => active(c)?.trackingUrl ?? null,
+  /** The branded page of the latest order (its newest parcel's order), when the page is on. */
+  'delivery.tracking_page_url': (c) => {
+    const latest = [...c.shipments].sort(latestFirst)[0];
+    return latest && c.pageLink ? c.pageLink(latest.orderName) : null;
+  },
   'delivery.risk_level': (c) => focus(c)?.risk?.level ?? 'none',
   'delivery.risk_reasons': (c) => (focus(c)?.risk?.reasons ?? []).map((r) => r.code),
   'delivery.predicted_delivery_at': (c) => {

@@ -43,6 +43,14 @@ export const mappingConfigSchema = z
           })
           .strict()
           .prefault({}),
+        /** The branded tracking page: views (deduplicated per order per hour) and block clicks. */
+        trackingPage: z
+          .object({
+            viewed: event('Viewed Tracking Page', true),
+            clicked: event('Clicked Tracking Page Block', true),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

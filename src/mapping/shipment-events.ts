@@ -6,6 +6,8 @@ import type { MappingConfig } from './mapping-config';
 import { uniqueId } from './unique-id';
 
 type ShipmentEventName = keyof MappingConfig['events']['shipments'];
+/** The tracking page's link for an order number, or null when the page is off. */
+type PageLink = ((orderName: string) => string) | null;
 
 /** The statuses that are news to a customer; `unknown`, `cancelled` and `error` are not. */
 const STATUS_EVENTS: Partial<Record<ShipmentStatus, ShipmentEventName>> = {
@@ -25,7 +27,7 @@ const DAY_MS = 24 * HOUR_MS;
 const round = (n: number, digits: number): number => Number(n.toFixed(digits));
 
 /** Everything a flow may need, the same on every shipment event. Pure. */
-export function shipmentPayload(shipment: ShipmentState, segment: Segment | null, now: Date): Record<string, unknown> {
+export function shipmentPayload(shipment: ShipmentState, segment: Segment | null, now: Date, pageLink: PageLink = null): Record<string, unknown> {
   const scans = shipment.scans;
   const lastScan = scans.length > 0 ? scans[scans.length - 1] : null;
   const original = shipment.promisedDeliveryAt ?? shipment.risk?.firstCarrierEstimateAt ?? shipment.carrierEstimatedDeliveryAt;
@@ -40,7 +42,9 @@ export function shipmentPayload(shipment: ShipmentState, segment: Segment | null
     TrackingCode: shipment.trackingCode || null,
     Carrier: shipment.carrier,
     Service: shipment.service,
-    TrackingUrl: shipment.trackingUrl,
+    // The branded page when it is on (a pending parcel has an order page too); the carrier's own page either way.
+    TrackingUrl: pageLink ? pageLink(shipment.orderName) : shipment.trackingUrl,
+    CarrierTrackingUrl: shipment.trackingUrl,
     Status: shipment.status,
     StatusDetail: shipment.statusDetail,
     CarrierMessage: lastScan?.message ?? null,
@@ -87,11 +91,11 @@ export interface StatusChange {
 }
 
 /** `Shipment <Status>`: the id is the shipment, the status and the scan time, so a replayed scan is the same event. */
-export function statusEvent(shipment: ShipmentState, change: StatusChange, segment: Segment | null, now: Date, mapping: MappingConfig): MetricEvent | null {
+export function statusEvent(shipment: ShipmentState, change: StatusChange, segment: Segment | null, now: Date, mapping: MappingConfig, pageLink: PageLink = null): MetricEvent | null {
   const name = STATUS_EVENTS[change.status];
   const config = name ? mapping.events.shipments[name] : null;
   if (!config?.enabled) return null;
-  const properties = { ...shipmentPayload(shipment, segment, now), Status: change.status };
+  const properties = { ...shipmentPayload(shipment, segment, now, pageLink), Status: change.status };
   return baseEvent(shipment, config.metric, uniqueId('ship', shipment.key, change.status, change.at.toISOString()), change.at, change.backfill, properties);
 }
 
@@ -103,11 +107,12 @@ export function issueEvent(
   at: Date,
   segment: Segment | null,
   mapping: MappingConfig,
+  pageLink: PageLink = null,
 ): MetricEvent | null {
   const config = kind === 'detected' ? mapping.events.shipments.issueDetected : mapping.events.shipments.issueResolved;
   if (!config.enabled) return null;
   const properties = {
-    ...shipmentPayload(shipment, segment, at),
+    ...shipmentPayload(shipment, segment, at, pageLink),
     IssueCode: issue.code,
     IssueText: issue.text,
     IssueOpenedAt: issue.openedAt,

@@ -20,6 +20,8 @@ export interface PipelineSettings {
   readonly backfill: 'flag' | 'skip';
   readonly delivery: DeliveryConfig;
   readonly shipments: ShipmentSettings;
+  /** The branded tracking page's signed link for an order number, when the page is on (see pages/tracking/token.ts). */
+  readonly pageLink?: ((orderName: string) => string) | null;
 }
 
 export interface ShipmentSettings {

@@ -21,6 +21,8 @@ export interface AdvanceSettings {
   readonly backfill: 'flag' | 'skip';
   /** A pending parcel whose order has waited this many days unfulfilled retires (config `shipments.pendingHorizonDays`). */
   readonly pendingHorizonDays: number;
+  /** The tracking page's link for an order, when the page is on: events' TrackingUrl. */
+  readonly pageLink?: ((orderName: string) => string) | null;
 }
 
 export interface AdvanceInput {
@@ -216,18 +218,18 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
   changes.forEach((change, i) => {
     const stale = change.at < settings.liveSince;
     if (stale && settings.backfill === 'skip') return;
-    const event = statusEvent(state, { ...change, backfill: stale || i < changes.length - 1 }, input.segment, now, settings.mapping);
+    const event = statusEvent(state, { ...change, backfill: stale || i < changes.length - 1 }, input.segment, now, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   });
 
   if (risk.transition === 'opened' && risk.openIssue && issueLive) {
     const top = risk.reasons[0];
-    const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.segment, settings.mapping);
+    const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.segment, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   }
   const closed = previous?.risk?.openIssue;
   if (risk.transition === 'resolved' && closed && issueLive) {
-    const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.segment, settings.mapping);
+    const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.segment, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   }
 

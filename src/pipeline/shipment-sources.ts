@@ -20,7 +20,9 @@ function orderFields(order: Order, email: string) {
     lastName: order.lastName,
     promisedDeliveryAt: order.promisedDeliveryAt?.toISOString() ?? null,
     destinationRegion: order.shippingAddress?.region ?? null,
-    items: order.lineItems.map((item) => ({ name: item.name, sku: item.sku, quantity: item.quantity, price: toDecimalNumber(item.unitPrice) })),
+    destinationCity: order.shippingAddress?.city ?? null,
+    destinationPostalCode: order.shippingAddress?.zip ?? null,
+    items: order.lineItems.map((item) => ({ name: item.name, sku: item.sku, quantity: item.quantity, price: toDecimalNumber(item.unitPrice), productId: item.productId })),
     value: toDecimalNumber(order.currentTotal),
     currency: order.currentTotal.currency,
   };

@@ -7,8 +7,8 @@ import { holdReason } from '../mapping/delivery-fields';
 import { buildDeliveryPatch } from '../mapping/delivery-profile';
 import { patchHash } from '../mapping/profile';
 import {
-  HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, isPendingKey, isRetired, shipmentEntry, trackingCodeKey,
-  type DeliveryProfileState, type OrderPart, type ShipmentState, type TrackingCodeEntry, type TrackingPart,
+  HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, isPendingKey, isRetired, orderParcelsKey, shipmentEntry, trackingCodeKey,
+  type DeliveryProfileState, type OrderParcelsEntry, type OrderPart, type ShipmentState, type TrackingCodeEntry, type TrackingPart,
 } from '../state/shipments';
 import { liveSince, type PipelineContext } from './context';
 import { advanceShipment, type AdvanceSettings } from './shipment-advance';
@@ -60,6 +60,7 @@ export async function planShipments(
   const base: AdvanceSettings = {
     mapping: settings.mapping, delivery: settings.delivery, liveSince: liveSince(context), backfill: settings.backfill,
     pendingHorizonDays: settings.shipments.pendingHorizonDays,
+    pageLink: settings.pageLink ?? null,
   };
   const storeOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
@@ -71,6 +72,7 @@ export async function planShipments(
   const records: SinkRecord[] = [];
   const working = new Map<string, ShipmentState>();
   const codes = new Map<string, { trackerId: string | null; keys: Set<string> }>();
+  const newByOrder = new Map<string, { orderId: string; keys: Set<string> }>();
   for (const input of inputs) {
     const previous = working.get(input.key) ?? stored.get(input.key) ?? null;
     const order = input.order ?? previous;
@@ -83,6 +85,11 @@ export async function planShipments(
     if (step.delivered) draft.record(step.delivered);
     records.push(...step.events);
     working.set(input.key, step.state);
+    if (!previous) {
+      const byOrder = newByOrder.get(order.orderName) ?? { orderId: order.orderId, keys: new Set<string>() };
+      byOrder.keys.add(input.key);
+      newByOrder.set(order.orderName, byOrder);
+    }
     if (!isPendingKey(input.key) && (!previous || previous.trackerId !== step.state.trackerId)) {
       const code = codes.get(order.trackingCode) ?? { trackerId: null, keys: new Set<string>() };
       code.keys.add(input.key);
@@ -93,12 +100,14 @@ export async function planShipments(
 
   const profileEntries = await planProfiles(context, [...working.values()], records);
   const codeEntries = await mergeCodes(context, codes);
+  const orderEntries = await mergeOrderParcels(context, newByOrder);
   return {
     records,
     checks: [...working.values()].filter((s) => s.nextCheckAt !== null).map((s) => ({ key: s.key, at: new Date(s.nextCheckAt as string) })),
     entries: [
       ...[...working.values()].map(shipmentEntry),
       ...codeEntries,
+      ...orderEntries,
       ...profileEntries,
       ...(draft.model !== modelBefore ? [[TRANSIT_MODEL_KEY, draft.model] as const] : []),
     ],
@@ -130,7 +139,7 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
     const keys = known.filter((key) => !retired.has(key));
-    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays };
+    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays, pageLink: context.settings.pageLink ?? null };
     const patch = buildDeliveryPatch(described, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
     const hold = holdReason(described);
@@ -146,6 +155,19 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
   const counts = updateHoldCounts(countsBefore, holds);
   if (counts !== countsBefore) entries.push([HOLD_COUNTS_KEY, counts]);
   return entries;
+}
+
+/** The order-number index of parcels seen for the first time (the tracking page finds an order's parcels by it). */
+async function mergeOrderParcels(
+  context: PipelineContext,
+  orders: ReadonlyMap<string, { orderId: string; keys: ReadonlySet<string> }>,
+): Promise<Array<readonly [string, OrderParcelsEntry]>> {
+  if (orders.size === 0) return [];
+  const stored = await context.shipments.orderParcels([...orders.keys()]);
+  return [...orders].map(([name, seen]) => [orderParcelsKey(name), {
+    orderId: seen.orderId,
+    shipmentKeys: [...new Set([...(stored.get(name)?.shipmentKeys ?? []), ...seen.keys])],
+  }] as const);
 }
 
 async function mergeCodes(

@@ -27,6 +27,13 @@ export const customerKey = (key: string): string => `customer:${key}`;
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+/**
+ * An order number as customers type it: `#1001`, ` 1001 ` and `#1001` are one order (Shopify's `#` prefix and
+ * WooCommerce's bare number alike), compared case-insensitively.
+ */
+export const normalizeOrderNumber = (name: string): string => name.trim().replace(/^#\s*/, '').toLowerCase();
+/** The parcels of one order by its number (the tracking page's lookup and links): `OrderParcelsEntry`. */
+export const orderParcelsKey = (orderName: string): string => `order-parcels:${normalizeOrderNumber(orderName)}`;
 
 /** Durable logs (each `<log>:tail`, `<log>:head`, `<log>:batch:<seq>`). */
 export const LOGS = {

@@ -2,7 +2,7 @@ import type { ShipmentStatus, TrackingScan } from '../model/shipment';
 import type { RiskAssessment, PredictionConfidence } from '../enrichment/delivery/types';
 import type { TransitModel } from '../enrichment/delivery/transit-model';
 import { emptyHoldCounts, type HoldCounts } from '../enrichment/delivery/holds';
-import { HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
+import { HOLD_COUNTS_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, orderParcelsKey, shipmentKey, trackingCodeKey } from './keys';
 import type { StateStore } from './port';
 
 /** A scan as stored: instants as ISO strings so the JSON state store round-trips it unchanged. */
@@ -14,6 +14,8 @@ export interface StoredItem {
   readonly quantity: number;
   /** Decimal unit price in the order currency. */
   readonly price: number;
+  /** The store's product id (recommendations, category rules); absent in state written before it was kept. */
+  readonly productId?: string | null;
 }
 
 /** What the order says about a parcel; refreshed from every order page that carries it. */
@@ -32,6 +34,9 @@ export interface OrderPart {
   readonly trackingCode: string;
   readonly promisedDeliveryAt: string | null;
   readonly destinationRegion: string | null;
+  /** The tracking page shows the city and checks a lookup's postal code; absent in state written before. */
+  readonly destinationCity?: string | null;
+  readonly destinationPostalCode?: string | null;
   readonly index: number;
   readonly count: number;
   readonly items: readonly StoredItem[];
@@ -93,6 +98,12 @@ export interface TrackingCodeEntry {
   readonly shipmentKeys: readonly string[];
 }
 
+/** Per order number: the order's id and every parcel (and pending parcel) it has had. */
+export interface OrderParcelsEntry {
+  readonly orderId: string;
+  readonly shipmentKeys: readonly string[];
+}
+
 /** Per customer: their parcels, the hash of the delivery properties last queued for Klaviyo, and the hold counted. */
 export interface DeliveryProfileState {
   readonly shipmentKeys: readonly string[];
@@ -105,6 +116,7 @@ export interface DeliveryProfileState {
 }
 
 /** Re-exported from the one module of state keys, for callers written before it. */
+export { orderParcelsKey } from './keys';
 export { HOLD_COUNTS_KEY, TRACKERS_CURSOR_KEY, TRANSIT_MODEL_KEY, deliveryProfileKey, shipmentKey, trackingCodeKey } from './keys';
 
 /**
@@ -129,6 +141,10 @@ export class ShipmentRepository {
 
   async trackingCodes(codes: readonly string[]): Promise<Map<string, TrackingCodeEntry>> {
     return this.read<TrackingCodeEntry>([...new Set(codes)], trackingCodeKey);
+  }
+
+  async orderParcels(orderNames: readonly string[]): Promise<Map<string, OrderParcelsEntry>> {
+    return this.read<OrderParcelsEntry>(orderNames, orderParcelsKey);
   }
 
   async profiles(emails: readonly string[]): Promise<Map<string, DeliveryProfileState>> {
