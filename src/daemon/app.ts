@@ -11,13 +11,15 @@ import { reviewHoldShare } from '../pipeline/hold-share';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { RetryableError } from '../util/errors';
-import { composeAdapters, secretsOf, type Adapters } from './compose';
+import { loadStarterSet } from '../config/starter-set';
+import { composeAdapters, composeProvisioner, secretsOf, type Adapters } from './compose';
 import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import { runJob, type JobDeps, type JobName } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
+import { AutoSetup } from './setup-job';
 import { guardState } from './state-guard';
 import { pollTrackers } from './tracker-poll';
 import { webhookHandlers } from './webhooks';
@@ -63,6 +65,8 @@ export class App {
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private ordersAgain = false;
+  /** SHIPSIGNAL_SETUP=auto's job (never in a read-only run). */
+  private autoSetup: AutoSetup | null = null;
 
   private constructor(
     readonly env: Env,
@@ -107,18 +111,16 @@ export class App {
     };
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);
     const app = new App(env, storeId, health, context, adapters, leases, abort);
+    // The starter set is validated here, at start-up, like every other file.
+    if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping));
     health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     return app;
   }
 
   /** The configured ports (doctor, tests). */
-  get ports(): Adapters {
-    return this.adapters;
-  }
+  get ports(): Adapters { return this.adapters; }
 
-  get signal(): AbortSignal {
-    return this.abort.signal;
-  }
+  get signal(): AbortSignal { return this.abort.signal; }
 
   private get deps(): JobDeps {
     const { logger, metrics, clock } = this.context;
@@ -225,9 +227,7 @@ export class App {
     return this.producing(() => recheckDueShipments(this.context));
   }
 
-  reviewCustomers(): Promise<{ reviewed: number; records: number }> {
-    return this.producing(() => reviewDueCustomers(this.context));
-  }
+  reviewCustomers(): Promise<{ reviewed: number; records: number }> { return this.producing(() => reviewDueCustomers(this.context)); }
 
   /** Delivers the outbox (the `drain` job, under its own lease): a destination outage stops only this job. */
   async drain(producer?: Producer, wait: LeaseWait = WAIT): Promise<DrainOutcome> {
@@ -250,7 +250,9 @@ export class App {
       do {
         this.drainAgain = false;
         try {
-          await this.drain(this.followProducers(), 'skip');
+          const drained = await this.drain(this.followProducers(), 'skip');
+          // In the background: setup never holds up the next drain pass.
+          if (this.autoSetup && drained.events > 0) void this.track(this.autoSetup.afterDelivery(drained.events));
         } catch (error) {
           if (!this.signal.aborted) this.context.logger.error('drain failed', { error });
           return;
@@ -291,6 +293,7 @@ export class App {
       await this.pollOrders(), await this.pollTrackers(), await this.reviewDue(),
     ] as const);
     await this.checkHoldShare();
+    await this.autoSetup?.afterDelivery(drained.events);
     return {
       ...polled,
       queued: polled.queued + trackers.queued + due.records,
@@ -303,7 +306,7 @@ export class App {
 
   /** The scheduler's job table: each job skips a tick while a run of its kind holds the lease, then kicks the drain. */
   scheduled(): Array<{ readonly name: JobName; readonly cron: string; readonly run: () => Promise<unknown> }> {
-    const { env } = this;
+    const { env, autoSetup } = this;
     // The drain starts with the job (following what it appends) and is kicked again once it ends, so records
     // appended after the drain's last look never wait for the next tick. The tick itself never waits for the
     // drain: node-cron skips a tick while the previous one runs, and a drain retrying through an outage must not
@@ -323,6 +326,7 @@ export class App {
       { name: 'trackers', cron: env.SHIPSIGNAL_TRACKERS_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: then(() => this.pollTrackers('skip')) },
       { name: 'reviews', cron: env.SHIPSIGNAL_REVIEWS_CRON ?? env.SHIPSIGNAL_REVIEW_CRON, run: then(() => this.reviewDue('skip')) },
       { name: 'drain', cron: env.SHIPSIGNAL_DRAIN_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: () => this.kickDrain() },
+      ...(autoSetup ? [{ name: 'setup' as const, cron: env.SHIPSIGNAL_SYNC_CRON, run: () => this.track(autoSetup.tick()) }] : []),
     ];
   }
 

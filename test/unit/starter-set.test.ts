@@ -32,11 +32,24 @@ function problemsOf(run: () => unknown): string[] {
 describe('the starter set (mappings/segments.yaml, mappings/flows/*.yaml)', () => {
   it('loads the shipped set with names resolved through mappings/klaviyo.yaml', () => {
     const set = loadStarterSet(MAPPINGS, mapping);
-    expect(set.segments.length).toBe(9);
+    expect(set.segments.length).toBe(10);
     expect(set.flows.map((f) => f.triggerMetric).sort()).toEqual([
       'Delivery Issue Detected', 'Delivery Issue Resolved', 'Lifecycle Segment Changed', 'Shipment Delivered', 'Shipment Out for Delivery',
     ]);
     expect(set.segments.find((s) => s.name === 'ss: VIP customers')?.conditions).toEqual([{ field: 'ss_segment', equals: 'vip' }]);
+  });
+
+  it('takes the fragile-trust property from upcomingProperties until the mapping writes it, and says so', () => {
+    const set = loadStarterSet(MAPPINGS, mapping);
+    expect(set.segments.find((s) => s.name === 'ss: Fragile trust')?.conditions).toEqual([{ field: 'ss_trust_at_risk', equals: true }]);
+    const flow = set.flows.find((f) => f.name === 'ss: Delivery issue');
+    expect(flow?.steps[0]).toEqual({ id: 'split-trust', kind: 'split', conditions: [{ field: 'ss_trust_at_risk', equals: true }], then: 'email-trust', else: 'split-vip' });
+    const trustEmail = flow?.steps.find((s) => s.id === 'email-trust');
+    expect(trustEmail?.kind === 'email' && trustEmail.template.html).toContain('We are sorry');
+    expect(set.unwritten).toEqual([{ property: 'ss_trust_at_risk', filledBy: expect.stringContaining('fragile-trust') }]);
+    // Once mappings/klaviyo.yaml maps the key (issue 15's property), it is an ordinary mapped property: no note.
+    const mapped = { ...mapping, profile: { ...mapping.profile, properties: { ...mapping.profile.properties, trust_at_risk: 'lifecycle.segment' as const } } };
+    expect(loadStarterSet(MAPPINGS, mapped).unwritten).toEqual([]);
   });
 
   it('follows a renamed metric', () => {
@@ -81,7 +94,7 @@ describe('the starter set (mappings/segments.yaml, mappings/flows/*.yaml)', () =
       expect.stringMatching(/broken\.yaml: trigger\.metric: unknown metric key 'shipments\.lost' \(allowed: .*shipments\.issueDetected/),
       expect.stringMatching(/broken\.yaml: steps\.0\.next: no step with id 'nowhere' \(allowed: wait, mail\)/),
       expect.stringMatching(/broken\.yaml: steps\.1\.email\.template: file .*missing\.html does not exist/),
-      expect.stringMatching(/broken\.yaml: audience\.0\.property: unknown property 'favourite_colour' \(allowed: .*hold_promotions/),
+      expect.stringMatching(/broken\.yaml: audience\.0\.property: unknown property 'favourite_colour' \(allowed: .*hold_promotions.*trust_at_risk/),
     ]));
   });
 
