@@ -1,0 +1,136 @@
+import type { ScriptedScan } from '../../src/sandbox/easypost';
+import { isoInstant, type OrderRecord } from '../../src/sandbox/shopify/record';
+import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
+import { provisionedKey } from '../../src/state/keys';
+import { ManualClock } from '../../src/util/clock';
+import { startHarness, type Harness } from '../helpers/daemon-harness';
+
+/**
+ * SHIPSIGNAL_SETUP=auto (issue 16): the daemon's own `setup` job, run through its job table as the scheduler runs it,
+ * against the Shopify, EasyPost and Klaviyo sandboxes (Klaviyo's documented limits on). One scripted parcel goes out
+ * for delivery, fails an attempt (a delivery issue), and is delivered: each first event of a metric is sent by the
+ * daemon itself, and the flow waiting for that metric is created right after, once, however many runs follow.
+ */
+const HOUR = 3_600_000;
+const T0 = new Date('2026-06-01T12:00:00Z');
+const at = (day: string): Date => new Date(`2026-06-${day}:00Z`);
+const ORIGIN = { city: 'AUSTIN', state: 'TX', country: 'US' };
+const DEST = { city: 'NEW YORK', state: 'NY', country: 'US' };
+const scan = (when: string, status: ScriptedScan['status'], statusDetail: string, message: string, location = ORIGIN): ScriptedScan =>
+  ({ at: at(when), status, statusDetail, message, location });
+const CODE = 'SSAUTO000000001';
+const SCANS = [
+  scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created'),
+  scan('02T10:00', 'in_transit', 'received_at_origin_facility', 'Picked up by carrier'),
+  scan('04T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
+  scan('04T17:00', 'failure', 'delivery_exception', 'Delivery attempt failed: no one available', DEST),
+  scan('05T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
+  scan('05T14:00', 'delivered', 'arrived_at_destination', 'Delivered', DEST),
+];
+const DECLARED_SEGMENTS = 10;
+const CREATES = ['create_segment', 'create_flow', 'create_template', 'create_tag'];
+/** What the setup job sends: its lookups and its creates. */
+const SETUP_OPERATIONS = ['get_metrics', 'get_segments', 'get_flows', 'get_flow', 'get_templates', 'get_tags', ...CREATES];
+
+function order(): OrderRecord {
+  const placed = isoInstant(T0.getTime() - 26 * HOUR);
+  const fulfilled = isoInstant(SCANS[0].at);
+  const email = 'auto@shipsignal.test';
+  return {
+    legacyId: 8_000_001, name: '#3001', email, phone: null,
+    createdAt: placed, updatedAt: fulfilled, processedAt: placed, cancelledAt: null, cancelReason: null, closedAt: null,
+    test: false, tags: [], note: null, currencyCode: 'USD', totalPrice: '40.00', totalRefunded: '0.00',
+    displayFinancialStatus: 'PAID', displayFulfillmentStatus: 'FULFILLED',
+    lineItems: [{ legacyId: 8_100_001, title: 'Wool socks', variantTitle: null, sku: 'SOCKS-1', vendor: null, quantity: 2, unitPrice: '20.00', productLegacyId: 8_200_001 }],
+    customer: { legacyId: 8_300_001, firstName: 'Grace', lastName: 'Auto', email, phone: null, createdAt: placed, tags: [] },
+    fulfillments: [{
+      legacyId: 8_400_001, status: 'SUCCESS', displayStatus: 'LABEL_PRINTED', createdAt: fulfilled, updatedAt: fulfilled,
+      inTransitAt: null, deliveredAt: null, estimatedDeliveryAt: null, tracking: [{ number: CODE, company: 'USPS', url: null }],
+    }],
+    shippingAddress: { firstName: 'Grace', lastName: 'Auto', city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
+    customAttributes: [],
+  };
+}
+
+let harness: Harness;
+let clock: ManualClock;
+
+beforeAll(async () => {
+  clock = new ManualClock(T0);
+  const store = new SandboxStore(recordSource([order()], 'USD'), { clock });
+  harness = await startHarness({
+    store, storeClock: clock, clock, shopifyThrottle: 'off', klaviyoRateLimits: 'documented', easypost: { listRatePerSecond: false },
+    env: { SHIPSIGNAL_LOG_LEVEL: 'info', SHOPIFY_BULK_BACKFILL: 'false', SHIPSIGNAL_SETUP: 'auto' },
+  });
+  harness.stack.easypost?.registerParcel({ trackingCode: CODE, carrier: 'USPS', service: 'Priority', scans: SCANS, weight: 12, estDeliveryDate: at('05T12:00'), origin: ORIGIN, destination: DEST });
+}, 60_000);
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const klaviyo = () => harness.stack.klaviyo;
+const flowNames = () => klaviyo().flows().map((f) => f.name).sort();
+const setupRequestsSince = (mark: number) => klaviyo().requests().slice(mark).filter((r) => r.operation !== null && SETUP_OPERATIONS.includes(r.operation));
+
+/** One round of the daemon's scheduled jobs (orders, trackers, setup), then everything they started in the background. */
+async function tick(): Promise<void> {
+  const jobs = new Map(harness.app.scheduled().map((job) => [job.name, job.run]));
+  for (const name of ['orders', 'trackers', 'setup'] as const) {
+    const run = jobs.get(name);
+    if (!run) throw new Error(`no ${name} job in the daemon's table`);
+    await run();
+    await harness.app.whenIdle();
+  }
+}
+
+async function tickAt(when: Date): Promise<void> {
+  clock.set(when);
+  await harness.stack.easypost?.tick();
+  await tick();
+}
+
+describe('SHIPSIGNAL_SETUP=auto: the daemon runs setup after the syncs that delivered events', () => {
+  test('its first run creates every segment; every flow waits for its trigger metric', async () => {
+    expect(harness.app.scheduled().map((job) => job.name)).toContain('setup');
+    await tick();
+    expect(klaviyo().metrics().map((m) => m.name)).toEqual(['Shipment Created']);
+    expect(klaviyo().segments()).toHaveLength(DECLARED_SEGMENTS);
+    expect(flowNames()).toEqual([]);
+    expect(harness.logs()).toContain('"message":"setup: flow waiting"');
+  }, 120_000);
+
+  test('each waiting flow is created right after the daemon sent the first event of its metric', async () => {
+    await tickAt(at('04T12:00'));
+    expect(klaviyo().metrics().map((m) => m.name)).toContain('Shipment Out for Delivery');
+    expect(flowNames()).toEqual(['ss: VIP out for delivery']);
+
+    await tickAt(at('04T18:00'));
+    expect(klaviyo().metrics().map((m) => m.name)).toContain('Delivery Issue Detected');
+    expect(flowNames()).toEqual(['ss: Delivery issue', 'ss: VIP out for delivery']);
+
+    await tickAt(at('05T15:00'));
+    expect(flowNames()).toEqual(['ss: Delivery issue', 'ss: Delivery issue resolved', 'ss: Review request', 'ss: VIP out for delivery']);
+    // No event of `Lifecycle Segment Changed` yet: the win-back flow still waits.
+    expect(klaviyo().metrics().map((m) => m.name)).not.toContain('Lifecycle Segment Changed');
+    expect(klaviyo().validationFailures()).toEqual([]);
+    expect(klaviyo().requests().filter((r) => r.status === 429)).toEqual([]);
+    const flow = klaviyo().flows().find((f) => f.name === 'ss: Delivery issue');
+    expect(await harness.app.context.store.get(provisionedKey('flow', 'ss: Delivery issue'))).toBe(flow?.id);
+  }, 120_000);
+
+  test('exactly once across repeated runs; once nothing is due, a run sends nothing at all', async () => {
+    const mark = klaviyo().requests().length;
+    await tickAt(at('05T18:00'));
+    await tickAt(at('05T21:00'));
+    await tickAt(at('06T00:00'));
+    expect(setupRequestsSince(mark).filter((r) => CREATES.includes(r.operation ?? ''))).toEqual([]);
+    expect(klaviyo().flows()).toHaveLength(4);
+    expect(new Set(klaviyo().flows().map((f) => f.name)).size).toBe(4);
+    expect(klaviyo().segments()).toHaveLength(DECLARED_SEGMENTS);
+    // The run after the deliveries looked once more for the win-back flow's metric; with no event since, none did.
+    const quiet = klaviyo().requests().length;
+    await tickAt(at('06T03:00'));
+    expect(setupRequestsSince(quiet)).toEqual([]);
+  }, 120_000);
+});
