@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadBranding } from '../config/branding';
 import type { Env } from '../config/env';
 import { loadStarterSet } from '../config/starter-set';
 import { loadYamlFile } from '../config/yaml-file';
@@ -18,10 +19,13 @@ export interface SetupDeps {
   readonly inspect?: boolean;
 }
 
-/** The starter set as declared in SHIPSIGNAL_MAPPINGS_DIR; throws ConfigError with every problem found. */
+/**
+ * The starter set as declared in SHIPSIGNAL_MAPPINGS_DIR, its emails branded from SHIPSIGNAL_CONFIG_DIR's
+ * tracking-page.yaml; throws ConfigError with every problem found.
+ */
 export function declaredStarterSet(env: Env): StarterSet {
   const mapping = loadYamlFile(join(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml'), mappingConfigSchema);
-  return loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, mapping);
+  return loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, mapping, loadBranding(env.SHIPSIGNAL_CONFIG_DIR));
 }
 
 /**

@@ -3,6 +3,8 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { Condition, FlowSpec, FlowStep, SegmentSpec, StarterSet } from '../sinks/provisioner';
+import type { Branding } from './branding';
+import { LAYOUT_FILE, PLACEHOLDERS, brandingValues, renderEmail } from './email-layout';
 import { ConfigError, loadYamlFile } from './yaml-file';
 
 /**
@@ -77,6 +79,9 @@ interface Names {
   readonly mapping: MappingConfig;
   readonly upcoming: Set<string>;
   readonly used: Set<string>;
+  /** The shared email layout (null when missing: reported once) and the branding's placeholder values. */
+  readonly layout: string | null;
+  readonly branding: ReturnType<typeof brandingValues>;
 }
 
 /** Our condition with the mapping name resolved; `problems` collects unknown properties. */
@@ -106,8 +111,11 @@ function resolveStep(raw: RawStep, at: string, ids: ReadonlySet<string>, templat
   };
   if (raw.email) {
     const path = join(templates, raw.email.template);
-    if (!existsSync(path)) problems.push(`${at}.email.template: file ${relative(process.cwd(), path) || path} does not exist`);
-    const html = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const shown = relative(process.cwd(), path) || path;
+    if (!existsSync(path)) problems.push(`${at}.email.template: file ${shown} does not exist`);
+    const message = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const { html, unknown } = renderEmail(names.layout ?? '[[content]]', message, raw.email.subject, names.branding);
+    for (const name of unknown) problems.push(`${shown} or ${LAYOUT_FILE}: [[${name}]]: unknown placeholder (allowed: ${PLACEHOLDERS.join(', ')})`);
     return { id: raw.id, kind: 'email', subject: raw.email.subject, preview: raw.email.preview, template: { name: raw.email.template, html }, next: link('next') };
   }
   if (raw.delay) return { id: raw.id, kind: 'delay', value: raw.delay.value, unit: raw.delay.unit, next: link('next') };
@@ -144,11 +152,16 @@ function resolveFlow(file: string, shown: string, names: Names, templates: strin
   return { name: raw.name, file: shown, triggerMetric: metric.metric, triggerFilters: filters, audience, reentryDays: raw.reentryDays, steps: named };
 }
 
-/** Reads segments.yaml and every flows/*.yaml under `dir`; throws ConfigError with every problem found. */
-export function loadStarterSet(dir: string, mapping: MappingConfig): StarterSet {
+/**
+ * Reads segments.yaml and every flows/*.yaml under `dir`, each email in flows/templates/layout.html with the store's
+ * branding (config/tracking-page.yaml); throws ConfigError with every problem found.
+ */
+export function loadStarterSet(dir: string, mapping: MappingConfig, branding: Branding): StarterSet {
   const problems: string[] = [];
   let segments: SegmentSpec[] = [];
-  const names: Names = { mapping, upcoming: new Set(), used: new Set() };
+  const layoutPath = join(dir, 'flows', 'templates', LAYOUT_FILE);
+  const layout = existsSync(layoutPath) ? readFileSync(layoutPath, 'utf8') : null;
+  const names: Names = { mapping, upcoming: new Set(), used: new Set(), layout, branding: brandingValues(branding) };
   let upcoming: Readonly<Record<string, string>> = {};
   try {
     const raw = loadYamlFile(join(dir, 'segments.yaml'), segmentsFileSchema);
@@ -165,6 +178,8 @@ export function loadStarterSet(dir: string, mapping: MappingConfig): StarterSet 
   }
   const flowDir = join(dir, 'flows');
   const files = existsSync(flowDir) ? readdirSync(flowDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort() : [];
+  if (files.length > 0 && layout === null) problems.push(`${relative(process.cwd(), layoutPath) || layoutPath}: file does not exist (the layout every starter email shares; [[content]] marks where the message goes)`);
+  else if (layout !== null && !layout.includes('[[content]]')) problems.push(`${relative(process.cwd(), layoutPath) || layoutPath}: no [[content]] placeholder (where each message goes)`);
   const flows = files.flatMap((f) => {
     const file = join(flowDir, f);
     const flow = resolveFlow(file, relative(process.cwd(), file) || file, names, join(flowDir, 'templates'), problems);

@@ -11,6 +11,7 @@ import { reviewHoldShare } from '../pipeline/hold-share';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { RetryableError } from '../util/errors';
+import { loadBranding } from '../config/branding';
 import { loadStarterSet } from '../config/starter-set';
 import { composeAdapters, composeProvisioner, secretsOf, type Adapters } from './compose';
 import { resolveStoreId } from './store-id';
@@ -112,7 +113,7 @@ export class App {
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);
     const app = new App(env, storeId, health, context, adapters, leases, abort);
     // The starter set is validated here, at start-up, like every other file.
-    if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping));
+    if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping, loadBranding(env.SHIPSIGNAL_CONFIG_DIR)));
     health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     return app;
   }
