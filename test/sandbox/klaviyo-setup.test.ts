@@ -1,5 +1,6 @@
 import { ApiKeySession, EventsApi, FlowsApi, RetryWithExponentialBackoff, SegmentsApi } from 'klaviyo-api';
 import type { FlowActionUpdateQuery } from 'klaviyo-api';
+import { doctor } from '../../src/cli/doctor';
 import { formatSetup, runSetup } from '../../src/cli/setup';
 import { describeKind } from '../../src/cli/setup-report';
 import { parseEnv, type Env } from '../../src/config/env';
@@ -152,6 +153,10 @@ describe('shipsignal setup', () => {
     expect(describeKind('segment', inspected, inspected.stored)).toBe(
       `${DECLARED_SEGMENTS} of ${DECLARED_SEGMENTS} exist (${DECLARED_SEGMENTS - 1} as setup created them); CHANGED in Klaviyo since setup created them: "ss: VIP customers" (definition edited)`,
     );
+    // `shipsignal doctor` itself: one line per kind, read-only.
+    const checks = await doctor(env);
+    expect(checks.find((c) => c.name === 'starter segments')).toEqual({ name: 'starter segments', ok: true, detail: expect.stringContaining('CHANGED in Klaviyo since setup created them: "ss: VIP customers" (definition edited)') });
+    expect(checks.find((c) => c.name === 'starter flows')?.detail).toContain('"ss: Review request" (status draft → live), "ss: Win-back at risk" (definition edited)');
     expect(createsSince(mark)).toEqual([]);
   }, 60_000);
 
