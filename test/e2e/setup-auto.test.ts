@@ -1,9 +1,9 @@
-import type { ScriptedScan } from '../../src/sandbox/easypost';
-import { isoInstant, type OrderRecord } from '../../src/sandbox/shopify/record';
+import type { OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { provisionedKey } from '../../src/state/keys';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
+import { DEST, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
 
 /**
  * SHIPSIGNAL_SETUP=auto (issue 16): the daemon's own `setup` job, run through its job table as the scheduler runs it,
@@ -13,11 +13,6 @@ import { startHarness, type Harness } from '../helpers/daemon-harness';
  */
 const HOUR = 3_600_000;
 const T0 = new Date('2026-06-01T12:00:00Z');
-const at = (day: string): Date => new Date(`2026-06-${day}:00Z`);
-const ORIGIN = { city: 'AUSTIN', state: 'TX', country: 'US' };
-const DEST = { city: 'NEW YORK', state: 'NY', country: 'US' };
-const scan = (when: string, status: ScriptedScan['status'], statusDetail: string, message: string, location = ORIGIN): ScriptedScan =>
-  ({ at: at(when), status, statusDetail, message, location });
 const CODE = 'SSAUTO000000001';
 const SCANS = [
   scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created'),
@@ -32,25 +27,9 @@ const CREATES = ['create_segment', 'create_flow', 'create_template', 'create_tag
 /** What the setup job sends: its lookups and its creates. */
 const SETUP_OPERATIONS = ['get_metrics', 'get_segments', 'get_flows', 'get_flow', 'get_templates', 'get_tags', ...CREATES];
 
-function order(): OrderRecord {
-  const placed = isoInstant(T0.getTime() - 26 * HOUR);
-  const fulfilled = isoInstant(SCANS[0].at);
-  const email = 'auto@shipsignal.test';
-  return {
-    legacyId: 8_000_001, name: '#3001', email, phone: null,
-    createdAt: placed, updatedAt: fulfilled, processedAt: placed, cancelledAt: null, cancelReason: null, closedAt: null,
-    test: false, tags: [], note: null, currencyCode: 'USD', totalPrice: '40.00', totalRefunded: '0.00',
-    displayFinancialStatus: 'PAID', displayFulfillmentStatus: 'FULFILLED',
-    lineItems: [{ legacyId: 8_100_001, title: 'Wool socks', variantTitle: null, sku: 'SOCKS-1', vendor: null, quantity: 2, unitPrice: '20.00', productLegacyId: 8_200_001 }],
-    customer: { legacyId: 8_300_001, firstName: 'Grace', lastName: 'Auto', email, phone: null, createdAt: placed, tags: [] },
-    fulfillments: [{
-      legacyId: 8_400_001, status: 'SUCCESS', displayStatus: 'LABEL_PRINTED', createdAt: fulfilled, updatedAt: fulfilled,
-      inTransitAt: null, deliveredAt: null, estimatedDeliveryAt: null, tracking: [{ number: CODE, company: 'USPS', url: null }],
-    }],
-    shippingAddress: { firstName: 'Grace', lastName: 'Auto', city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
-    customAttributes: [],
-  };
-}
+const order = (): OrderRecord => scriptedOrder({
+  index: 0, base: 8_000_000, email: 'auto@shipsignal.test', lastName: 'Auto', trackingCode: CODE, placedAt: new Date(T0.getTime() - 26 * HOUR), labelAt: SCANS[0].at,
+});
 
 let harness: Harness;
 let clock: ManualClock;

@@ -2,22 +2,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '../../src/daemon/app';
 import { startHttpServer } from '../../src/daemon/http-server';
-import type { ScriptedScan } from '../../src/sandbox/easypost';
 import type { LocalStack } from '../../src/sandbox/local-stack';
 import type { SandboxEvent } from '../../src/sandbox/klaviyo';
-import { isoInstant, type OrderRecord } from '../../src/sandbox/shopify/record';
+import type { ScriptedScan } from '../../src/sandbox/easypost';
+import type { OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
+import { DEST, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
 
 const HOUR = 3_600_000;
 /** Monday noon UTC; every parcel goes from Austin TX to New York NY (America/New_York business days). */
 const T0 = new Date('2026-06-01T12:00:00Z');
-const at = (iso: string): Date => new Date(`2026-06-${iso}:00Z`);
-const ORIGIN = { city: 'AUSTIN', state: 'TX', country: 'US' };
-const DEST = { city: 'NEW YORK', state: 'NY', country: 'US' };
-const scan = (when: string, status: ScriptedScan['status'], statusDetail: string, message: string, location = ORIGIN): ScriptedScan =>
-  ({ at: at(when), status, statusDetail, message, location });
 const label = scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created');
 
 interface Parcel { readonly name: string; readonly code: string; readonly promised: string | null; readonly est: string; readonly scans: ScriptedScan[] }
@@ -67,23 +63,10 @@ const PARCELS: readonly Parcel[] = [
 const emailOf = (parcel: Parcel): string => `${parcel.name}@shipsignal.test`;
 
 function orderRecord(parcel: Parcel, i: number): OrderRecord {
-  const placed = isoInstant(T0.getTime() - 26 * HOUR);
-  const fulfilled = isoInstant(label.at);
-  return {
-    legacyId: 7_000_000 + i, name: `#${2001 + i}`, email: emailOf(parcel), phone: null,
-    createdAt: placed, updatedAt: fulfilled, processedAt: placed, cancelledAt: null, cancelReason: null, closedAt: null,
-    test: false, tags: [], note: null, currencyCode: 'USD', totalPrice: '59.90', totalRefunded: '0.00',
-    displayFinancialStatus: 'PAID', displayFulfillmentStatus: 'FULFILLED',
-    lineItems: [{ legacyId: 7_100_000 + i, title: 'Linen shirt', variantTitle: null, sku: `SHIRT-${i}`, vendor: null, quantity: 1, unitPrice: '59.90', productLegacyId: 7_200_000 + i }],
-    customer: { legacyId: 7_300_000 + i, firstName: 'Ada', lastName: parcel.name, email: emailOf(parcel), phone: null, createdAt: placed, tags: [] },
-    fulfillments: [{
-      legacyId: 7_400_000 + i, status: 'SUCCESS', displayStatus: 'LABEL_PRINTED', createdAt: fulfilled, updatedAt: fulfilled,
-      inTransitAt: null, deliveredAt: null, estimatedDeliveryAt: null,
-      tracking: [{ number: parcel.code, company: 'USPS', url: null }],
-    }],
-    shippingAddress: { firstName: 'Ada', lastName: parcel.name, city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
-    customAttributes: parcel.promised ? [{ key: 'promised_delivery_date', value: parcel.promised }] : [],
-  };
+  return scriptedOrder({
+    index: i, base: 7_000_000, email: emailOf(parcel), lastName: parcel.name, trackingCode: parcel.code,
+    placedAt: new Date(T0.getTime() - 26 * HOUR), labelAt: label.at, promised: parcel.promised,
+  });
 }
 
 interface World {
