@@ -54,7 +54,7 @@ const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
 
 /**
  * The assembled daemon: state, the ports' adapters (from the composition root) and the jobs the scheduler and the
- * CLI run. Jobs are independent: each runs under its own kind's lease (orders, trackers, reviews, drain), and only
+ * CLI run. Jobs are independent: each runs under its own kind's lease (orders, trackers, reviews, drain, setup), and only
  * each page's read-compute-commit holds the short `writer` lease, so one failing provider stops only its own job.
  */
 export class App {
