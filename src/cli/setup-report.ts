@@ -10,10 +10,14 @@ import type { ObjectSnapshot, ProvisionLine, ProvisionResult } from '../sinks/pr
 
 type Kind = ProvisionLine['kind'];
 
-/** How an existing object compares with what setup created; null when it is as created. */
-export function changeOf(stored: StoredObject | undefined, id: string, now: ObjectSnapshot | null): string | null | 'unverified' {
+/**
+ * How an existing object compares with what setup created: null when it is as created; `unrecorded` when setup
+ * created it before snapshots were kept (or could not read it back), `foreign` when setup never created it (found
+ * by name and left alone): in both it cannot tell.
+ */
+export function changeOf(stored: StoredObject | undefined, id: string, now: ObjectSnapshot | null): string | null | 'unrecorded' | 'foreign' {
   const created = stored?.snapshot ?? null;
-  if (!created || !now) return 'unverified';
+  if (!created || !now) return stored?.id === id ? 'unrecorded' : 'foreign';
   if (created.id !== id) return `replaced: id ${id}, setup created ${created.id}`;
   const changes = [
     ...(created.status !== now.status ? [`status ${created.status ?? 'none'} → ${now.status ?? 'none'}`] : []),
@@ -31,7 +35,8 @@ export function describeKind(kind: Kind, result: ProvisionResult, stored: Readon
   if (failed.length > 0) throw new Error(failed.join('; '));
   const asCreated: string[] = [];
   const changed: string[] = [];
-  const unverified: string[] = [];
+  const unrecorded: string[] = [];
+  const foreign: string[] = [];
   const missing: string[] = [];
   const waiting: string[] = [];
   for (const { name, outcome } of lines) {
@@ -40,15 +45,17 @@ export function describeKind(kind: Kind, result: ProvisionResult, stored: Readon
     else if (outcome.status === 'exists') {
       const change = changeOf(stored.get(`${kind}:${name}`), outcome.id, outcome.snapshot);
       if (change === null) asCreated.push(name);
-      else if (change === 'unverified') unverified.push(name);
+      else if (change === 'unrecorded') unrecorded.push(name);
+      else if (change === 'foreign') foreign.push(name);
       else changed.push(`"${name}" (${change})`);
     }
   }
-  const exist = asCreated.length + changed.length + unverified.length;
+  const exist = asCreated.length + changed.length + unrecorded.length + foreign.length;
   return [
     `${exist} of ${lines.length} exist (${asCreated.length} as setup created them)`,
     ...(changed.length > 0 ? [`CHANGED in Klaviyo since setup created them: ${changed.join(', ')}`] : []),
-    ...(unverified.length > 0 ? [`not created by this setup (found by name, left alone): ${quotedNames(unverified)}`] : []),
+    ...(unrecorded.length > 0 ? [`created by setup without a snapshot, so changes cannot be told: ${quotedNames(unrecorded)}`] : []),
+    ...(foreign.length > 0 ? [`not created by this setup (found by name, left alone): ${quotedNames(foreign)}`] : []),
     ...(missing.length > 0 ? [`missing ${quotedNames(missing)} (run shipsignal setup)`] : []),
     ...(waiting.length > 0 ? [`waiting ${waiting.join(', ')}`] : []),
   ].join('; ');
