@@ -48,10 +48,15 @@ describe('the starter set (mappings/segments.yaml, mappings/flows/*.yaml)', () =
     expect(flow?.steps[0]).toEqual({ id: 'split-trust', kind: 'split', conditions: [{ field: 'ss_trust_at_risk', equals: true }], then: 'email-trust', else: 'split-vip' });
     const trustEmail = flow?.steps.find((s) => s.id === 'email-trust');
     expect(trustEmail?.kind === 'email' && trustEmail.template.html).toContain('We are sorry');
-    expect(set.unwritten).toEqual([{ property: 'ss_trust_at_risk', filledBy: expect.stringContaining('fragile-trust') }]);
-    // Once mappings/klaviyo.yaml maps the key (issue 15's property), it is an ordinary mapped property: no note.
-    const mapped = { ...mapping, profile: { ...mapping.profile, properties: { ...mapping.profile.properties, trust_at_risk: 'lifecycle.segment' as const } } };
-    expect(loadStarterSet(MAPPINGS, mapped, branding).unwritten).toEqual([]);
+    // Until mappings/klaviyo.yaml maps the key (the returns and refunds signal's property), setup notes it; once it
+    // does, it is an ordinary mapped property: no note.
+    const { properties, deliveryProperties } = mapping.profile;
+    const shipped = 'trust_at_risk' in properties || 'trust_at_risk' in deliveryProperties;
+    expect(set.unwritten).toEqual(shipped ? [] : [{ property: 'ss_trust_at_risk', filledBy: expect.stringContaining('fragile-trust') }]);
+    const unmapped = { ...mapping, profile: { ...mapping.profile, properties: {}, deliveryProperties: { hold_promotions: 'delivery.hold_promotions' as const } } };
+    expect(() => loadStarterSet(MAPPINGS, unmapped, branding)).toThrow(/unknown property 'segment'/);
+    const onlyTrust = { ...mapping, profile: { ...mapping.profile, properties: { ...properties, trust_at_risk: 'lifecycle.segment' as const } } };
+    expect(loadStarterSet(MAPPINGS, onlyTrust, branding).unwritten).toEqual([]);
   });
 
   it('puts every email in the shared layout, branded from config/tracking-page.yaml, Klaviyo merge tags untouched', () => {
