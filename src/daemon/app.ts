@@ -59,6 +59,8 @@ const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
  */
 export class App {
   private readonly running = new Set<Promise<unknown>>();
+  /** SHIPSIGNAL_SETUP=auto's job (never in a read-only run). */
+  private autoSetup: AutoSetup | null = null;
   /** Jobs appending to the outbox right now: a drain follows them instead of ending on an empty outbox. */
   private producers = 0;
   /** Settles when the number of producers next changes; shared by every drain lane waiting on it. */
@@ -66,8 +68,6 @@ export class App {
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private ordersAgain = false;
-  /** SHIPSIGNAL_SETUP=auto's job (never in a read-only run). */
-  private autoSetup: AutoSetup | null = null;
 
   private constructor(
     readonly env: Env,
