@@ -112,16 +112,20 @@ export class App {
     };
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);
     const app = new App(env, storeId, health, context, adapters, leases, abort);
+    health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     // The starter set is validated here, at start-up, like every other file.
     if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping, loadBranding(env.SHIPSIGNAL_CONFIG_DIR)));
-    health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     return app;
   }
 
   /** The configured ports (doctor, tests). */
-  get ports(): Adapters { return this.adapters; }
+  get ports(): Adapters {
+    return this.adapters;
+  }
 
-  get signal(): AbortSignal { return this.abort.signal; }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   private get deps(): JobDeps {
     const { logger, metrics, clock } = this.context;
