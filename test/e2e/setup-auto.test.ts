@@ -33,10 +33,11 @@ const order = (): OrderRecord => scriptedOrder({
 
 let harness: Harness;
 let clock: ManualClock;
+let store: SandboxStore;
 
 beforeAll(async () => {
   clock = new ManualClock(T0);
-  const store = new SandboxStore(recordSource([order()], 'USD'), { clock });
+  store = new SandboxStore(recordSource([order()], 'USD'), { clock });
   harness = await startHarness({
     store, storeClock: clock, clock, shopifyThrottle: 'off', klaviyoRateLimits: 'documented', easypost: { listRatePerSecond: false },
     env: { SHIPSIGNAL_LOG_LEVEL: 'info', SHOPIFY_BULK_BACKFILL: 'false', SHIPSIGNAL_SETUP: 'auto' },
@@ -111,5 +112,31 @@ describe('SHIPSIGNAL_SETUP=auto: the daemon runs setup after the syncs that deli
     const quiet = klaviyo().requests().length;
     await tickAt(at('06T03:00'));
     expect(setupRequestsSince(quiet)).toEqual([]);
+  }, 120_000);
+
+  test('a slow setup run holds up no other job', async () => {
+    // A second order makes an event (so a run is due: the win-back flow still waits), and the setup run's first
+    // lookup is answered 15 s late; the other jobs run meanwhile.
+    const code = 'SSAUTO000000002';
+    clock.set(at('06T06:00'));
+    harness.stack.easypost?.registerParcel({ trackingCode: code, carrier: 'USPS', service: 'Priority', scans: [scan('06T05:00', 'pre_transit', 'label_created', 'Shipping label created')], weight: 12, estDeliveryDate: at('09T12:00'), origin: ORIGIN, destination: DEST });
+    const { legacyId: _id, updatedAt: _updated, ...second } = scriptedOrder({ index: 1, base: 8_000_000, email: 'slow@shipsignal.test', lastName: 'Slow', trackingCode: code, placedAt: at('06T04:00'), labelAt: at('06T05:00') });
+    store.addOrder(second);
+    klaviyo().faults.schedule({ kind: 'delay', ms: 15_000 }, 1, { operation: 'get_metrics' });
+    const finished = () => harness.logs().split('"message":"setup finished"').length - 1;
+    const before = finished();
+    const events = klaviyo().events().length;
+    const jobs = new Map(harness.app.scheduled().map((job) => [job.name, job.run]));
+    await jobs.get('orders')?.();
+    for (let waited = 0; klaviyo().events().length === events && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(klaviyo().events().length).toBeGreaterThan(events);
+    // The drain delivered the new order's event: the setup run is under way, waiting for its slow lookup.
+    const started = Date.now();
+    for (const name of ['trackers', 'reviews', 'orders', 'drain'] as const) await jobs.get(name)?.();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(finished()).toBe(before);
+    await harness.app.whenIdle();
+    expect(finished()).toBe(before + 1);
+    expect(klaviyo().flows()).toHaveLength(4);
   }, 120_000);
 });
