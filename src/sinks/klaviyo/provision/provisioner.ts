@@ -156,8 +156,8 @@ export class KlaviyoProvisioner implements Provisioner {
     const created = await this.call('createSegment', () => this.segments.createSegment(body));
     const id = created.body.data.id;
     await ctx.tagged('segment', id);
-    // Snapshot as doctor will read it later (the listing), not as the create answer shows it.
-    // Snapshot as doctor reads it later (the listing); without it doctor reports the segment as unverified.
+    // Snapshot as doctor reads it later (the listing), not as the create answer shows it; should that read fail,
+    // doctor says it cannot tell whether the segment changed.
     const read = await this.segmentNamed(spec.name).catch(() => null);
     return { status: 'created', id, snapshot: read?.id === id ? read.snapshot : null };
   }
