@@ -3,7 +3,7 @@ import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { provisionedKey } from '../../src/state/keys';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
-import { DEST, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
+import { DEST, EXCEPTION_SCANS, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
 
 /**
  * SHIPSIGNAL_SETUP=auto (issue 16): the daemon's own `setup` job, run through its job table as the scheduler runs it,
@@ -14,14 +14,7 @@ import { DEST, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parce
 const HOUR = 3_600_000;
 const T0 = new Date('2026-06-01T12:00:00Z');
 const CODE = 'SSAUTO000000001';
-const SCANS = [
-  scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created'),
-  scan('02T10:00', 'in_transit', 'received_at_origin_facility', 'Picked up by carrier'),
-  scan('04T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-  scan('04T17:00', 'failure', 'delivery_exception', 'Delivery attempt failed: no one available', DEST),
-  scan('05T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-  scan('05T14:00', 'delivered', 'arrived_at_destination', 'Delivered', DEST),
-];
+const SCANS = EXCEPTION_SCANS;
 const DECLARED_SEGMENTS = 10;
 const CREATES = ['create_segment', 'create_flow', 'create_template', 'create_tag'];
 /** What the setup job sends: its lookups and its creates. */

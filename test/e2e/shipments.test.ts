@@ -9,12 +9,12 @@ import type { OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
-import { DEST, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
+import { DEST, EXCEPTION_SCANS, LABEL_SCAN, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
 
 const HOUR = 3_600_000;
 /** Monday noon UTC; every parcel goes from Austin TX to New York NY (America/New_York business days). */
 const T0 = new Date('2026-06-01T12:00:00Z');
-const label = scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created');
+const label = LABEL_SCAN;
 
 interface Parcel { readonly name: string; readonly code: string; readonly promised: string | null; readonly est: string; readonly scans: ScriptedScan[] }
 
@@ -30,14 +30,7 @@ const PARCELS: readonly Parcel[] = [
     ],
   },
   { // a failed delivery attempt (carrier exception), delivered the next day
-    name: 'exception', code: 'SSE2E0000000002', promised: null, est: '05T12:00', scans: [
-      label,
-      scan('02T10:00', 'in_transit', 'received_at_origin_facility', 'Picked up by carrier'),
-      scan('04T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-      scan('04T17:00', 'failure', 'delivery_exception', 'Delivery attempt failed: no one available', DEST),
-      scan('05T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-      scan('05T14:00', 'delivered', 'arrived_at_destination', 'Delivered', DEST),
-    ],
+    name: 'exception', code: 'SSE2E0000000002', promised: null, est: '05T12:00', scans: [...EXCEPTION_SCANS],
   },
   { // promised for the 4th, delivered on the 6th
     name: 'late', code: 'SSE2E0000000003', promised: '2026-06-04', est: '04T12:00', scans: [

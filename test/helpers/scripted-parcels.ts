@@ -14,6 +14,18 @@ export const at = (day: string): Date => new Date(`2026-06-${day}:00Z`);
 export const scan = (when: string, status: ScriptedScan['status'], statusDetail: string, message: string, location = ORIGIN): ScriptedScan =>
   ({ at: at(when), status, statusDetail, message, location });
 
+export const LABEL_SCAN = scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created');
+
+/** A failed delivery attempt (a carrier exception) on the 4th, delivered the next day. */
+export const EXCEPTION_SCANS: readonly ScriptedScan[] = [
+  LABEL_SCAN,
+  scan('02T10:00', 'in_transit', 'received_at_origin_facility', 'Picked up by carrier'),
+  scan('04T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
+  scan('04T17:00', 'failure', 'delivery_exception', 'Delivery attempt failed: no one available', DEST),
+  scan('05T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
+  scan('05T14:00', 'delivered', 'arrived_at_destination', 'Delivered', DEST),
+];
+
 export interface ScriptedOrder {
   /** Distinguishes the order's ids (`base + index`, per kind of id). */
   readonly index: number;
