@@ -10,7 +10,8 @@ import { redactText } from '../observability/logger';
 import { systemClock } from '../util/clock';
 import { PassThrough } from 'node:stream';
 import { checkHoldShare } from './doctor-holds';
-import { describeStarterSet, runSetup } from './setup';
+import { runSetup } from './setup';
+import { describeKind } from './setup-report';
 
 export interface Check {
   readonly name: string;
@@ -68,7 +69,17 @@ export async function doctor(env: Env): Promise<Check[]> {
     await check(tracking.name, async () => (await tracking.check(abort.signal)).detail);
   }
   await check(adapters.destination.name, async () => (await adapters.destination.check(abort.signal)).detail);
-  await check('starter set', async () => describeStarterSet(await runSetup(env, true)));
+  // One inspecting dry run (lookups only) for both lines; a failure of the run itself fails both.
+  const starter = runSetup(env, true, { inspect: true });
+  starter.catch(() => undefined);
+  await check('starter segments', async () => {
+    const result = await starter;
+    return describeKind('segment', result, result.stored);
+  });
+  await check('starter flows', async () => {
+    const result = await starter;
+    return describeKind('flow', result, result.stored);
+  });
   await adapters.destination.close();
   abort.abort();
   return checks;

@@ -39,6 +39,8 @@ export const envSchema = z.object({
   SHIPSIGNAL_LIVE_CUTOFF_HOURS: z.coerce.number().positive().default(72),
   SHIPSIGNAL_BACKFILL: z.enum(['flag', 'skip']).default('flag'),
   SHIPSIGNAL_NOW: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 instant such as 2018-10-01T00:00:00Z' }).optional(),
+  // auto: the daemon runs `shipsignal setup` for what is still missing or waiting, after syncs that delivered events.
+  SHIPSIGNAL_SETUP: z.enum(['off', 'auto']).default('off'),
   SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
 
   SHOPIFY_STORE_DOMAIN: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, 'expected <shop>.myshopify.com').optional(),

@@ -12,13 +12,16 @@ import { reviewHoldShare } from '../pipeline/hold-share';
 import { openStateStore, type StateStore } from '../state/store';
 import { systemClock, type Clock } from '../util/clock';
 import { RetryableError } from '../util/errors';
-import { composeAdapters, secretsOf, type Adapters } from './compose';
+import { loadBranding } from '../config/branding';
+import { loadStarterSet } from '../config/starter-set';
+import { composeAdapters, composeProvisioner, secretsOf, type Adapters } from './compose';
 import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import { runJob, type JobDeps, type JobName } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
+import { AutoSetup } from './setup-job';
 import { guardState } from './state-guard';
 import { pollTrackers } from './tracker-poll';
 import { webhookHandlers } from './webhooks';
@@ -52,11 +55,13 @@ const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
 
 /**
  * The assembled daemon: state, the ports' adapters (from the composition root) and the jobs the scheduler and the
- * CLI run. Jobs are independent: each runs under its own kind's lease (orders, trackers, reviews, drain), and only
+ * CLI run. Jobs are independent: each runs under its own kind's lease (orders, trackers, reviews, drain, setup), and only
  * each page's read-compute-commit holds the short `writer` lease, so one failing provider stops only its own job.
  */
 export class App {
   private readonly running = new Set<Promise<unknown>>();
+  /** SHIPSIGNAL_SETUP=auto's job (never in a read-only run). */
+  private autoSetup: AutoSetup | null = null;
   /** Jobs appending to the outbox right now: a drain follows them instead of ending on an empty outbox. */
   private producers = 0;
   /** Settles when the number of producers next changes; shared by every drain lane waiting on it. */
@@ -109,6 +114,8 @@ export class App {
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);
     const app = new App(env, storeId, health, context, adapters, leases, abort);
     health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
+    // The starter set is validated here, at start-up, like every other file.
+    if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping, loadBranding(env.SHIPSIGNAL_CONFIG_DIR)));
     return app;
   }
 
@@ -226,9 +233,7 @@ export class App {
     return this.producing(() => recheckDueShipments(this.context));
   }
 
-  reviewCustomers(): Promise<{ reviewed: number; records: number }> {
-    return this.producing(() => reviewDueCustomers(this.context));
-  }
+  reviewCustomers(): Promise<{ reviewed: number; records: number }> { return this.producing(() => reviewDueCustomers(this.context)); }
 
   /** Delivers the outbox (the `drain` job, under its own lease): a destination outage stops only this job. */
   async drain(producer?: Producer, wait: LeaseWait = WAIT): Promise<DrainOutcome> {
@@ -251,7 +256,9 @@ export class App {
       do {
         this.drainAgain = false;
         try {
-          await this.drain(this.followProducers(), 'skip');
+          const drained = await this.drain(this.followProducers(), 'skip');
+          // In the background: setup never holds up the next drain pass.
+          if (this.autoSetup && drained.events > 0) void this.track(this.autoSetup.afterDelivery(drained.events));
         } catch (error) {
           if (!this.signal.aborted) this.context.logger.error('drain failed', { error });
           return;
@@ -292,6 +299,7 @@ export class App {
       await this.pollOrders(), await this.pollTrackers(), await this.reviewDue(),
     ] as const);
     await this.checkHoldShare();
+    await this.autoSetup?.afterDelivery(drained.events);
     return {
       ...polled,
       queued: polled.queued + trackers.queued + due.records,
@@ -304,7 +312,7 @@ export class App {
 
   /** The scheduler's job table: each job skips a tick while a run of its kind holds the lease, then kicks the drain. */
   scheduled(): Array<{ readonly name: JobName; readonly cron: string; readonly run: () => Promise<unknown> }> {
-    const { env } = this;
+    const { env, autoSetup } = this;
     // The drain starts with the job (following what it appends) and is kicked again once it ends, so records
     // appended after the drain's last look never wait for the next tick. The tick itself never waits for the
     // drain: node-cron skips a tick while the previous one runs, and a drain retrying through an outage must not
@@ -324,6 +332,7 @@ export class App {
       { name: 'trackers', cron: env.SHIPSIGNAL_TRACKERS_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: then(() => this.pollTrackers('skip')) },
       { name: 'reviews', cron: env.SHIPSIGNAL_REVIEWS_CRON ?? env.SHIPSIGNAL_REVIEW_CRON, run: then(() => this.reviewDue('skip')) },
       { name: 'drain', cron: env.SHIPSIGNAL_DRAIN_CRON ?? env.SHIPSIGNAL_SYNC_CRON, run: () => this.kickDrain() },
+      ...(autoSetup ? [{ name: 'setup' as const, cron: env.SHIPSIGNAL_SYNC_CRON, run: () => this.track(autoSetup.tick()) }] : []),
     ];
   }
 

@@ -6,7 +6,7 @@ import { LeaseTimeoutError, type LeaseWait, type Leases } from './leases';
 import { StateUnavailableError } from './state-guard';
 
 /** The daemon's jobs: each has its own schedule, lease, health and metrics, and fails alone. */
-export type JobName = 'orders' | 'trackers' | 'reviews' | 'drain';
+export type JobName = 'orders' | 'trackers' | 'reviews' | 'drain' | 'setup';
 
 export interface JobDeps {
   readonly leases: Leases;

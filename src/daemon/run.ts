@@ -5,8 +5,8 @@ import { startHttpServer, type HttpRoutes, type WebhookHandler } from './http-se
 import { runScheduled } from './jobs';
 
 /**
- * The long-running daemon: one cron schedule per job (orders, trackers, reviews, drain; a tick skips while its
- * kind is still running), the HTTP server, and a graceful stop on SIGTERM/SIGINT (see the README's "Stopping").
+ * The long-running daemon: one cron schedule per job (orders, trackers, reviews, drain, and setup with
+ * SHIPSIGNAL_SETUP=auto; a tick skips while its kind is still running), the HTTP server, and a graceful stop on SIGTERM/SIGINT (see the README's "Stopping").
  * The cron expressions were validated with the other variables at start-up. `routes` are the pages other modules
  * mount on the HTTP face (see HttpRoutes).
  */

@@ -59,15 +59,33 @@ export interface FlowSpec {
 export interface StarterSet {
   readonly segments: readonly SegmentSpec[];
   readonly flows: readonly FlowSpec[];
+  /**
+   * Profile properties the set's conditions use that this shipsignal's mapping does not write yet, with what fills
+   * them: the destination accepts the conditions (they match nobody until profiles carry the property).
+   */
+  readonly unwritten?: ReadonlyArray<{ readonly property: string; readonly filledBy: string }>;
+}
+
+/**
+ * What the destination holds for one object, in terms that survive a round trip: its status (a flow's draft /
+ * manual / live / archived; a segment's active / inactive) and an opaque fingerprint of its definition (conditions,
+ * trigger, actions). Taken right after creating it and again by `doctor`: a difference means someone edited it.
+ */
+export interface ObjectSnapshot {
+  readonly status: string | null;
+  readonly definition: string;
 }
 
 export type ProvisionOutcome =
-  /** Created now (or, in a dry run, would be). */
-  | { readonly status: 'created'; readonly id: string | null }
-  /** One with this name exists: left alone, the merchant may have edited it. */
-  | { readonly status: 'exists'; readonly id: string }
-  /** Not possible yet (the trigger metric has no event, the daily cap is spent): a later run creates it. */
-  | { readonly status: 'waiting'; readonly reason: string }
+  /** Created now (or, in a dry run, would be; then without id or snapshot). */
+  | { readonly status: 'created'; readonly id: string | null; readonly snapshot: ObjectSnapshot | null }
+  /** One with this name exists: left alone, the merchant may have edited it. Its snapshot only when inspected. */
+  | { readonly status: 'exists'; readonly id: string; readonly snapshot: ObjectSnapshot | null }
+  /**
+   * Not possible yet, a later run creates it: `metric` when the trigger metric has no event yet, `limit` when the
+   * destination's daily cap is spent or it throttles past a short wait.
+   */
+  | { readonly status: 'waiting'; readonly cause: 'metric' | 'limit'; readonly reason: string }
   | { readonly status: 'failed'; readonly error: string };
 
 export interface ProvisionLine {
@@ -87,6 +105,8 @@ export interface ProvisionOptions {
   readonly dryRun: boolean;
   /** Creates still allowed today per kind (the destination's daily caps, counted in state across runs). */
   readonly budget: Readonly<Record<'segment' | 'flow', number>>;
+  /** Read what exists closely enough to snapshot it (doctor's changed-object report; one more read per flow). */
+  readonly inspect?: boolean;
 }
 
 export interface ProvisionResult {

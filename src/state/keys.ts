@@ -20,6 +20,11 @@ export const HOLD_COUNTS_KEY = 'delivery:hold-counts';
 
 /** `shipsignal setup`: the destination id of one provisioned segment or flow, by our declared name. */
 export const provisionedKey = (kind: 'segment' | 'flow', name: string): string => `setup:${kind}:${name}`;
+/**
+ * `shipsignal setup`: what one object looked like right after setup created it (`{ id, status, definition }`), so
+ * doctor can tell an object edited in the destination since from one left as created.
+ */
+export const provisionedSnapshotKey = (kind: 'segment' | 'flow', name: string): string => `setup:snapshot:${kind}:${name}`;
 /** `shipsignal setup`: creates of one kind on one UTC day (the destination caps flow and segment creates daily). */
 export const provisionDailyKey = (kind: 'segment' | 'flow', day: string): string => `setup:daily:${kind}:${day}`;
 

@@ -2,23 +2,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App } from '../../src/daemon/app';
 import { startHttpServer } from '../../src/daemon/http-server';
-import type { ScriptedScan } from '../../src/sandbox/easypost';
 import type { LocalStack } from '../../src/sandbox/local-stack';
 import type { SandboxEvent } from '../../src/sandbox/klaviyo';
-import { isoInstant, type OrderRecord } from '../../src/sandbox/shopify/record';
+import type { ScriptedScan } from '../../src/sandbox/easypost';
+import type { OrderRecord } from '../../src/sandbox/shopify/record';
 import { SandboxStore, recordSource } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
+import { DEST, EXCEPTION_SCANS, LABEL_SCAN, ORIGIN, at, scan, scriptedOrder } from '../helpers/scripted-parcels';
 
 const HOUR = 3_600_000;
 /** Monday noon UTC; every parcel goes from Austin TX to New York NY (America/New_York business days). */
 const T0 = new Date('2026-06-01T12:00:00Z');
-const at = (iso: string): Date => new Date(`2026-06-${iso}:00Z`);
-const ORIGIN = { city: 'AUSTIN', state: 'TX', country: 'US' };
-const DEST = { city: 'NEW YORK', state: 'NY', country: 'US' };
-const scan = (when: string, status: ScriptedScan['status'], statusDetail: string, message: string, location = ORIGIN): ScriptedScan =>
-  ({ at: at(when), status, statusDetail, message, location });
-const label = scan('01T11:00', 'pre_transit', 'label_created', 'Shipping label created');
+const label = LABEL_SCAN;
 
 interface Parcel { readonly name: string; readonly code: string; readonly promised: string | null; readonly est: string; readonly scans: ScriptedScan[] }
 
@@ -34,14 +30,7 @@ const PARCELS: readonly Parcel[] = [
     ],
   },
   { // a failed delivery attempt (carrier exception), delivered the next day
-    name: 'exception', code: 'SSE2E0000000002', promised: null, est: '05T12:00', scans: [
-      label,
-      scan('02T10:00', 'in_transit', 'received_at_origin_facility', 'Picked up by carrier'),
-      scan('04T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-      scan('04T17:00', 'failure', 'delivery_exception', 'Delivery attempt failed: no one available', DEST),
-      scan('05T09:00', 'out_for_delivery', 'out_for_delivery', 'Out for delivery', DEST),
-      scan('05T14:00', 'delivered', 'arrived_at_destination', 'Delivered', DEST),
-    ],
+    name: 'exception', code: 'SSE2E0000000002', promised: null, est: '05T12:00', scans: [...EXCEPTION_SCANS],
   },
   { // promised for the 4th, delivered on the 6th
     name: 'late', code: 'SSE2E0000000003', promised: '2026-06-04', est: '04T12:00', scans: [
@@ -67,23 +56,10 @@ const PARCELS: readonly Parcel[] = [
 const emailOf = (parcel: Parcel): string => `${parcel.name}@shipsignal.test`;
 
 function orderRecord(parcel: Parcel, i: number): OrderRecord {
-  const placed = isoInstant(T0.getTime() - 26 * HOUR);
-  const fulfilled = isoInstant(label.at);
-  return {
-    legacyId: 7_000_000 + i, name: `#${2001 + i}`, email: emailOf(parcel), phone: null,
-    createdAt: placed, updatedAt: fulfilled, processedAt: placed, cancelledAt: null, cancelReason: null, closedAt: null,
-    test: false, tags: [], note: null, currencyCode: 'USD', totalPrice: '59.90', totalRefunded: '0.00',
-    displayFinancialStatus: 'PAID', displayFulfillmentStatus: 'FULFILLED',
-    lineItems: [{ legacyId: 7_100_000 + i, title: 'Linen shirt', variantTitle: null, sku: `SHIRT-${i}`, vendor: null, quantity: 1, unitPrice: '59.90', productLegacyId: 7_200_000 + i }],
-    customer: { legacyId: 7_300_000 + i, firstName: 'Ada', lastName: parcel.name, email: emailOf(parcel), phone: null, createdAt: placed, tags: [] },
-    fulfillments: [{
-      legacyId: 7_400_000 + i, status: 'SUCCESS', displayStatus: 'LABEL_PRINTED', createdAt: fulfilled, updatedAt: fulfilled,
-      inTransitAt: null, deliveredAt: null, estimatedDeliveryAt: null,
-      tracking: [{ number: parcel.code, company: 'USPS', url: null }],
-    }],
-    shippingAddress: { firstName: 'Ada', lastName: parcel.name, city: 'New York', province: 'New York', provinceCode: 'NY', zip: '10001', country: 'United States', countryCodeV2: 'US', phone: null },
-    customAttributes: parcel.promised ? [{ key: 'promised_delivery_date', value: parcel.promised }] : [],
-  };
+  return scriptedOrder({
+    index: i, base: 7_000_000, email: emailOf(parcel), lastName: parcel.name, trackingCode: parcel.code,
+    placedAt: new Date(T0.getTime() - 26 * HOUR), labelAt: label.at, promised: parcel.promised,
+  });
 }
 
 interface World {

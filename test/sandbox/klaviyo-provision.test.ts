@@ -1,5 +1,5 @@
 import { ApiKeySession, EventsApi, FlowsApi, MetricsApi, RetryWithExponentialBackoff, SegmentsApi } from 'klaviyo-api';
-import type { FlowCreateQuery, SegmentCreateQuery } from 'klaviyo-api';
+import type { FlowActionUpdateQuery, FlowCreateQuery, SegmentCreateQuery } from 'klaviyo-api';
 import { startKlaviyoSandbox, type KlaviyoSandbox } from '../../src/sandbox/klaviyo';
 import { KlaviyoProvisioner } from '../../src/sinks/klaviyo/provision/provisioner';
 import type { Condition, StarterSet } from '../../src/sinks/provisioner';
@@ -85,6 +85,34 @@ describe('Klaviyo sandbox: flow rules the schema cannot express', () => {
   });
 });
 
+describe('Klaviyo sandbox: edits (update_segment, update_flow_action)', () => {
+  const condition = (value: boolean) => ({ type: 'profile-property', property: "properties['x']", filter: { type: 'boolean', operator: 'equals', value } });
+  it('updates a segment\'s definition, refuses deactivation combined with another change', async () => {
+    const { segments } = apis(sandbox);
+    const created = await segments.createSegment({ data: { type: 'segment', attributes: { name: 's', definition: { conditionGroups: [{ conditions: [condition(true)] }] } } } } as SegmentCreateQuery);
+    const id = created.body.data.id;
+    type Update = Parameters<SegmentsApi['updateSegment']>[1];
+    const refused = await failure(segments.updateSegment(id, { data: { type: 'segment', id, attributes: { isActive: false, name: 't' } } } as Update));
+    expect(refused.errors[0].detail).toContain('cannot be combined');
+    await segments.updateSegment(id, { data: { type: 'segment', id, attributes: { definition: { conditionGroups: [{ conditions: [condition(false)] }] } } } } as Update);
+    expect(sandbox.segments()[0].definition).toEqual({ condition_groups: [{ conditions: [condition(false)] }] });
+    expect(sandbox.validationFailures()).toEqual([]);
+  });
+
+  it('replaces one flow action under its id and refuses a change of its type', async () => {
+    const metric = await seedMetric(sandbox, 'M');
+    const delay = { temporaryId: 'd', type: 'time-delay', data: { unit: 'days', value: 1, timezone: 'profile' }, links: { next: 'e' } };
+    await apis(sandbox).flows.createFlow(flowQuery({ triggers: [{ type: 'metric', id: metric }], entryActionId: 'd', actions: [delay, email] }));
+    const [action] = (sandbox.flows()[0].definition as { actions: Array<{ id: string; links: unknown }> }).actions;
+    const update = (definition: object) => apis(sandbox).flows.updateFlowAction(action.id, { data: { type: 'flow-action', id: action.id, attributes: { definition } } } as unknown as FlowActionUpdateQuery);
+    await update({ type: 'time-delay', data: { unit: 'days', value: 4, timezone: 'profile' } });
+    const actions = (sandbox.flows()[0].definition as { actions: Array<{ id: string; data: { value?: number }; links: unknown }> }).actions;
+    expect(actions[0]).toEqual({ id: action.id, type: 'time-delay', data: { unit: 'days', value: 4, timezone: 'profile' }, links: action.links });
+    const refused = await failure(update({ type: 'send-email', data: { status: 'draft', message: { name: 'x' } } }));
+    expect(refused.errors[0].detail).toContain("type cannot change");
+  });
+});
+
 describe('Klaviyo sandbox: daily caps', () => {
   it('answers the 101st segment create of a UTC day with 429 until midnight', async () => {
     const clock = new ManualClock(new Date('2026-06-01T08:00:00Z'));
@@ -139,14 +167,14 @@ describe('provisioner', () => {
     expect(sandbox.earlyRetries()).toEqual([]);
     sandbox.faults.schedule({ kind: 'throttle', retryAfterSeconds: 3_600 }, 1, { operation: 'create_segment' });
     const second = await provisioner.provision({ segments: [{ name: 'capped', conditions: [vip] }], flows: [] }, { dryRun: false, budget: { segment: 100, flow: 100 } });
-    expect(second.lines[0].outcome).toEqual({ status: 'waiting', reason: expect.stringContaining('throttles this endpoint for 3600 s') });
+    expect(second.lines[0].outcome).toEqual({ status: 'waiting', cause: 'limit', reason: expect.stringContaining('throttles this endpoint for 3600 s') });
     expect(sandbox.segments().map((s) => s.name)).toEqual(['retried']);
   }, 30_000);
 
   it('reports a spent daily budget as waiting and sends no create', async () => {
     const provisioner = new KlaviyoProvisioner({ apiKey: sandbox.apiKey, baseUrl: sandbox.url, timeoutMs: 5_000 });
     const result = await provisioner.provision({ segments: [{ name: 'later', conditions: [vip] }], flows: [] }, { dryRun: false, budget: { segment: 0, flow: 0 } });
-    expect(result.lines[0].outcome).toEqual({ status: 'waiting', reason: expect.stringContaining('daily cap') });
+    expect(result.lines[0].outcome).toEqual({ status: 'waiting', cause: 'limit', reason: expect.stringContaining('daily cap') });
     expect(sandbox.requests().filter((r) => r.operation === 'create_segment')).toEqual([]);
   });
 });

@@ -66,5 +66,7 @@ describe('configuration validation', () => {
     expect(() => parseEnv({ SHIPSIGNAL_LOG_LEVEL: 'loud' })).toThrow(/SHIPSIGNAL_LOG_LEVEL.*"error"\|"warn"\|"info"\|"debug"/);
     expect(() => parseEnv({ SHIPSIGNAL_STATE_URL: 'mysql://x' })).toThrow(/SHIPSIGNAL_STATE_URL: expected sqlite:\/\/PATH, redis:\/\/… or postgres:\/\/…/);
     expect(() => parseEnv({ SHOPIFY_PAGE_SIZE: '50' })).toThrow(/SHOPIFY_PAGE_SIZE: at most 15/);
+    expect(() => parseEnv({ SHIPSIGNAL_SETUP: 'yes' })).toThrow(/SHIPSIGNAL_SETUP.*"off"\|"auto"/);
+    expect(parseEnv({}).SHIPSIGNAL_SETUP).toBe('off');
   });
 });

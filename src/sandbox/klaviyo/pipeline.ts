@@ -167,12 +167,16 @@ function handleBody(
       return limitFailure(bulkImportViolations(json)) ?? handlers.bulkImportProfiles(stores, json, bytes);
     case 'create_segment':
       return v.create_segment(json) ? provision.createSegment(stores, json) : schemaFailure(v.create_segment.errors);
+    case 'update_segment':
+      return v.update_segment(json) ? provision.updateSegment(stores, params.id, json) : schemaFailure(v.update_segment.errors);
     case 'create_template':
       return v.create_template(json) ? provision.createTemplate(stores, json) : schemaFailure(v.create_template.errors);
     case 'create_flow':
       return v.create_flow(json) ? ruleFailure(provision.createFlow(stores, json)) : schemaFailure(v.create_flow.errors);
     case 'update_flow':
       return v.update_flow(json) ? provision.updateFlow(stores, params.id, json) : schemaFailure(v.update_flow.errors);
+    case 'update_flow_action':
+      return v.update_flow_action(json) ? provision.updateFlowAction(stores, params.id, json) : schemaFailure(v.update_flow_action.errors);
     case 'create_tag':
       return v.create_tag(json) ? provision.createTag(stores, json) : schemaFailure(v.create_tag.errors);
     case 'tag_flows':

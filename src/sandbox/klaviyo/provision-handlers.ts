@@ -1,7 +1,8 @@
 import { type ApiError, invalid, invalidParameter, notFound } from './errors';
 import type { Reply, Stores } from './handlers';
 import type {
-  FlowCreateBody, FlowUpdateBody, Json, RelationshipBody, SegmentCreateBody, StoredFlow, TagCreateBody, TemplateCreateBody,
+  FlowActionUpdateBody, FlowCreateBody, FlowUpdateBody, Json, RelationshipBody, SegmentCreateBody, SegmentUpdateBody, StoredFlow, StoredSegment,
+  TagCreateBody, TemplateCreateBody,
 } from './provision-store';
 
 /**
@@ -131,12 +132,16 @@ export function updateFlow(stores: Stores, id: string, body: FlowUpdateBody): Re
   return { status: 200, body: { data: flowResource(stores.base, flow, false), links: { self: `${stores.base}/api/flows/${id}/` } } };
 }
 
+const segmentResource = (base: string, s: StoredSegment, processing: boolean): Json => ({
+  type: 'segment', id: s.id,
+  attributes: { name: s.name, definition: s.definition, created: s.created, updated: s.updated, is_active: s.isActive, is_processing: processing, is_starred: s.isStarred },
+  links: { self: `${base}/api/segments/${s.id}/` },
+});
+
 export function getSegments(stores: Stores, query: URLSearchParams): Reply {
-  return listing([...stores.provision.segments.values()], (s) => s.name, (s) => ({
-    type: 'segment', id: s.id,
-    attributes: { name: s.name, definition: s.definition, created: s.created, updated: s.updated, is_active: true, is_processing: false, is_starred: false },
-    links: { self: `${stores.base}/api/segments/${s.id}/` },
-  }), query, { allowed: { name: ['any', 'equals'], id: ['any', 'equals'] }, max: 10, self: `${stores.base}/api/segments/`, sizeParam: true });
+  return listing([...stores.provision.segments.values()], (s) => s.name, (s) => segmentResource(stores.base, s, false), query, {
+    allowed: { name: ['any', 'equals'], id: ['any', 'equals'] }, max: 10, self: `${stores.base}/api/segments/`, sizeParam: true,
+  });
 }
 
 export function createSegment(stores: Stores, body: SegmentCreateBody): Reply {
@@ -144,10 +149,51 @@ export function createSegment(stores: Stores, body: SegmentCreateBody): Reply {
   const violations = stores.provision.segmentViolations(definition);
   if (violations.length > 0) return { status: 400, errors: violations.map(invalid) };
   const s = stores.provision.createSegment(name, definition, stores.clock.now().toISOString());
-  return {
-    status: 201,
-    body: { data: { type: 'segment', id: s.id, attributes: { name: s.name, definition: s.definition, created: s.created, updated: s.updated, is_active: true, is_processing: true, is_starred: false }, links: { self: `${stores.base}/api/segments/${s.id}/` } } },
-  };
+  return { status: 201, body: { data: segmentResource(stores.base, s, true) } };
+}
+
+/**
+ * A partial update (name, definition, starred, active); deactivating must be the only attribute of its request,
+ * as the spec's `is_active` documents.
+ */
+export function updateSegment(stores: Stores, id: string, body: SegmentUpdateBody): Reply {
+  const segment = stores.provision.segments.get(id);
+  if (!segment) return failed([notFound(`A segment with id '${id}' does not exist.`)]);
+  if (body.data.id !== id) return failed([invalid({ pointer: '/data/id', detail: `data.id '${body.data.id}' does not match the URL's '${id}'.` })]);
+  const { name, definition, is_starred: starred, is_active: active } = body.data.attributes;
+  const given = Object.entries(body.data.attributes).filter(([, value]) => value != null).map(([key]) => key);
+  if (active === false && given.length > 1) return failed([invalid({ pointer: '/data/attributes/is_active', detail: 'Deactivating a segment cannot be combined with other updates.' })]);
+  if (definition) {
+    const violations = stores.provision.segmentViolations(definition);
+    if (violations.length > 0) return { status: 400, errors: violations.map(invalid) };
+    segment.definition = structuredClone(definition);
+  }
+  if (name) segment.name = name;
+  if (starred != null) segment.isStarred = starred;
+  if (active != null) segment.isActive = active;
+  segment.updated = stores.clock.now().toISOString();
+  return { status: 200, body: { data: segmentResource(stores.base, segment, definition != null) } };
+}
+
+/**
+ * Replaces one action of a flow (kept under its id, with its links when the new definition gives none); the type
+ * stays: the sandbox refuses a change of type (an assumption: Klaviyo documents none either way).
+ */
+export function updateFlowAction(stores: Stores, id: string, body: FlowActionUpdateBody): Reply {
+  if (body.data.id !== id) return failed([invalid({ pointer: '/data/id', detail: `data.id '${body.data.id}' does not match the URL's '${id}'.` })]);
+  for (const flow of stores.provision.flows.values()) {
+    const actions = Array.isArray(flow.definition.actions) ? (flow.definition.actions as Json[]) : [];
+    const index = actions.findIndex((action) => action.id === id);
+    if (index < 0) continue;
+    const next = body.data.attributes.definition;
+    if (next.type !== actions[index].type) return failed([invalid({ pointer: '/data/attributes/definition/type', detail: `An action's type cannot change (is '${String(actions[index].type)}').` })]);
+    const { temporary_id: _temporary, ...kept } = structuredClone(next);
+    actions[index] = { ...kept, id, links: kept.links ?? actions[index].links };
+    flow.definition = { ...flow.definition, actions };
+    flow.updated = stores.clock.now().toISOString();
+    return { status: 200, body: { data: { type: 'flow-action', id, attributes: { definition: actions[index], created: flow.created, updated: flow.updated }, links: { self: `${stores.base}/api/flow-actions/${id}/` } } } };
+  }
+  return failed([notFound(`A flow action with id '${id}' does not exist.`)]);
 }
 
 export function getTemplates(stores: Stores, query: URLSearchParams): Reply {

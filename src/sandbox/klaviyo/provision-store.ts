@@ -16,15 +16,17 @@ export interface StoredFlow {
   readonly created: string;
   updated: string;
   /** Definition with temporary ids replaced by server ids, as Klaviyo returns it. */
-  readonly definition: Json;
+  definition: Json;
 }
 
 export interface StoredSegment {
   readonly id: string;
-  readonly name: string;
-  readonly definition: Json;
+  name: string;
+  definition: Json;
+  isActive: boolean;
+  isStarred: boolean;
   readonly created: string;
-  readonly updated: string;
+  updated: string;
 }
 
 export interface StoredTemplate {
@@ -130,7 +132,7 @@ export class ProvisionStore {
   }
 
   createSegment(name: string, definition: Json, now: string): StoredSegment {
-    const segment: StoredSegment = { id: nextId('SEG'), name, definition: structuredClone(definition), created: now, updated: now };
+    const segment: StoredSegment = { id: nextId('SEG'), name, definition: structuredClone(definition), isActive: true, isStarred: false, created: now, updated: now };
     this.segments.set(segment.id, segment);
     return segment;
   }
@@ -159,6 +161,10 @@ export class ProvisionStore {
 export interface SegmentCreateBody { readonly data: { readonly attributes: { readonly name: string; readonly definition: Json } } }
 export interface TemplateCreateBody { readonly data: { readonly attributes: { readonly name: string; readonly editor_type: string; readonly html?: string } } }
 export interface FlowCreateBody { readonly data: { readonly attributes: { readonly name: string; readonly definition: Json } } }
+export interface SegmentUpdateBody {
+  readonly data: { readonly id: string; readonly attributes: { readonly name?: string | null; readonly definition?: Json | null; readonly is_starred?: boolean | null; readonly is_active?: boolean | null } };
+}
+export interface FlowActionUpdateBody { readonly data: { readonly id: string; readonly attributes: { readonly definition: Json } } }
 export interface FlowUpdateBody { readonly data: { readonly id: string; readonly attributes: { readonly status?: string } } }
 export interface TagCreateBody { readonly data: { readonly attributes: { readonly name: string } } }
 export interface RelationshipBody { readonly data: ReadonlyArray<{ readonly type: string; readonly id: string }> }

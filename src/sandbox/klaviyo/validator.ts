@@ -5,7 +5,7 @@ import type { BodyOperationId, OperationSpec } from './operations';
 import { reachableSchemas, toJsonSchema } from './schema';
 import type { JsonObject, OpenApiDocument } from './spec';
 import type {
-  FlowCreateBody, FlowUpdateBody, RelationshipBody, SegmentCreateBody, TagCreateBody, TemplateCreateBody,
+  FlowActionUpdateBody, FlowCreateBody, FlowUpdateBody, RelationshipBody, SegmentCreateBody, SegmentUpdateBody, TagCreateBody, TemplateCreateBody,
 } from './provision-store';
 import type { BulkCreateEventsBody, BulkImportProfilesBody, CreateEventBody, ProfileUpsertBody } from './wire';
 
@@ -15,9 +15,11 @@ export interface BodyTypes {
   create_or_update_profile: ProfileUpsertBody;
   bulk_import_profiles: BulkImportProfilesBody;
   create_segment: SegmentCreateBody;
+  update_segment: SegmentUpdateBody;
   create_template: TemplateCreateBody;
   create_flow: FlowCreateBody;
   update_flow: FlowUpdateBody;
+  update_flow_action: FlowActionUpdateBody;
   create_tag: TagCreateBody;
   tag_flows: RelationshipBody;
   tag_segments: RelationshipBody;
@@ -49,9 +51,11 @@ export function compileBodyValidators(spec: OpenApiDocument, operations: readonl
     create_or_update_profile: compile('create_or_update_profile'),
     bulk_import_profiles: compile('bulk_import_profiles'),
     create_segment: compile('create_segment'),
+    update_segment: compile('update_segment'),
     create_template: compile('create_template'),
     create_flow: compile('create_flow'),
     update_flow: compile('update_flow'),
+    update_flow_action: compile('update_flow_action'),
     create_tag: compile('create_tag'),
     tag_flows: compile('tag_flows'),
     tag_segments: compile('tag_segments'),

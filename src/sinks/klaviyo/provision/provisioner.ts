@@ -10,14 +10,16 @@ import { Pacer } from '../pacer';
 import type { RateLimit } from '../limits';
 import { SinkSession, classifyFailure } from '../transport';
 import type {
-  FlowSpec, PlannedRequest, ProvisionLine, ProvisionOptions, ProvisionResult, Provisioner, SegmentSpec, StarterSet,
+  FlowSpec, ObjectSnapshot, PlannedRequest, ProvisionLine, ProvisionOptions, ProvisionResult, Provisioner, SegmentSpec, StarterSet,
 } from '../../provisioner';
 import { flowBody, segmentBody, templateBody } from './bodies';
+import { flowSnapshot, rawData, segmentSnapshot } from './snapshot';
 
 /** Documented limits (spec 2026-07-15 `x-klaviyo-ratelimit`); creates of flows and segments also cap at 100 a day. */
 export const PROVISION_LIMITS = {
   getMetrics: { burst: 10, steady: 150 },
   getFlows: { burst: 3, steady: 60 },
+  getFlow: { burst: 3, steady: 60 },
   createFlow: { burst: 1, steady: 15 },
   getSegments: { burst: 75, steady: 750 },
   createSegment: { burst: 1, steady: 15 },
@@ -42,6 +44,8 @@ export interface KlaviyoProvisionerConfig {
 /** Klaviyo filter syntax: a quoted string with `"` and `\` escaped. */
 const quoted = (value: string): string => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 const byName = (name: string): string => `equals(name,${quoted(name)})`;
+
+const isResource = (value: unknown, id: string): boolean => typeof value === 'object' && value !== null && (value as { id?: unknown }).id === id;
 
 function nextCursor(next: string | undefined): string | null {
   if (!next) return null;
@@ -111,7 +115,8 @@ export class KlaviyoProvisioner implements Provisioner {
     const planned: PlannedRequest[] = [];
     const lines: ProvisionLine[] = [];
     const budget = { ...options.budget };
-    const metricIds = await this.metricIds();
+    // Metrics are listed page by page (no name filter): only when a flow needs its trigger's id.
+    const metricIds = set.flows.length > 0 ? await this.metricIds() : new Map<string, string>();
     let tag: string | null = null;
     const tagged = async (kind: 'flow' | 'segment', id: string): Promise<void> => {
       tag ??= await this.tagId();
@@ -132,35 +137,53 @@ export class KlaviyoProvisioner implements Provisioner {
       // Still throttled after the short waits, or told to wait longer than a run should (a spent daily cap).
       if (error instanceof RetryableError && error.code === 'throttled') {
         const after = error.retryAfterMs === null ? '' : ` for ${Math.ceil(error.retryAfterMs / 1000)} s`;
-        return { kind, name, outcome: { status: 'waiting', reason: `Klaviyo throttles this endpoint${after} (its daily cap may be spent); a later run creates it` } };
+        return { kind, name, outcome: { status: 'waiting', cause: 'limit', reason: `Klaviyo throttles this endpoint${after} (its daily cap may be spent); a later run creates it` } };
       }
       return { kind, name, outcome: { status: 'failed', error: error instanceof Error ? error.message : String(error) } };
     }
   }
 
   private async segment(spec: SegmentSpec, ctx: Context): Promise<ProvisionLine['outcome']> {
-    const found = await this.call('getSegments', () => this.segments.getSegments({ filter: byName(spec.name) }));
-    const existing = found.body.data.find((s) => s.attributes.name === spec.name);
-    if (existing) return { status: 'exists', id: existing.id };
-    if (ctx.budget.segment <= 0) return { status: 'waiting', reason: 'the daily cap of 100 segment creates is spent; the next run creates it' };
+    const existing = await this.segmentNamed(spec.name);
+    if (existing) return { status: 'exists', id: existing.id, snapshot: ctx.options.inspect ? existing.snapshot : null };
+    if (ctx.budget.segment <= 0) return { status: 'waiting', cause: 'limit', reason: 'the daily cap of 100 segment creates is spent; the next run creates it' };
     const body = segmentBody(spec.name, spec.conditions);
     if (ctx.options.dryRun) {
       ctx.planned.push({ method: 'POST', path: '/api/segments', body: ObjectSerializer.serialize(body, 'SegmentCreateQuery') });
-      return { status: 'created', id: null };
+      return { status: 'created', id: null, snapshot: null };
     }
     ctx.budget.segment -= 1;
     const created = await this.call('createSegment', () => this.segments.createSegment(body));
-    await ctx.tagged('segment', created.body.data.id);
-    return { status: 'created', id: created.body.data.id };
+    const id = created.body.data.id;
+    await ctx.tagged('segment', id);
+    // Snapshot as doctor reads it later (the listing), not as the create answer shows it; should that read fail,
+    // doctor says it cannot tell whether the segment changed.
+    const read = await this.segmentNamed(spec.name).catch(() => null);
+    return { status: 'created', id, snapshot: read?.id === id ? read.snapshot : null };
+  }
+
+  /** The segment of this name, if any, with its snapshot from the same (raw) listing. */
+  private async segmentNamed(name: string): Promise<{ id: string; snapshot: ObjectSnapshot } | null> {
+    const found = await this.call('getSegments', () => this.segments.getSegments({ filter: byName(name) }));
+    const existing = found.body.data.find((s) => s.attributes.name === name);
+    if (!existing) return null;
+    const raw = rawData(found.response);
+    return { id: existing.id, snapshot: segmentSnapshot(Array.isArray(raw) ? raw.find((r) => isResource(r, existing.id)) : undefined) };
+  }
+
+  /** The flow as `get_flow` with its definition returns it (get_flows lists no definitions). */
+  private async flowSnapshotOf(id: string): Promise<ObjectSnapshot> {
+    const read = await this.call('getFlow', () => this.flows.getFlow(id, { additionalFieldsFlow: ['definition'] }));
+    return flowSnapshot(rawData(read.response));
   }
 
   private async flow(spec: FlowSpec, metricIds: ReadonlyMap<string, string>, ctx: Context): Promise<ProvisionLine['outcome']> {
     const found = await this.call('getFlows', () => this.flows.getFlows({ filter: byName(spec.name) }));
     const existing = found.body.data.find((f) => f.attributes.name === spec.name);
-    if (existing) return { status: 'exists', id: existing.id };
+    if (existing) return { status: 'exists', id: existing.id, snapshot: ctx.options.inspect ? await this.flowSnapshotOf(existing.id) : null };
     const metricId = metricIds.get(spec.triggerMetric);
-    if (!metricId) return { status: 'waiting', reason: `metric '${spec.triggerMetric}' does not exist yet (Klaviyo creates it with its first event); a later run creates the flow` };
-    if (ctx.budget.flow <= 0) return { status: 'waiting', reason: 'the daily cap of 100 flow creates is spent; the next run creates it' };
+    if (!metricId) return { status: 'waiting', cause: 'metric', reason: `metric '${spec.triggerMetric}' does not exist yet (Klaviyo creates it with its first event); a later run creates the flow` };
+    if (ctx.budget.flow <= 0) return { status: 'waiting', cause: 'limit', reason: 'the daily cap of 100 flow creates is spent; the next run creates it' };
     const templateIds = new Map<string, string>();
     for (const step of spec.steps) {
       if (step.kind !== 'email' || templateIds.has(step.template.name)) continue;
@@ -169,12 +192,13 @@ export class KlaviyoProvisioner implements Provisioner {
     const body = flowBody(spec, metricId, templateIds);
     if (ctx.options.dryRun) {
       ctx.planned.push({ method: 'POST', path: '/api/flows', body: ObjectSerializer.serialize(body, 'FlowCreateQuery') });
-      return { status: 'created', id: null };
+      return { status: 'created', id: null, snapshot: null };
     }
     ctx.budget.flow -= 1;
     const created = await this.call('createFlow', () => this.flows.createFlow(body));
-    await ctx.tagged('flow', created.body.data.id);
-    return { status: 'created', id: created.body.data.id };
+    const id = created.body.data.id;
+    await ctx.tagged('flow', id);
+    return { status: 'created', id, snapshot: await this.flowSnapshotOf(id).catch(() => null) };
   }
 
   /** An existing template of this name is reused (the merchant may have edited it); dry runs plan a placeholder. */
