@@ -19,37 +19,31 @@ export interface PageVisit {
 const HOUR_MS = 3_600_000;
 const hourOf = (at: Date): string => new Date(Math.floor(at.getTime() / HOUR_MS) * HOUR_MS).toISOString().slice(0, 13);
 
-export function pageViewEvent(visit: PageVisit, blocksShown: readonly string[], at: Date, mapping: MappingConfig): MetricEvent | null {
-  const config = mapping.events.trackingPage.viewed;
+/** One page metric for the visit's customer; null when the metric is switched off in the mapping. */
+function pageEvent(config: { metric: string; enabled: boolean }, visit: PageVisit, id: string, at: Date, properties: Record<string, unknown>): MetricEvent | null {
   if (!config.enabled) return null;
   return {
     kind: 'event',
     metric: config.metric,
     identity: { email: visit.email, phoneNumber: null, externalId: null },
     time: at,
-    uniqueId: uniqueId('tpv', visit.orderId, hourOf(at)),
+    uniqueId: id,
     value: null,
     valueCurrency: null,
-    properties: {
-      OrderId: visit.orderId, OrderNumber: visit.orderNumber, Status: visit.status, IssueOpen: visit.issueOpen,
-      LifecycleSegment: visit.segment, BlocksShown: [...blocksShown],
-    },
+    properties,
     backfill: false,
   };
 }
 
+export function pageViewEvent(visit: PageVisit, blocksShown: readonly string[], at: Date, mapping: MappingConfig): MetricEvent | null {
+  return pageEvent(mapping.events.trackingPage.viewed, visit, uniqueId('tpv', visit.orderId, hourOf(at)), at, {
+    OrderId: visit.orderId, OrderNumber: visit.orderNumber, Status: visit.status, IssueOpen: visit.issueOpen,
+    LifecycleSegment: visit.segment, BlocksShown: [...blocksShown],
+  });
+}
+
 export function blockClickEvent(visit: PageVisit, blockId: string, at: Date, mapping: MappingConfig): MetricEvent | null {
-  const config = mapping.events.trackingPage.clicked;
-  if (!config.enabled) return null;
-  return {
-    kind: 'event',
-    metric: config.metric,
-    identity: { email: visit.email, phoneNumber: null, externalId: null },
-    time: at,
-    uniqueId: uniqueId('tpc', visit.orderId, blockId, hourOf(at)),
-    value: null,
-    valueCurrency: null,
-    properties: { BlockId: blockId, OrderId: visit.orderId, OrderNumber: visit.orderNumber, LifecycleSegment: visit.segment },
-    backfill: false,
-  };
+  return pageEvent(mapping.events.trackingPage.clicked, visit, uniqueId('tpc', visit.orderId, blockId, hourOf(at)), at, {
+    BlockId: blockId, OrderId: visit.orderId, OrderNumber: visit.orderNumber, LifecycleSegment: visit.segment,
+  });
 }

@@ -1,28 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { contrastRatio, loadBranding, readableOn } from '../../src/config/branding';
-import { ConfigError } from '../../src/config/yaml-file';
 import { fromPackageRoot } from '../../src/util/package-root';
+import { configProblems, configWith as configWithFile } from '../helpers/config-copy';
 
 /** config/tracking-page.yaml `branding:`: the shipped file loads; every mistake is reported at once, by file and key. */
-function configWith(edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shipsignal-branding-'));
-  cpSync(fromPackageRoot('config'), dir, { recursive: true });
-  const file = join(dir, 'tracking-page.yaml');
-  writeFileSync(file, edit(readFileSync(file, 'utf8')));
-  return dir;
-}
-
-function problems(dir: string): string[] {
-  try {
-    loadBranding(dir);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-}
+const configWith = (edit: (text: string) => string): string => configWithFile('tracking-page.yaml', edit);
+const problems = (dir: string): string[] => configProblems(dir, loadBranding);
 
 describe('branding', () => {
   it('loads the shipped branding', () => {
@@ -56,13 +41,11 @@ describe('branding', () => {
     expect(found).toMatch(/tracking-page\.yaml: branding\.support\.email: expected an email address/);
     expect(found).toMatch(/tracking-page\.yaml: branding\.fontFamily: expected a CSS font list/);
     expect(found).toMatch(/tracking-page\.yaml: branding\.returnsUrl: .*expected/i);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('names an unknown key with the keys allowed there', () => {
     const dir = configWith((text) => text.replace('storeName:', 'storName: x\n  storeName:'));
     expect(problems(dir).join('\n')).toMatch(/tracking-page\.yaml: branding\.storName: unknown key \(allowed here: storeName, logoUrl, colors, fontFamily, support, returnsUrl\)/);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('refuses colours customers could not read (WCAG AA 4.5:1)', () => {
@@ -71,15 +54,13 @@ describe('branding', () => {
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/branding\.colors\.text: contrast with colors\.background is 1\.6\d:1; at least 4\.5:1/);
     expect(found[1]).toMatch(/branding\.colors\.primary: contrast/);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('says which file is missing, or that the section is', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'shipsignal-branding-'));
-    expect(problems(empty).join('\n')).toMatch(/tracking-page\.yaml: file not found/);
-    writeFileSync(join(empty, 'tracking-page.yaml'), 'rules: []\n');
-    expect(problems(empty).join('\n')).toMatch(/tracking-page\.yaml: branding: required/);
-    rmSync(empty, { recursive: true, force: true });
+    expect(problems(mkdtempSync(join(tmpdir(), 'shipsignal-branding-'))).join('\n')).toMatch(/tracking-page\.yaml: file not found/);
+    const sectionless = mkdtempSync(join(tmpdir(), 'shipsignal-branding-'));
+    writeFileSync(join(sectionless, 'tracking-page.yaml'), 'rules: []\n');
+    expect(problems(sectionless).join('\n')).toMatch(/tracking-page\.yaml: branding: required/);
   });
 
   it('computes WCAG contrast and a readable text colour on a fill', () => {

@@ -1,30 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError } from '../../src/config/yaml-file';
+import { readFileSync } from 'node:fs';
 import { loadTrackingPage } from '../../src/pages/tracking/config';
 import { fromPackageRoot } from '../../src/util/package-root';
+import { configProblems, configWith as configWithFile } from '../helpers/config-copy';
 
 /** config/tracking-page.yaml: the shipped file compiles; a template mistake is a start-up error naming file, block and line. */
-function configWith(edit: (text: string) => string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'shipsignal-page-'));
-  cpSync(fromPackageRoot('config'), dir, { recursive: true });
-  const file = join(dir, 'tracking-page.yaml');
-  writeFileSync(file, edit(readFileSync(file, 'utf8')));
-  return dir;
-}
-
-function problems(dir: string): string[] {
-  try {
-    loadTrackingPage(dir);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const configWith = (edit: (text: string) => string): string => configWithFile('tracking-page.yaml', edit);
+const problems = (dir: string): string[] => configProblems(dir, loadTrackingPage);
 
 describe('tracking page config', () => {
   it('loads and compiles the shipped blocks and rules', () => {
