@@ -1,6 +1,7 @@
 import type { PipelineContext } from '../pipeline/context';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
+import { followReturnParcels } from '../pipeline/returns';
 import { shipmentsForOrders } from '../pipeline/shipment-jobs';
 import { planShipments } from '../pipeline/shipment-sync';
 import type { OrderSource } from '../sources/order-source';
@@ -43,6 +44,7 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
     },
   })) {
     const inputs = await shipmentsForOrders(context, page.orders, tracking);
+    const returnParcels = await followReturnParcels(context, page.orders, tracking);
     const outcome = await processOrderPage(
       context,
       {
@@ -50,11 +52,12 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
         orders: page.orders,
         rejections: page.rejections,
         cursor: page.cursor === null ? null : { key: cursorKey, value: page.cursor, notBehind: (a, b) => source.notBehind(a, b) },
+        returnParcels,
       },
       backfilling ? 'aggregate-only' : 'announce',
-      async (_orders, customers) => {
+      async (_orders, customers, returnsChanged) => {
         const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
-        return planShipments(context, inputs, segments);
+        return planShipments(context, inputs, segments, { emails: returnsChanged, customers });
       },
     );
     totals.orders += outcome.orders;

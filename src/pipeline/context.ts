@@ -1,5 +1,6 @@
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import type { LifecycleConfig } from '../enrichment/lifecycle/config';
+import type { TrustConfig } from '../enrichment/returns/config';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -20,6 +21,8 @@ export interface PipelineSettings {
   readonly backfill: 'flag' | 'skip';
   readonly delivery: DeliveryConfig;
   readonly shipments: ShipmentSettings;
+  /** Fragile-trust rules (config/trust.yaml); the defaults when absent. */
+  readonly trust?: TrustConfig;
 }
 
 export interface ShipmentSettings {

@@ -1,4 +1,7 @@
-import type { Segment } from '../model/customer';
+import type { CustomerAggregate, Segment } from '../model/customer';
+import { DEFAULT_TRUST } from '../enrichment/returns/config';
+import { summarizeReturns } from '../enrichment/returns/summary';
+import { assessTrust, type TrustParcel } from '../enrichment/returns/trust';
 import type { SinkRecord } from '../model/records';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
@@ -50,8 +53,9 @@ export async function planShipments(
   context: PipelineContext,
   inputs: readonly ShipmentInput[],
   segments: ReadonlyMap<string, Segment | null> = new Map(),
+  refresh: ProfileRefresh = NO_REFRESH,
 ): Promise<ShipmentPlan> {
-  if (inputs.length === 0) return { records: [], entries: [], checks: [], shipments: 0 };
+  if (inputs.length === 0 && refresh.emails.length === 0) return { records: [], entries: [], checks: [], shipments: 0 };
   const now = context.clock.now();
   const { settings } = context;
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
@@ -91,7 +95,7 @@ export async function planShipments(
     }
   }
 
-  const profileEntries = await planProfiles(context, [...working.values()], records);
+  const profileEntries = await planProfiles(context, [...working.values()], records, refresh);
   const codeEntries = await mergeCodes(context, codes);
   return {
     records,
@@ -107,16 +111,41 @@ export async function planShipments(
 }
 
 /**
- * The delivery properties of every customer whose parcels changed, queued only when they differ from the last, and
- * the store's held-customer counts moved by the holds that changed, in the same entries (so the same write).
+ * Customers whose delivery properties must be re-derived although none of their parcels changed (a return opened or
+ * settled, a trust window lapsed), with the customers as just updated (the rest are read).
  */
-async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[]): Promise<Array<readonly [string, unknown]>> {
+export interface ProfileRefresh {
+  readonly emails: readonly string[];
+  readonly customers: ReadonlyMap<string, CustomerAggregate>;
+}
+
+const NO_REFRESH: ProfileRefresh = { emails: [], customers: new Map() };
+
+/** A parcel as the trust rules see it: its order, status, last carrier word and open live issue. */
+function trustParcel(shipment: ShipmentState): TrustParcel {
+  const last = shipment.scans[shipment.scans.length - 1]?.at ?? shipment.deliveredAt;
+  const issue = shipment.risk?.openIssue && shipment.issueLive ? shipment.risk.reasons[0]?.text ?? shipment.risk.openIssue.code : null;
+  return { orderName: shipment.orderName, status: shipment.status, statusDetail: shipment.statusDetail, lastEventAt: last ?? null, openIssue: issue };
+}
+
+/**
+ * The delivery properties of every customer whose parcels changed (or who is to be refreshed), queued only when
+ * they differ from the last, and the store's held-customer counts moved by the holds that changed, in the same
+ * entries (so the same write). Returns hold and time review requests here too, so one patch owns the hold.
+ */
+async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[], refresh: ProfileRefresh): Promise<Array<readonly [string, unknown]>> {
   const byEmail = new Map<string, Map<string, ShipmentState>>();
   for (const shipment of changed) {
     const own = byEmail.get(shipment.customerEmail) ?? new Map<string, ShipmentState>();
     own.set(shipment.key, shipment);
     byEmail.set(shipment.customerEmail, own);
   }
+  for (const email of refresh.emails) if (!byEmail.has(email)) byEmail.set(email, new Map());
+  const unread = [...byEmail.keys()].filter((email) => !refresh.customers.has(email));
+  const read = await context.customers.getMany(unread);
+  const customerOf = (email: string): CustomerAggregate | undefined => refresh.customers.get(email) ?? read.get(email);
+  const trustConfig = context.settings.trust ?? DEFAULT_TRUST;
+  const now = context.clock.now();
   const profiles = await context.shipments.profiles([...byEmail.keys()]);
   const otherKeys = [...byEmail].flatMap(([email, own]) => (profiles.get(email)?.shipmentKeys ?? []).filter((key) => !own.has(key)));
   const others = await context.shipments.shipments(otherKeys);
@@ -130,7 +159,15 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
     const keys = known.filter((key) => !retired.has(key));
-    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays };
+    const customer = customerOf(email);
+    const returns = customer ? summarizeReturns(customer) : undefined;
+    const trust = assessTrust({ parcels: shipments.map(trustParcel), returns: customer?.returns ?? [] }, trustConfig, now);
+    const described = {
+      shipments: shipments.length > 0 ? shipments : all,
+      reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays,
+      ...(returns ? { returns } : {}),
+      trust,
+    };
     const patch = buildDeliveryPatch(described, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
     const hold = holdReason(described);

@@ -27,6 +27,11 @@ export const customerKey = (key: string): string => `customer:${key}`;
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
+/**
+ * A customer's return parcel by tracking code: `{ email, orderId, trackerId }`. The direction is ours to store
+ * (EasyPost cannot tell a customer return from an outbound parcel); tracker updates for the code go to the return.
+ */
+export const returnParcelKey = (code: string): string => `return-parcel:${code}`;
 
 /** Durable logs (each `<log>:tail`, `<log>:head`, `<log>:batch:<seq>`). */
 export const LOGS = {

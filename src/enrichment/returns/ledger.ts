@@ -76,18 +76,25 @@ export function mergeOrderReturns(previous: OrderReturnsRecord | null, order: Or
   };
 }
 
-/** A carrier report on one return parcel, folded into the return that carries its code. */
-export function withParcelStatus(record: OrderReturnsRecord, code: string, status: ShipmentStatus, at: Date): OrderReturnsRecord {
-  const moved = status === 'in_transit' || status === 'out_for_delivery' || status === 'available_for_pickup' || status === 'delivered';
+/** A carrier's latest word on a return parcel: its status, when it first moved, and when it was delivered back. */
+export interface ReturnParcelReport {
+  readonly status: ShipmentStatus;
+  readonly movedAt: Date | null;
+  readonly deliveredAt: Date | null;
+}
+
+/** A carrier report on one return parcel, folded into the return that carries its code. First times stick. */
+export function withParcelStatus(record: OrderReturnsRecord, code: string, report: ReturnParcelReport): OrderReturnsRecord {
+  const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
   return {
     ...record,
     returns: record.returns.map((ret) => ({
       ...ret,
       parcels: ret.parcels.map((p) => (p.code !== code ? p : {
         ...p,
-        status,
-        movedAt: p.movedAt ?? (moved ? at.toISOString() : null),
-        deliveredAt: p.deliveredAt ?? (status === 'delivered' ? at.toISOString() : null),
+        status: report.status,
+        movedAt: p.movedAt ?? iso(report.movedAt ?? report.deliveredAt),
+        deliveredAt: p.deliveredAt ?? iso(report.deliveredAt),
       })),
     })),
   };
