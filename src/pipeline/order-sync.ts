@@ -13,6 +13,7 @@ import { RecordRejection } from '../util/errors';
 import { announce } from './announce';
 import { commitUnit, type CursorMove } from './commit';
 import { liveSince, type PipelineContext } from './context';
+import { returnOrderEntry } from '../state/return-parcels';
 import { NO_RETURN_PARCELS, returnRecords, type ReturnParcelsRead } from './returns';
 
 /**
@@ -83,6 +84,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   const since = liveSince(context);
   const parcels = page.returnParcels ?? NO_RETURN_PARCELS;
   const returnChanges = new Map<string, ReturnChange[]>();
+  const returnOrders: Array<readonly [string, unknown]> = [];
 
   for (const order of orders) {
     const before = working.get(order.email ?? '') ?? null;
@@ -96,6 +98,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
       const after = returned.customer;
       if (returned.changes.length > 0 || after.returns !== placed.returns) {
         returnChanges.set(after.key, [...(returnChanges.get(after.key) ?? []), ...returned.changes]);
+        returnOrders.push(returnOrderEntry(order.id, after.key));
       }
       if (after === before) continue;
       const previous = before?.orders.find((o) => o.orderId === order.id) ?? null;
@@ -139,7 +142,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
     newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
     reviews,
     shipmentChecks: attached?.checks ?? [],
-    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, context.stats.entry(stats)],
+    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats)],
     rejects: rejections,
     cursor: page.cursor,
   });

@@ -6,7 +6,7 @@ import type { ReturnChange } from '../enrichment/returns/ledger';
 import { returnEvent } from '../mapping/return-events';
 import type { TrackingSource, TrackingUpdate } from '../sources/tracking-source';
 import { customerEntry } from '../state/customers';
-import { returnParcelEntry, returnParcels, type ReturnParcelEntry } from '../state/return-parcels';
+import { knownReturnOrders, returnParcelEntry, returnParcels, type ReturnParcelEntry } from '../state/return-parcels';
 import { PermanentError } from '../util/errors';
 import { liveSince, type PipelineContext } from './context';
 
@@ -105,4 +105,21 @@ export async function planReturnParcelUpdates(
   }
   const changed = [...working.values()].filter((c) => c !== customers.get(c.key));
   return { records, entries: changed.map(customerEntry) };
+}
+
+/**
+ * Return and refund webhooks name their order. Once the order poll they caused has run, an order shipsignal still
+ * holds no returns or refunds for was never read (outside the readable history, no usable email, another shop's
+ * delivery): each is a rejection with its reason, never a crash and never a guess from the payload.
+ */
+export async function rejectUnknownReturnOrders(context: PipelineContext, named: ReadonlyMap<string, string>): Promise<number> {
+  if (named.size === 0) return 0;
+  const known = await knownReturnOrders(context.store, [...named.keys()]);
+  const at = context.clock.now().toISOString();
+  const rejects = [...named].filter(([orderId]) => !known.has(orderId)).map(([orderId, topic]) => ({
+    at, source: 'webhook:returns', recordId: orderId,
+    reason: `${topic} names order ${orderId}, which shipsignal has not read (not in the store's readable history, or without a usable email): nothing changed`,
+  }));
+  if (rejects.length > 0) await context.rejects.add(rejects);
+  return rejects.length;
 }

@@ -35,7 +35,8 @@ export interface OrderReadOptions {
 export type OrderWebhookVerdict =
   | { readonly kind: 'rejected'; readonly status: 401 | 400 | 413; readonly reason: string }
   | { readonly kind: 'ignored'; readonly topic: string }
-  | { readonly kind: 'orders-changed'; readonly topic: string };
+  /** `orderId`: the order a return or refund delivery names; the pipeline rejects it, by reason, if it never read it. */
+  | { readonly kind: 'orders-changed'; readonly topic: string; readonly orderId?: string };
 
 export interface OrderSource<Cursor = unknown> {
   readonly name: SourceName;

@@ -32,6 +32,8 @@ export const deliveryProfileKey = (email: string): string => `delivery-profile:$
  * (EasyPost cannot tell a customer return from an outbound parcel); tracker updates for the code go to the return.
  */
 export const returnParcelKey = (code: string): string => `return-parcel:${code}`;
+/** An order with returns or refunds, to its customer's email: a return webhook naming an order not here is rejected. */
+export const returnOrderKey = (orderId: string): string => `return-order:${orderId}`;
 
 /** Durable logs (each `<log>:tail`, `<log>:head`, `<log>:batch:<seq>`). */
 export const LOGS = {

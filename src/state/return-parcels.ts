@@ -1,4 +1,4 @@
-import { returnParcelKey } from './keys';
+import { returnOrderKey, returnParcelKey } from './keys';
 import type { StateStore } from './port';
 
 /** A return parcel as shipsignal files it: direction `return` is ours, never inferred from the carrier. */
@@ -22,4 +22,13 @@ export async function returnParcels(store: StateStore, codes: readonly string[])
     if (entry !== undefined) out.set(code, entry);
   });
   return out;
+}
+
+/** An order whose returns or refunds shipsignal holds, filed under its id (see keys.ts `returnOrderKey`). */
+export const returnOrderEntry = (orderId: string, email: string): readonly [string, { readonly email: string }] => [returnOrderKey(orderId), { email }];
+
+/** The order ids among these that shipsignal holds returns or refunds for. */
+export async function knownReturnOrders(store: StateStore, orderIds: readonly string[]): Promise<Set<string>> {
+  const found = await store.getMany<{ email: string }>(orderIds.map(returnOrderKey));
+  return new Set(orderIds.filter((_, i) => found[i] !== undefined));
 }
