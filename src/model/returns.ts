@@ -1,5 +1,4 @@
 import type { Money } from './money';
-import type { TrackingRef } from './order';
 import type { ShipmentStatus } from './shipment';
 
 /**
@@ -26,7 +25,8 @@ export interface ReturnLine {
 /** A return parcel: the customer sends items back; its tracking is followed like an outbound parcel's. */
 export interface ReverseDelivery {
   readonly id: string;
-  readonly tracking: TrackingRef | null;
+  /** The return label's tracking (the same shape as an outbound parcel's `TrackingRef`). */
+  readonly tracking: { readonly code: string; readonly carrier: string | null; readonly url: string | null } | null;
 }
 
 export interface OrderReturn {
