@@ -1,4 +1,4 @@
-import type { PipelineContext } from '../pipeline/context';
+import { liveSince, type PipelineContext } from '../pipeline/context';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
 import { followReturnParcels } from '../pipeline/returns';
@@ -38,6 +38,7 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
   for await (const page of source.read(cursor, {
     signal,
     resumeBackfill: backfilling,
+    liveSince: liveSince(context),
     onBulkReady: (waitedMs) => {
       totals.bulkExportSeconds += waitedMs / 1000;
       context.metrics.shopifyBulkExport.observe(waitedMs / 1000);

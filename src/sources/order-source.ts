@@ -27,6 +27,8 @@ export interface OrderReadOptions {
    * filtered from the cursor) rather than paging the rest.
    */
   readonly resumeBackfill: boolean;
+  /** The live window's start: a source may skip detail that only history needs (Shopify: refund-only orders' refunds). */
+  readonly liveSince?: Date;
   /** Told how long the store took to prepare a bulk export, once it is ready (metrics). */
   readonly onBulkReady?: (waitedMs: number) => void;
 }

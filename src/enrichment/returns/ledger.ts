@@ -114,14 +114,16 @@ export const isReturnOpen = (record: OrderReturnsRecord, ret: ReturnRecord): boo
 /** Declined and canceled returns bring nothing back. */
 export const isReturning = (ret: ReturnRecord): boolean => ret.status !== 'declined' && ret.status !== 'canceled';
 
-function dueKinds(ret: ReturnRecord): Array<{ kind: ReturnEventKind; at: string }> {
+function dueKinds(ret: ReturnRecord, refundedAt: string | null): Array<{ kind: ReturnEventKind; at: string }> {
   const due: Array<{ kind: ReturnEventKind; at: string }> = [{ kind: 'requested', at: ret.requestedAt }];
   if (ret.status === 'declined') due.push({ kind: 'declined', at: ret.seenAt });
   if (ret.status === 'open' || ret.status === 'closed') due.push({ kind: 'approved', at: ret.approvedAt ?? ret.requestedAt });
   const moved = ret.parcels.map((p) => p.movedAt).filter((t): t is string => t !== null).sort()[0];
   if (moved && isReturning(ret)) due.push({ kind: 'in_transit', at: moved });
   const delivered = ret.parcels.map((p) => p.deliveredAt).filter((t): t is string => t !== null).sort()[0];
-  const received = delivered ?? (ret.receivedByStore ? ret.closedAt ?? ret.seenAt : null);
+  // Without a carrier delivery the store's receipt has no time of its own: it was no later than the refund.
+  const byStore = ret.receivedByStore ? ret.closedAt ?? ret.seenAt : null;
+  const received = delivered ?? (byStore && refundedAt && refundedAt < byStore ? refundedAt : byStore);
   if (received && isReturning(ret)) due.push({ kind: 'received', at: received });
   if (ret.status === 'closed') due.push({ kind: 'closed', at: ret.closedAt ?? ret.seenAt });
   return due;
@@ -138,7 +140,7 @@ const RANK: Readonly<Record<ReturnChange['kind'], number>> = {
 export function pendingChanges(record: OrderReturnsRecord): { readonly record: OrderReturnsRecord; readonly changes: readonly ReturnChange[] } {
   const changes: ReturnChange[] = [];
   const returns = record.returns.map((ret) => {
-    const fresh = dueKinds(ret).filter((d) => !ret.announced.includes(d.kind));
+    const fresh = dueKinds(ret, refundOf(record, ret)?.createdAt ?? null).filter((d) => !ret.announced.includes(d.kind));
     if (fresh.length === 0) return ret;
     const next = { ...ret, announced: [...ret.announced, ...fresh.map((d) => d.kind)] };
     for (const d of fresh) changes.push({ kind: d.kind, at: new Date(d.at), order: record, ret: next });
@@ -158,13 +160,15 @@ export function pendingChanges(record: OrderReturnsRecord): { readonly record: O
   return { record: updated, changes: ordered.map((c) => ({ ...c, order: updated })) };
 }
 
+const returnOfChange = (c: ReturnChange): string | null => (c.kind === 'refund' ? c.refund.returnId : c.ret.id);
+
 function stableCausal(changes: readonly ReturnChange[]): ReturnChange[] {
   const out = [...changes];
   for (let i = 1; i < out.length; i++) {
     for (let j = i; j > 0; j--) {
       const a = out[j - 1];
       const b = out[j];
-      const sameReturn = a.kind !== 'refund' && b.kind !== 'refund' && a.ret.id === b.ret.id;
+      const sameReturn = returnOfChange(a) !== null && returnOfChange(a) === returnOfChange(b);
       if (!sameReturn || RANK[a.kind] <= RANK[b.kind]) break;
       out[j - 1] = b;
       out[j] = a;

@@ -104,6 +104,7 @@ export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSou
     const returns = (await grantedScopes()).includes(READ_RETURNS_SCOPE) ? 'all' : 'refunds';
     yield* readOrders(client, cursor, {
       returns,
+      ...(read.liveSince ? { refundsSince: read.liveSince.getTime() } : {}),
       pageSize: options.pageSize,
       overlapMs: OVERLAP_MS,
       bulkBackfill: options.bulkBackfill,

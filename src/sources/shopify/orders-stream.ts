@@ -36,6 +36,8 @@ export interface OrdersStreamOptions {
    * `refunds` without it, `none` to read neither (the order's totals still reflect refunds).
    */
   readonly returns?: 'all' | 'refunds' | 'none';
+  /** Refund-only orders changed before this instant (ms) are not followed up (returns-read.ts says why). */
+  readonly refundsSince?: number;
   /** Told how long Shopify took to prepare a bulk result, once it is ready to download. */
   readonly onBulkReady?: (waitedMs: number) => void;
   /**
@@ -65,7 +67,7 @@ export async function* readOrders(
   const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
-    const fresh = await withReturns(client, nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt)), options.returns ?? 'none');
+    const fresh = await withReturns(client, nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt)), options.returns ?? 'none', options.refundsSince ?? 0);
     const orders: Order[] = [];
     const rejections: Array<{ recordId: string; reason: string }> = [];
     for (const [node, lineItems, problem] of fresh) {
@@ -84,12 +86,12 @@ export async function* readOrders(
 }
 
 /** Orders that have returns or refunds, with them read (bulk and paged alike); an order gone meanwhile is rejected by name. */
-async function withReturns(client: ShopifyGraphqlClient, nodes: readonly NodeWithItems[], mode: 'all' | 'refunds' | 'none'): Promise<NodeWithItems[]> {
+async function withReturns(client: ShopifyGraphqlClient, nodes: readonly NodeWithItems[], mode: 'all' | 'refunds' | 'none', refundsSince: number): Promise<NodeWithItems[]> {
   if (mode === 'none') return [...nodes];
   const out: NodeWithItems[] = [];
   for (const entry of nodes) {
     const [node, lineItems, problem] = entry;
-    if (problem !== undefined || !needsReturnsRead(node)) {
+    if (problem !== undefined || !needsReturnsRead(node, refundsSince)) {
       out.push(entry);
       continue;
     }

@@ -4,13 +4,17 @@ import type { ShopifyOrderNode, ShopifyPageInfo, ShopifyRefundNode, ShopifyRetur
 
 /**
  * The follow-up read of an order's returns and refunds (queries.ts explains the sizes). Only orders that have any
- * are read: `returnStatus` other than NO_RETURN, or an amount refunded. A long list of returns pages by cursor; a
+ * are read: `returnStatus` other than NO_RETURN (returns feed the return rate and trust, whatever their age), or an
+ * amount refunded on an order changed since `refundsSince` (a refund-only order older than the live window is
+ * history: its refund is already in the order's net total, and a backfill of a store that refunds often would
+ * otherwise cost one request per refunded order). A long list of returns pages by cursor; a
  * return with more lines than the follow-up holds is read to the end through `return(id)`; an order with
  * `REFUNDS_PER_ORDER` refunds or more is re-read through its refund list alone.
  */
-export function needsReturnsRead(node: ShopifyOrderNode): boolean {
+export function needsReturnsRead(node: ShopifyOrderNode, refundsSince: number): boolean {
+  if (node.returnStatus !== undefined && node.returnStatus !== 'NO_RETURN') return true;
   const refunded = node.totalRefundedSet ? Number(node.totalRefundedSet.shopMoney.amount) > 0 : false;
-  return (node.returnStatus !== undefined && node.returnStatus !== 'NO_RETURN') || refunded;
+  return refunded && Date.parse(node.updatedAt) >= refundsSince;
 }
 
 interface ReturnsData {
