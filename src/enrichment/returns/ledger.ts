@@ -42,7 +42,8 @@ function mergeReturn(previous: ReturnRecord | undefined, ret: OrderReturn, seenA
 function mergeRefund(previous: RefundRecord | undefined, refund: Refund): RefundRecord {
   return {
     id: refund.id,
-    createdAt: refund.createdAt.toISOString(),
+    // First seen wins: a source that dates refunds by the order's modification (WooCommerce) must not move it.
+    createdAt: previous?.createdAt ?? refund.createdAt.toISOString(),
     amountMinor: refund.amount.minor,
     shippingMinor: refund.shipping.minor,
     currency: refund.amount.currency,
