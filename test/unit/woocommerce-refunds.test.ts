@@ -7,7 +7,7 @@ const example = (JSON.parse(readFileSync(join(__dirname, '../../specs/woocommerc
 
 function normalize(overrides: Record<string, unknown>) {
   const result = normalizeWooOrder({ ...example, ...overrides });
-  if (!result.ok) throw new Error(result.reason);
+  if (result.ok !== true) throw new Error(`not an order: ${JSON.stringify(result)}`);
   return result.order;
 }
 
