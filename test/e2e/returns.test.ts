@@ -146,7 +146,7 @@ describe('returns end to end: Shopify returns and webhooks → return parcel on 
     });
     expect(props()).toMatchObject({ ss_hold_promotions: true, ss_hold_reason: 'return_open', ss_return_open: true, ss_returns_count: 1, ss_return_rate: 0.5, ss_last_return_reason: 'defective', ss_trust_at_risk: true });
     expect(props().ss_review_request_ready_at).toBeUndefined();
-    expect(props().ss_trust_reasons).toEqual(['returned Teapot from order #3001 as "damaged or defective" today']);
+    expect(props().ss_trust_reasons).toEqual(['returned Teapot from order #3001 as "damaged or defective" on 2026-06-10']);
   });
 
   test('approval, then the return label tracked in transit and received, then a refund releases the hold', async () => {

@@ -32,25 +32,25 @@ describe('fragile trust rules (config/trust.yaml defaults)', () => {
 
   test('a damaged parcel: at risk inside the 60-day window, not at its end', () => {
     const damaged = (days: number) => assess([parcel({ status: 'delivered', statusDetail: 'damaged', lastEventAt: daysBefore(days) })]);
-    expect(damaged(59.9)).toMatchObject({ atRisk: true, reasons: ['parcel for order #1001 reported damaged 59 days ago'] });
+    expect(damaged(59.9)).toMatchObject({ atRisk: true, reasons: ['parcel for order #1001 reported damaged on 2026-04-11'] });
     expect(damaged(59.9).changesAt?.toISOString()).toBe(new Date(Date.parse(daysBefore(59.9)) + 60 * DAY).toISOString());
     expect(damaged(60).atRisk).toBe(false);
-    expect(damaged(0).reasons).toEqual(['parcel for order #1001 reported damaged today']);
+    expect(damaged(0).reasons).toEqual(['parcel for order #1001 reported damaged on 2026-06-10']);
   });
 
   test('a lost, returned-to-sender or failed parcel counts; an ordinary delivered one does not', () => {
-    expect(assess([parcel({ status: 'failure', statusDetail: 'lost', lastEventAt: daysBefore(1) })]).reasons).toEqual(['parcel for order #1001 reported lost 1 day ago']);
-    expect(assess([parcel({ status: 'return_to_sender', statusDetail: 'return' })]).reasons).toEqual(['parcel for order #1001 was returned to sender 3 days ago']);
-    expect(assess([parcel({ status: 'failure', statusDetail: 'delivery_exception' })]).reasons).toEqual(['parcel for order #1001 was not delivered 3 days ago']);
+    expect(assess([parcel({ status: 'failure', statusDetail: 'lost', lastEventAt: daysBefore(1) })]).reasons).toEqual(['parcel for order #1001 reported lost on 2026-06-09']);
+    expect(assess([parcel({ status: 'return_to_sender', statusDetail: 'return' })]).reasons).toEqual(['parcel for order #1001 was returned to sender on 2026-06-07']);
+    expect(assess([parcel({ status: 'failure', statusDetail: 'delivery_exception' })]).reasons).toEqual(['parcel for order #1001 was not delivered on 2026-06-07']);
     expect(assess([parcel({ lastEventAt: null, status: 'failure' })]).atRisk).toBe(false);
   });
 
   test('a return for a defect: at risk inside the 90-day window (declined too), not for other reasons', () => {
-    expect(assess([], [defect(89)]).reasons).toEqual(['returned Mug from order #1002 as "defective" 89 days ago']);
+    expect(assess([], [defect(89)]).reasons).toEqual(['returned Mug from order #1002 as "defective" on 2026-03-13']);
     expect(assess([], [defect(90)]).atRisk).toBe(false);
     expect(assess([], [defect(10, 'defective', 'declined')]).atRisk).toBe(true);
     expect(assess([], [defect(10, 'size-too-small')]).atRisk).toBe(false);
-    expect(assess([], [defect(2, 'arrived-late')]).reasons).toEqual(['returned Mug from order #1002 as "arrived late" 2 days ago']);
+    expect(assess([], [defect(2, 'arrived-late')]).reasons).toEqual(['returned Mug from order #1002 as "arrived late" on 2026-06-08']);
   });
 
   test('every rule can be switched off, and windows and reasons are the config\'s', () => {

@@ -30,8 +30,8 @@ export interface TrustAssessment {
 
 const DAY_MS = 86_400_000;
 const TROUBLED_STATUSES: ReadonlySet<string> = new Set(['return_to_sender', 'failure']);
-const daysAgo = (at: number, now: Date): number => Math.max(0, Math.floor((now.getTime() - at) / DAY_MS));
-const ago = (days: number): string => (days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`);
+/** Dated, not "n days ago": a reason must read the same tomorrow, or the profile would be re-sent every day. */
+const on = (at: number): string => `on ${new Date(at).toISOString().slice(0, 10)}`;
 
 export function assessTrust(input: TrustInput, config: TrustConfig, now: Date): TrustAssessment {
   const reasons: string[] = [];
@@ -52,7 +52,7 @@ export function assessTrust(input: TrustInput, config: TrustConfig, now: Date): 
       const end = at + damaged.windowDays * DAY_MS;
       if (now.getTime() >= end) continue;
       const what = detail ?? (parcel.status === 'return_to_sender' ? 'returned to sender' : 'not delivered');
-      reasons.push(`parcel for order ${parcel.orderName} ${what === 'damaged' || what === 'lost' ? `reported ${what}` : `was ${what}`} ${ago(daysAgo(at, now))}`);
+      reasons.push(`parcel for order ${parcel.orderName} ${what === 'damaged' || what === 'lost' ? `reported ${what}` : `was ${what}`} ${on(at)}`);
       expiries.push(end);
     }
   }
@@ -67,7 +67,7 @@ export function assessTrust(input: TrustInput, config: TrustConfig, now: Date): 
         const end = at + defect.windowDays * DAY_MS;
         if (now.getTime() >= end || at > now.getTime()) continue;
         const why = (line.reasonName ?? line.reason.replace(/[-_]/g, ' ')).toLowerCase();
-        reasons.push(`returned ${line.name ?? 'an item'} from order ${record.orderName} as "${why}" ${ago(daysAgo(at, now))}`);
+        reasons.push(`returned ${line.name ?? 'an item'} from order ${record.orderName} as "${why}" ${on(at)}`);
         expiries.push(end);
       }
     }
