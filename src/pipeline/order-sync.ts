@@ -29,6 +29,7 @@ export type PageAttachment = (
   readonly records: readonly SinkRecord[];
   readonly entries: ReadonlyArray<readonly [string, unknown]>;
   readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  readonly reviews?: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
 }>;
 
 export interface OrderPageInput {
@@ -140,7 +141,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   await commitUnit(context, {
     records,
     newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
-    reviews,
+    reviews: [...reviews, ...(attached?.reviews ?? [])],
     shipmentChecks: attached?.checks ?? [],
     entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats)],
     rejects: rejections,

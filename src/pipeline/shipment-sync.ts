@@ -28,6 +28,8 @@ export interface ShipmentPlan {
   readonly records: readonly SinkRecord[];
   readonly entries: ReadonlyArray<readonly [string, unknown]>;
   readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  /** Customers to review when a fragile-trust window lapses with nothing else happening (review.ts re-derives them). */
+  readonly reviews: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
   readonly shipments: number;
 }
 
@@ -55,7 +57,7 @@ export async function planShipments(
   segments: ReadonlyMap<string, Segment | null> = new Map(),
   refresh: ProfileRefresh = NO_REFRESH,
 ): Promise<ShipmentPlan> {
-  if (inputs.length === 0 && refresh.emails.length === 0) return { records: [], entries: [], checks: [], shipments: 0 };
+  if (inputs.length === 0 && refresh.emails.length === 0) return { records: [], entries: [], checks: [], reviews: [], shipments: 0 };
   const now = context.clock.now();
   const { settings } = context;
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
@@ -95,7 +97,7 @@ export async function planShipments(
     }
   }
 
-  const profileEntries = await planProfiles(context, [...working.values()], records, refresh);
+  const { entries: profileEntries, reviews } = await planProfiles(context, [...working.values()], records, refresh);
   const codeEntries = await mergeCodes(context, codes);
   return {
     records,
@@ -106,6 +108,7 @@ export async function planShipments(
       ...profileEntries,
       ...(draft.model !== modelBefore ? [[TRANSIT_MODEL_KEY, draft.model] as const] : []),
     ],
+    reviews,
     shipments: working.size,
   };
 }
@@ -133,7 +136,12 @@ function trustParcel(shipment: ShipmentState): TrustParcel {
  * they differ from the last, and the store's held-customer counts moved by the holds that changed, in the same
  * entries (so the same write). Returns hold and time review requests here too, so one patch owns the hold.
  */
-async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[], refresh: ProfileRefresh): Promise<Array<readonly [string, unknown]>> {
+async function planProfiles(
+  context: PipelineContext,
+  changed: readonly ShipmentState[],
+  records: SinkRecord[],
+  refresh: ProfileRefresh,
+): Promise<{ entries: Array<readonly [string, unknown]>; reviews: Array<{ key: string; at: Date }> }> {
   const byEmail = new Map<string, Map<string, ShipmentState>>();
   for (const shipment of changed) {
     const own = byEmail.get(shipment.customerEmail) ?? new Map<string, ShipmentState>();
@@ -150,11 +158,14 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
   const otherKeys = [...byEmail].flatMap(([email, own]) => (profiles.get(email)?.shipmentKeys ?? []).filter((key) => !own.has(key)));
   const others = await context.shipments.shipments(otherKeys);
   const entries: Array<readonly [string, unknown]> = [];
+  const reviews: Array<{ key: string; at: Date }> = [];
   const holds: HoldChange[] = [];
   for (const [email, own] of byEmail) {
     const before = profiles.get(email) ?? null;
     const known = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
     const all = known.map((key) => own.get(key) ?? others.get(key)).filter((s): s is ShipmentState => s !== undefined);
+    // A customer refreshed with no parcel ever (digital goods) has no delivery patch to send or store.
+    if (!before && all.length === 0) continue;
     // A retired pending parcel leaves the customer's list; it still speaks once when nothing else is left, to clear its hold.
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
@@ -177,12 +188,13 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
       const profile: DeliveryProfileState = { shipmentKeys: keys, pushedHash: hash, hold };
       entries.push([deliveryProfileKey(email), profile]);
       holds.push({ before: heldBefore, after: hold });
+      if (trust.changesAt) reviews.push({ key: email, at: trust.changesAt });
     }
   }
   const countsBefore = await context.shipments.holdCounts();
   const counts = updateHoldCounts(countsBefore, holds);
   if (counts !== countsBefore) entries.push([HOLD_COUNTS_KEY, counts]);
-  return entries;
+  return { entries, reviews };
 }
 
 async function mergeCodes(

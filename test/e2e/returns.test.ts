@@ -207,6 +207,23 @@ describe('returns end to end: Shopify returns and webhooks → return parcel on 
     expect(harness.stack.klaviyo.stats().duplicatesDropped).toBe(0);
   });
 
+  test('the fragile-trust window lapses with nothing else happening: the time-driven review clears it', async () => {
+    const { app } = harness;
+    clock.advance(80 * DAY);
+    await app.exclusive(async () => {
+      await app.reviewDue();
+      await app.drain();
+    });
+    expect(props().ss_trust_at_risk).toBe(true);
+    clock.advance(11 * DAY);
+    await app.exclusive(async () => {
+      await app.reviewDue();
+      await app.drain();
+    });
+    expect(props().ss_trust_at_risk).toBe(false);
+    expect(props().ss_trust_reasons).toEqual([]);
+  });
+
   test('a return for an order shipsignal never saw is rejected with a reason, not a crash', async () => {
     const body = JSON.stringify({ id: 1, admin_graphql_api_id: 'gid://shopify/Return/1', status: 'requested', order: { id: 99_999, admin_graphql_api_id: 'gid://shopify/Order/99999' }, return_line_items: [] });
     const hmac = createHmac('sha256', SECRET).update(body).digest('base64');
