@@ -15,7 +15,7 @@ const RETURN_REQUESTED = 'Return Requested';
  * `LifecycleSegment` is the segment at the request; a first backfill reads history before anyone is assessed, so
  * there it is null and the profile's current segment is the one to count by.
  */
-export function returnsByReasonAndSegment(stack: LocalStack): { byReason: Map<string, number>; bySegment: Map<string, number> } {
+export function klaviyoReturnCounts(stack: LocalStack): { byReason: Map<string, number>; bySegment: Map<string, number> } {
   const byReason = new Map<string, number>();
   const bySegment = new Map<string, number>();
   const segmentOf = new Map(stack.klaviyo.profiles().map((p) => [p.email, String(p.properties.ss_segment ?? 'none')]));
@@ -48,7 +48,7 @@ function newestDelivered(stack: LocalStack): OrderRecord | null {
  * request show what a live return does.
  */
 export async function demoReturns(stack: LocalStack, app: App, clock: ManualClock, write: DemoReturnsOutput): Promise<void> {
-  const { byReason, bySegment } = returnsByReasonAndSegment(stack);
+  const { byReason, bySegment } = klaviyoReturnCounts(stack);
   const total = [...byReason.values()].reduce((a, b) => a + b, 0);
   write(`returns in Klaviyo: ${total} \`${RETURN_REQUESTED}\` events (history: recorded without triggering flows)`);
   write('  by reason:  ' + ([...byReason].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'));

@@ -1,6 +1,6 @@
 import type { CustomerAggregate, OrderContribution } from '../../src/model/customer';
 import type { OrderReturnsRecord, ReturnRecord } from '../../src/model/returns';
-import { returnRate, summarizeReturns } from '../../src/enrichment/returns/summary';
+import { returnRate, returnsByReasonAndSegment, summarizeReturns } from '../../src/enrichment/returns/summary';
 
 const order = (orderId: string, units: number, cancelled = false): OrderContribution =>
   ({ orderId, placedAt: '2026-01-01T00:00:00.000Z', netMinor: 1000, cancelled, units: cancelled ? 0 : units });
@@ -63,5 +63,17 @@ describe('returns summary on the profile', () => {
     const refund = { id: 'f1', createdAt: '2026-02-05T00:00:00.000Z', amountMinor: 100, shippingMinor: 0, currency: 'USD', returnId: null, note: null, lines: [], announced: true };
     expect(summarizeReturns({ orders: [order('a', 1)], returns: [record('a', [ret('r1', [1], 'requested')], [refund])] }).open).toBe(false);
     expect(summarizeReturns({ orders: [order('a', 1)], returns: [record('a', [ret('r1', [1], 'requested', 'defective', '2026-02-06T00:00:00.000Z')], [refund])] }).open).toBe(true);
+  });
+});
+
+describe('returns by reason and segment (for status pages and reports)', () => {
+  test('each return once per reason, by the customer\'s segment; declined ones left out', () => {
+    const counts = returnsByReasonAndSegment([
+      { segment: 'vip', returns: [record('a', [ret('r1', [1, 1], 'closed', 'defective'), ret('r2', [1], 'declined', 'unwanted')])] },
+      { segment: null, returns: [record('b', [ret('r3', [1], 'open', 'arrived-late')])] },
+      { segment: 'repeat' },
+    ]);
+    expect([...counts.byReason]).toEqual([['defective', 1], ['arrived-late', 1]]);
+    expect([...counts.bySegment]).toEqual([['vip', 1], ['none', 1]]);
   });
 });

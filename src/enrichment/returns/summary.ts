@@ -65,3 +65,24 @@ export function summarizeReturns(customer: Pick<CustomerAggregate, 'orders' | 'r
     returningOrderIds,
   };
 }
+
+/**
+ * Returns by reason and by the customer's current segment, over customer aggregates as state holds them: the shape
+ * a status page or report plots ("returns by reason"). A return counts once per reason among its lines; declined and
+ * canceled returns are left out. Pure.
+ */
+export function returnsByReasonAndSegment(customers: Iterable<Pick<CustomerAggregate, 'segment' | 'returns'>>): {
+  readonly byReason: ReadonlyMap<string, number>;
+  readonly bySegment: ReadonlyMap<string, number>;
+} {
+  const byReason = new Map<string, number>();
+  const bySegment = new Map<string, number>();
+  for (const customer of customers) {
+    for (const ret of (customer.returns ?? []).flatMap((r) => r.returns.filter(isReturning))) {
+      for (const reason of new Set(ret.lines.map((l) => l.reason))) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      const segment = customer.segment ?? 'none';
+      bySegment.set(segment, (bySegment.get(segment) ?? 0) + 1);
+    }
+  }
+  return { byReason, bySegment };
+}
