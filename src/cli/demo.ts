@@ -9,6 +9,7 @@ import { registerDemoParcels } from '../sandbox/demo-parcels';
 import { startLocalStack } from '../sandbox/local-stack';
 import { loadOlistStore } from '../sandbox/shopify/seeds/olist';
 import { loadGiftRetailerStore } from '../sandbox/shopify/seeds/online-retail';
+import { demoReturns } from './demo-returns';
 import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
 
@@ -29,7 +30,8 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
   const clock = new ManualClock(new Date(demo.now));
   const write = (line = '') => out.write(`${line}\n`);
   write(`shipsignal demo: ${demo.label}, read from the ${source === 'woocommerce' ? 'WooCommerce' : 'Shopify'} sandbox, clock fixed at ${demo.now}`);
-  const store = demo.load({ clock });
+  // With returns: the gift retailer's real credits, Olist's synthesized ones (data READMEs).
+  const store = demo.load({ clock, returns: true });
   const stack = await startLocalStack({
     store, storeClock: clock, shopifyThrottle: 'off', easypost: { listRatePerSecond: false },
     ...(source === 'woocommerce' ? { woocommerce: {} } : {}),
@@ -96,6 +98,10 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     }
     write(`  customers with hold_promotions set: ${held}`);
     write();
+    if (source === 'shopify') {
+      await demoReturns(stack, app, clock, write);
+      write();
+    }
     write('Klaviyo requests by endpoint and status');
     for (const [operation, statuses] of Object.entries(stats.requests)) {
       write(`  ${operation.padEnd(28)} ${Object.entries(statuses).map(([status, n]) => `${status}×${n}`).join(' ')}`);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/delivery/config';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
+import { trustConfigSchema } from '../enrichment/returns/config';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
 import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
@@ -47,8 +48,9 @@ export function loadSettings(env: Env): PipelineSettings {
   const mapping = load(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml', mappingConfigSchema);
   const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
   const shipments = load(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml', shipmentSettingsSchema);
+  const trust = load(env.SHIPSIGNAL_CONFIG_DIR, 'trust.yaml', trustConfigSchema);
   if (delivery && shipments) problems.push(...horizonProblems(delivery, shipments.shipments, env.SHIPSIGNAL_CONFIG_DIR));
-  if (!lifecycle || !mapping || !delivery || !shipments || problems.length > 0) throw new ConfigError(problems);
+  if (!lifecycle || !mapping || !delivery || !shipments || !trust || problems.length > 0) throw new ConfigError(problems);
   return {
     lifecycle: lifecycle.lifecycle,
     mapping,
@@ -56,6 +58,7 @@ export function loadSettings(env: Env): PipelineSettings {
     backfill: env.SHIPSIGNAL_BACKFILL,
     delivery,
     shipments: shipments.shipments,
+    trust: trust.trust,
   };
 }
 

@@ -64,11 +64,12 @@ type RawStep = z.output<typeof stepSchema>;
 
 /** Every metric key of mappings/klaviyo.yaml `events` with its configured name and switch. */
 export function metricKeys(mapping: MappingConfig): Map<string, { metric: string; enabled: boolean }> {
-  const { shipments, trackingPage, ...top } = mapping.events;
+  const { shipments, trackingPage, returns, ...top } = mapping.events;
   return new Map([
     ...Object.entries(top).map(([key, e]) => [key, e] as const),
     ...Object.entries(shipments).map(([key, e]) => [`shipments.${key}`, e] as const),
     ...Object.entries(trackingPage).map(([key, e]) => [`trackingPage.${key}`, e] as const),
+    ...Object.entries(returns).map(([key, e]) => [`returns.${key}`, e] as const),
   ]);
 }
 

@@ -25,6 +25,7 @@ import { AutoSetup } from './setup-job';
 import { guardState } from './state-guard';
 import { pollTrackers } from './tracker-poll';
 import { webhookHandlers } from './webhooks';
+import { rejectUnknownReturnOrders } from '../pipeline/returns';
 
 export interface AppOptions {
   readonly clock?: Clock;
@@ -69,6 +70,8 @@ export class App {
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private ordersAgain = false;
+  /** Orders named by return and refund webhooks since the last poll, with their topic. */
+  private readonly returnOrdersNamed = new Map<string, string>();
 
   private constructor(
     readonly env: Env,
@@ -350,7 +353,8 @@ export class App {
         await this.producing(() => applyTrackingUpdates(this.context, [update], null));
         await this.kickDrain();
       }),
-      ordersChanged: () => {
+      ordersChanged: (topic, orderId) => {
+        if (orderId) this.returnOrdersNamed.set(orderId, topic);
         if (this.ordersAgain) return;
         this.ordersAgain = true;
         void this.background('orders webhook', async () => {
@@ -359,6 +363,9 @@ export class App {
           await this.pollOrders().finally(() => {
             this.ordersAgain = false;
           });
+          const named = new Map(this.returnOrdersNamed);
+          this.returnOrdersNamed.clear();
+          await rejectUnknownReturnOrders(this.context, named);
           await drained;
         });
       },

@@ -1,6 +1,7 @@
-import type { PipelineContext } from '../pipeline/context';
+import { liveSince, type PipelineContext } from '../pipeline/context';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
+import { followReturnParcels } from '../pipeline/returns';
 import { shipmentsForOrders } from '../pipeline/shipment-jobs';
 import { planShipments } from '../pipeline/shipment-sync';
 import type { OrderSource } from '../sources/order-source';
@@ -37,12 +38,14 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
   for await (const page of source.read(cursor, {
     signal,
     resumeBackfill: backfilling,
+    liveSince: liveSince(context),
     onBulkReady: (waitedMs) => {
       totals.bulkExportSeconds += waitedMs / 1000;
       context.metrics.shopifyBulkExport.observe(waitedMs / 1000);
     },
   })) {
     const inputs = await shipmentsForOrders(context, page.orders, tracking);
+    const returnParcels = await followReturnParcels(context, page.orders, tracking);
     const outcome = await processOrderPage(
       context,
       {
@@ -50,11 +53,12 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
         orders: page.orders,
         rejections: page.rejections,
         cursor: page.cursor === null ? null : { key: cursorKey, value: page.cursor, notBehind: (a, b) => source.notBehind(a, b) },
+        returnParcels,
       },
       backfilling ? 'aggregate-only' : 'announce',
-      async (_orders, customers) => {
+      async (_orders, customers, returnsChanged) => {
         const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
-        return planShipments(context, inputs, segments);
+        return planShipments(context, inputs, segments, { emails: returnsChanged, customers });
       },
     );
     totals.orders += outcome.orders;

@@ -7,7 +7,8 @@ export interface WebhookTarget {
   readonly orders: OrderSource;
   readonly tracking: TrackingSource | null;
   trackerChanged(update: TrackingUpdate): void;
-  ordersChanged(topic: string): void;
+  /** `orderId`: the order a return or refund delivery names (checked once the poll has run). */
+  ordersChanged(topic: string, orderId?: string): void;
   rejected(source: string, reason: string): void;
 }
 
@@ -43,7 +44,7 @@ export function webhookHandlers(target: WebhookTarget): Record<string, WebhookHa
         return reply(verdict.status, { error: verdict.reason });
       }
       // The payload is not trusted for content: the order poll reads the order through the store's API.
-      if (verdict.kind === 'orders-changed') target.ordersChanged(verdict.topic);
+      if (verdict.kind === 'orders-changed') target.ordersChanged(verdict.topic, verdict.orderId);
       return reply(200, { received: true, queued: verdict.kind === 'orders-changed' });
     };
   }

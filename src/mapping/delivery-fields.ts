@@ -1,6 +1,7 @@
 import type { PropertyValue } from '../model/records';
 import type { ShipmentState } from '../state/shipments';
 import { RISK_LEVELS } from '../enrichment/delivery/config';
+import type { TrustAssessment } from '../enrichment/returns/trust';
 
 /**
  * Every shipment and delivery-risk value shipsignal can write onto a profile, by field name; `mappings/klaviyo.yaml`
@@ -13,7 +14,14 @@ export interface DeliveryProfileContext {
   readonly reviewRequestDelayDays: number;
   /** The tracking page's link for an order number, when the page is on. */
   readonly pageLink?: ((orderName: string) => string) | null;
+  /** The customer's returns (enrichment/returns/summary.ts); absent where returns are not known. */
+  readonly returns?: { readonly openOrderIds: readonly string[]; readonly returningOrderIds: readonly string[] };
+  /** Fragile trust (enrichment/returns/trust.ts); absent where it was not assessed. */
+  readonly trust?: TrustAssessment;
 }
+
+/** The hold reason while a return is open and no delivery issue is. */
+export const RETURN_OPEN_HOLD = 'return_open';
 
 const DAY_MS = 86_400_000;
 const FINISHED: ReadonlySet<string> = new Set(['delivered', 'return_to_sender', 'cancelled']);
@@ -43,11 +51,23 @@ function lastDelivered(context: DeliveryProfileContext): ShipmentState | null {
     .sort((a, b) => (b.deliveredAt ?? '').localeCompare(a.deliveredAt ?? ''))[0] ?? null;
 }
 
+/** The last delivery worth a review request: not of an order whose items are being (or were) returned. */
+function lastKept(context: DeliveryProfileContext): ShipmentState | null {
+  const returning = new Set(context.returns?.returningOrderIds ?? []);
+  return context.shipments
+    .filter((s) => s.deliveredAt !== null && s.status === 'delivered' && !returning.has(s.orderId))
+    .sort((a, b) => (b.deliveredAt ?? '').localeCompare(a.deliveredAt ?? ''))[0] ?? null;
+}
+
 /** The parcel whose risk describes the customer: the troubled one, else the active one. */
 const focus = (context: DeliveryProfileContext): ShipmentState | null => troubled(context) ?? active(context);
 
-/** The rule holding the customer from promotions, or null: the one owner of the hold, for the profile and the store's counts. */
-export const holdReason = (context: DeliveryProfileContext): string | null => troubled(context)?.risk?.openIssue?.code ?? null;
+/**
+ * The rule holding the customer from promotions, or null: the one owner of the hold, for the profile and the store's
+ * counts. A delivery issue names itself; otherwise an open return holds (`return_open`).
+ */
+export const holdReason = (context: DeliveryProfileContext): string | null =>
+  troubled(context)?.risk?.openIssue?.code ?? ((context.returns?.openOrderIds.length ?? 0) > 0 ? RETURN_OPEN_HOLD : null);
 
 type FieldFn = (context: DeliveryProfileContext) => PropertyValue;
 
@@ -71,14 +91,18 @@ export const DELIVERY_FIELDS = {
   },
   'delivery.open_issue': (c) => troubled(c) !== null,
   'delivery.last_delivered_at': (c) => lastDelivered(c)?.deliveredAt ?? null,
-  // Timing only: a delivered parcel, a few days to try it, and nothing wrong with any parcel right now.
+  // Timing only: a delivered parcel, a few days to try it, nothing wrong with any parcel right now, no open
+  // return, and never for an order whose items are being returned.
   'delivery.review_request_ready_at': (c) => {
-    const delivered = lastDelivered(c)?.deliveredAt;
-    if (!delivered || troubled(c)) return null;
+    const delivered = lastKept(c)?.deliveredAt;
+    if (!delivered || troubled(c) || (c.returns?.openOrderIds.length ?? 0) > 0) return null;
     return new Date(Date.parse(delivered) + c.reviewRequestDelayDays * DAY_MS).toISOString();
   },
   'delivery.hold_promotions': (c) => holdReason(c) !== null,
   'delivery.hold_reason': (c) => holdReason(c),
+  // Fragile trust (config/trust.yaml): shared names with the "Fragile trust" segment and flow branch.
+  'trust.at_risk': (c) => c.trust?.atRisk ?? false,
+  'trust.reasons': (c) => [...(c.trust?.reasons ?? [])],
 } satisfies Record<string, FieldFn>;
 
 export type DeliveryFieldName = keyof typeof DELIVERY_FIELDS;

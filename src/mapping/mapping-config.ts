@@ -51,6 +51,19 @@ export const mappingConfigSchema = z
           })
           .strict()
           .prefault({}),
+        /** Returns and refunds, each once per return (or refund), in causal order. */
+        returns: z
+          .object({
+            requested: event('Return Requested', true),
+            approved: event('Return Approved', true),
+            declined: event('Return Declined', true),
+            inTransit: event('Return Shipment In Transit', true),
+            received: event('Return Received', true),
+            closed: event('Return Closed', true),
+            refundIssued: event('Refund Issued', true),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -2,6 +2,7 @@ import type { CustomerAggregate } from '../model/customer';
 import type { PropertyValue } from '../model/records';
 import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
+import { summarizeReturns } from '../enrichment/returns/summary';
 
 /**
  * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
@@ -35,6 +36,12 @@ export const PROFILE_FIELDS = {
   'lifecycle.churn_risk': ({ lifecycle }) => roundOrNull(lifecycle.churnRisk, 3),
   'lifecycle.churn_risk_reasons': ({ lifecycle }) => [...lifecycle.churnRiskReasons],
   'lifecycle.expected_next_order_at': ({ lifecycle }) => iso(lifecycle.expectedNextOrderAt),
+  // Returns (enrichment/returns/summary.ts): the same patch, so a return and the spend it reduced arrive together.
+  'returns.open': ({ customer }) => summarizeReturns(customer).open,
+  'returns.count': ({ customer }) => summarizeReturns(customer).count,
+  'returns.rate': ({ customer }) => summarizeReturns(customer).rate,
+  'returns.last_reason': ({ customer }) => summarizeReturns(customer).lastReason,
+  'returns.last_at': ({ customer }) => summarizeReturns(customer).lastAt,
 } satisfies Record<string, FieldFn>;
 
 export type ProfileFieldName = keyof typeof PROFILE_FIELDS;

@@ -1,3 +1,5 @@
+import type { OrderReturnsRecord } from './returns';
+
 /** What one order contributes to its customer; enough to recompute every lifecycle figure. */
 export interface OrderContribution {
   readonly orderId: string;
@@ -6,6 +8,8 @@ export interface OrderContribution {
   /** Net of refunds, in minor units of the store currency; 0 for cancelled orders. */
   readonly netMinor: number;
   readonly cancelled: boolean;
+  /** Units bought (0 for a cancelled order): the return rate's denominator. Absent in aggregates stored before returns. */
+  readonly units?: number;
 }
 
 export const SEGMENTS = ['no_purchase', 'first_time', 'repeat', 'vip', 'at_risk', 'lapsed'] as const;
@@ -33,4 +37,6 @@ export interface CustomerAggregate {
   readonly pushedHash: string | null;
   /** When time alone will next change this customer's segment (see state/review-index). */
   readonly nextReviewAt: string | null;
+  /** Returns and refunds of this customer's orders, by order id order; absent until the first one. */
+  readonly returns?: readonly OrderReturnsRecord[];
 }

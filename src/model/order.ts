@@ -1,4 +1,5 @@
 import type { Money } from './money';
+import type { OrderReturn, Refund } from './returns';
 
 /** Where a record came from; part of every id so two stores never collide. */
 export type SourceName = 'shopify' | 'woocommerce' | 'easypost';
@@ -66,4 +67,8 @@ export interface Order {
   readonly promisedDeliveryAt: Date | null;
   readonly tags: readonly string[];
   readonly test: boolean;
+  /** The order's returns, oldest first; absent when the source does not read returns (see model/returns.ts). */
+  readonly returns?: readonly OrderReturn[];
+  /** The order's refunds, oldest first; absent when the source does not read them. */
+  readonly refunds?: readonly Refund[];
 }

@@ -1,5 +1,6 @@
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import type { LifecycleConfig } from '../enrichment/lifecycle/config';
+import type { TrustConfig } from '../enrichment/returns/config';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -22,6 +23,8 @@ export interface PipelineSettings {
   readonly shipments: ShipmentSettings;
   /** The branded tracking page's signed link for an order number, when the page is on (see pages/tracking/token.ts). */
   readonly pageLink?: ((orderName: string) => string) | null;
+  /** Fragile-trust rules (config/trust.yaml); the defaults when absent. */
+  readonly trust?: TrustConfig;
 }
 
 export interface ShipmentSettings {

@@ -2,6 +2,8 @@ import type { CustomerAggregate } from '../model/customer';
 import type { SinkRecord } from '../model/records';
 import type { Order } from '../model/order';
 import { applyOrder } from '../enrichment/lifecycle/aggregate';
+import { applyOrderReturns } from '../enrichment/returns/apply';
+import type { ReturnChange } from '../enrichment/returns/ledger';
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import { updateStoreStats } from '../enrichment/lifecycle/store-stats';
 import { orderEvents } from '../mapping/order-events';
@@ -11,6 +13,8 @@ import { RecordRejection } from '../util/errors';
 import { announce } from './announce';
 import { commitUnit, type CursorMove } from './commit';
 import { liveSince, type PipelineContext } from './context';
+import { returnOrderEntry } from '../state/return-parcels';
+import { NO_RETURN_PARCELS, returnRecords, type ReturnParcelsRead } from './returns';
 
 /**
  * More work on the same page (shipments), given the customers as just assessed; it joins the page's commit, so a
@@ -19,10 +23,13 @@ import { liveSince, type PipelineContext } from './context';
 export type PageAttachment = (
   orders: readonly Order[],
   customers: ReadonlyMap<string, CustomerAggregate>,
+  /** Customers whose returns or refunds changed on this page: their holds and trust must be re-derived. */
+  returnsChanged: readonly string[],
 ) => Promise<{
   readonly records: readonly SinkRecord[];
   readonly entries: ReadonlyArray<readonly [string, unknown]>;
   readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  readonly reviews?: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
 }>;
 
 export interface OrderPageInput {
@@ -31,6 +38,8 @@ export interface OrderPageInput {
   readonly orders: readonly Order[];
   readonly rejections: ReadonlyArray<{ recordId: string; reason: string }>;
   readonly cursor: CursorMove | null;
+  /** Return parcels on this page as the tracking source reported them before the lease (pipeline/returns.ts). */
+  readonly returnParcels?: ReturnParcelsRead;
 }
 
 export interface OrderPageOutcome {
@@ -74,14 +83,23 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   const changedAt = new Map<string, Date>();
   let stats = statsBefore;
   const since = liveSince(context);
+  const parcels = page.returnParcels ?? NO_RETURN_PARCELS;
+  const returnChanges = new Map<string, ReturnChange[]>();
+  const returnOrders: Array<readonly [string, unknown]> = [];
 
   for (const order of orders) {
     const before = working.get(order.email ?? '') ?? null;
     try {
-      const after = applyOrder(before, order);
-      if (!after) {
+      const placed = applyOrder(before, order);
+      if (!placed) {
         rejections.push({ at: now.toISOString(), source: order.source, recordId: order.id, reason: 'order has no usable email' });
         continue;
+      }
+      const returned = applyOrderReturns(placed, order, parcels.reports);
+      const after = returned.customer;
+      if (returned.changes.length > 0 || after.returns !== placed.returns) {
+        returnChanges.set(after.key, [...(returnChanges.get(after.key) ?? []), ...returned.changes]);
+        returnOrders.push(returnOrderEntry(order.id, after.key));
       }
       if (after === before) continue;
       const previous = before?.orders.find((o) => o.orderId === order.id) ?? null;
@@ -111,15 +129,21 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
     saved.push(announcement.customer);
     if (lifecycle.nextReviewAt) reviews.push({ key, at: lifecycle.nextReviewAt });
   }
+  // Return events after the assessment, so each carries the customer's segment at that moment.
+  const assessed = new Map([...working, ...saved.map((c) => [c.key, c] as const)]);
+  for (const [key, changes] of returnChanges) {
+    const customer = assessed.get(key);
+    if (customer) records.push(...returnRecords(context, customer, changes, customer.segment));
+  }
 
-  const attached = attach ? await attach(orders, new Map([...working, ...saved.map((c) => [c.key, c] as const)])) : null;
+  const attached = attach ? await attach(orders, assessed, [...returnChanges.keys()]) : null;
   if (attached) records.push(...attached.records);
   await commitUnit(context, {
     records,
     newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
-    reviews,
+    reviews: [...reviews, ...(attached?.reviews ?? [])],
     shipmentChecks: attached?.checks ?? [],
-    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), context.stats.entry(stats)],
+    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats)],
     rejects: rejections,
     cursor: page.cursor,
   });

@@ -3,6 +3,7 @@ import type { SinkRecord } from '../model/records';
 import { customerEntry } from '../state/customers';
 import { announce } from './announce';
 import { commitUnit } from './commit';
+import { planShipments } from './shipment-sync';
 import { liveSince, type PipelineContext } from './context';
 
 /**
@@ -33,7 +34,12 @@ export async function reviewDueCustomers(context: PipelineContext): Promise<{ re
         saved.push(announcement.customer);
         if (lifecycle.nextReviewAt) rescheduled.push({ key: customer.key, at: lifecycle.nextReviewAt });
       }
-      await commitUnit(context, { records, reviews: rescheduled, entries: saved.map(customerEntry) });
+      // Delivery properties hold time-bound rules too (a fragile-trust window lapsing): re-derived for every customer
+      // due, whatever the lifecycle said; unchanged ones send and write nothing.
+      const current = new Map([...customers, ...saved.map((c) => [c.key, c] as const)]);
+      const delivery = await planShipments(context, [], new Map([...current].map(([k, c]) => [k, c.segment])), { emails: [...current.keys()], customers: current });
+      records.push(...delivery.records);
+      await commitUnit(context, { records, reviews: [...rescheduled, ...delivery.reviews], entries: [...saved.map(customerEntry), ...delivery.entries] });
       return { reviewed: saved.length, records: records.length };
     });
     reviewed += counted.reviewed;

@@ -7,6 +7,7 @@ import { isPendingAgedOut } from '../enrichment/delivery/holds';
 import { AGED_OUT, hasPendingParcel, isHistoricParcel, orderParts, type PendingOutcome, pendingOutcome, pendingPart, pendingTracking, trackingFromFulfillment, trackingFromUpdate } from './shipment-sources';
 import { commitUnit, type CursorMove } from './commit';
 import { planShipments, type ShipmentInput } from './shipment-sync';
+import { planReturnParcelUpdates } from './returns';
 
 /** What shipment planning needs of a tracking source. */
 export type TrackerPort = Pick<TrackingSource, 'follow' | 'current'>;
@@ -111,9 +112,12 @@ async function applyUpdates(context: PipelineContext, snapshots: readonly Tracki
     }
   }
   const plan = await planShipments(context, inputs);
-  await commitUnit(context, { records: plan.records, entries: plan.entries, shipmentChecks: plan.checks, cursor });
+  // Return parcels (filed by direction, state/return-parcels.ts) move their returns in the same commit.
+  const returns = await planReturnParcelUpdates(context, [...latest.values()]);
+  const records = [...plan.records, ...returns.records];
+  await commitUnit(context, { records, entries: [...plan.entries, ...returns.entries], shipmentChecks: plan.checks, reviews: plan.reviews, cursor });
   context.metrics.recordsRead.inc({ source: snapshots[0]?.provider ?? 'tracking' }, snapshots.length);
-  return { shipments: plan.shipments, records: plan.records.length };
+  return { shipments: plan.shipments, records: records.length };
 }
 
 function isOlder(snapshot: TrackingUpdate, previous: ShipmentState): boolean {
@@ -136,7 +140,7 @@ export async function recheckDueShipments(context: PipelineContext): Promise<{ c
       // An entry whose shipment has since moved its check time (or finished) costs this read and nothing else.
       const due = [...stored.values()].filter((s) => s.nextCheckAt !== null && Date.parse(s.nextCheckAt) <= now.getTime());
       const plan = await planShipments(context, due.map((s) => ({ key: s.key, order: null, tracking: null })));
-      await commitUnit(context, { records: plan.records, entries: plan.entries, shipmentChecks: plan.checks });
+      await commitUnit(context, { records: plan.records, entries: plan.entries, shipmentChecks: plan.checks, reviews: plan.reviews });
       return { checked: due.length, records: plan.records.length };
     });
     checked += counted.checked;

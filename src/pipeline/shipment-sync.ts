@@ -1,4 +1,7 @@
-import type { Segment } from '../model/customer';
+import type { CustomerAggregate, Segment } from '../model/customer';
+import { DEFAULT_TRUST } from '../enrichment/returns/config';
+import { summarizeReturns } from '../enrichment/returns/summary';
+import { assessTrust, type TrustParcel } from '../enrichment/returns/trust';
 import type { SinkRecord } from '../model/records';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
@@ -25,6 +28,8 @@ export interface ShipmentPlan {
   readonly records: readonly SinkRecord[];
   readonly entries: ReadonlyArray<readonly [string, unknown]>;
   readonly checks: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
+  /** Customers to review when a fragile-trust window lapses with nothing else happening (review.ts re-derives them). */
+  readonly reviews: ReadonlyArray<{ readonly key: string; readonly at: Date }>;
   readonly shipments: number;
 }
 
@@ -50,8 +55,9 @@ export async function planShipments(
   context: PipelineContext,
   inputs: readonly ShipmentInput[],
   segments: ReadonlyMap<string, Segment | null> = new Map(),
+  refresh: ProfileRefresh = NO_REFRESH,
 ): Promise<ShipmentPlan> {
-  if (inputs.length === 0) return { records: [], entries: [], checks: [], shipments: 0 };
+  if (inputs.length === 0 && refresh.emails.length === 0) return { records: [], entries: [], checks: [], reviews: [], shipments: 0 };
   const now = context.clock.now();
   const { settings } = context;
   const stored = await context.shipments.shipments(inputs.map((i) => i.key));
@@ -98,7 +104,7 @@ export async function planShipments(
     }
   }
 
-  const profileEntries = await planProfiles(context, [...working.values()], records);
+  const { entries: profileEntries, reviews } = await planProfiles(context, [...working.values()], records, refresh);
   const codeEntries = await mergeCodes(context, codes);
   const orderEntries = await mergeOrderParcels(context, newByOrder);
   return {
@@ -111,35 +117,78 @@ export async function planShipments(
       ...profileEntries,
       ...(draft.model !== modelBefore ? [[TRANSIT_MODEL_KEY, draft.model] as const] : []),
     ],
+    reviews,
     shipments: working.size,
   };
 }
 
 /**
- * The delivery properties of every customer whose parcels changed, queued only when they differ from the last, and
- * the store's held-customer counts moved by the holds that changed, in the same entries (so the same write).
+ * Customers whose delivery properties must be re-derived although none of their parcels changed (a return opened or
+ * settled, a trust window lapsed), with the customers as just updated (the rest are read).
  */
-async function planProfiles(context: PipelineContext, changed: readonly ShipmentState[], records: SinkRecord[]): Promise<Array<readonly [string, unknown]>> {
+export interface ProfileRefresh {
+  readonly emails: readonly string[];
+  readonly customers: ReadonlyMap<string, CustomerAggregate>;
+}
+
+const NO_REFRESH: ProfileRefresh = { emails: [], customers: new Map() };
+
+/** A parcel as the trust rules see it: its order, status, last carrier word and open live issue. */
+function trustParcel(shipment: ShipmentState): TrustParcel {
+  const last = shipment.scans[shipment.scans.length - 1]?.at ?? shipment.deliveredAt;
+  const issue = shipment.risk?.openIssue && shipment.issueLive ? shipment.risk.reasons[0]?.text ?? shipment.risk.openIssue.code : null;
+  return { orderName: shipment.orderName, status: shipment.status, statusDetail: shipment.statusDetail, lastEventAt: last ?? null, openIssue: issue };
+}
+
+/**
+ * The delivery properties of every customer whose parcels changed (or who is to be refreshed), queued only when
+ * they differ from the last, and the store's held-customer counts moved by the holds that changed, in the same
+ * entries (so the same write). Returns hold and time review requests here too, so one patch owns the hold.
+ */
+async function planProfiles(
+  context: PipelineContext,
+  changed: readonly ShipmentState[],
+  records: SinkRecord[],
+  refresh: ProfileRefresh,
+): Promise<{ entries: Array<readonly [string, unknown]>; reviews: Array<{ key: string; at: Date }> }> {
   const byEmail = new Map<string, Map<string, ShipmentState>>();
   for (const shipment of changed) {
     const own = byEmail.get(shipment.customerEmail) ?? new Map<string, ShipmentState>();
     own.set(shipment.key, shipment);
     byEmail.set(shipment.customerEmail, own);
   }
+  for (const email of refresh.emails) if (!byEmail.has(email)) byEmail.set(email, new Map());
+  const unread = [...byEmail.keys()].filter((email) => !refresh.customers.has(email));
+  const read = await context.customers.getMany(unread);
+  const customerOf = (email: string): CustomerAggregate | undefined => refresh.customers.get(email) ?? read.get(email);
+  const trustConfig = context.settings.trust ?? DEFAULT_TRUST;
+  const now = context.clock.now();
   const profiles = await context.shipments.profiles([...byEmail.keys()]);
   const otherKeys = [...byEmail].flatMap(([email, own]) => (profiles.get(email)?.shipmentKeys ?? []).filter((key) => !own.has(key)));
   const others = await context.shipments.shipments(otherKeys);
   const entries: Array<readonly [string, unknown]> = [];
+  const reviews: Array<{ key: string; at: Date }> = [];
   const holds: HoldChange[] = [];
   for (const [email, own] of byEmail) {
     const before = profiles.get(email) ?? null;
     const known = [...new Set([...(before?.shipmentKeys ?? []), ...own.keys()])];
     const all = known.map((key) => own.get(key) ?? others.get(key)).filter((s): s is ShipmentState => s !== undefined);
+    // A customer refreshed with no parcel ever (digital goods) has no delivery patch to send or store.
+    if (!before && all.length === 0) continue;
     // A retired pending parcel leaves the customer's list; it still speaks once when nothing else is left, to clear its hold.
     const shipments = all.filter((s) => !isRetired(s));
     const retired = new Set(all.filter(isRetired).map((s) => s.key));
     const keys = known.filter((key) => !retired.has(key));
-    const described = { shipments: shipments.length > 0 ? shipments : all, reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays, pageLink: context.settings.pageLink ?? null };
+    const customer = customerOf(email);
+    const returns = customer ? summarizeReturns(customer) : undefined;
+    const trust = assessTrust({ parcels: shipments.map(trustParcel), returns: customer?.returns ?? [] }, trustConfig, now);
+    const described = {
+      shipments: shipments.length > 0 ? shipments : all,
+      reviewRequestDelayDays: context.settings.shipments.reviewRequestDelayDays,
+      pageLink: context.settings.pageLink ?? null,
+      ...(returns ? { returns } : {}),
+      trust,
+    };
     const patch = buildDeliveryPatch(described, context.settings.mapping);
     const hash = patch ? patchHash(patch) : null;
     const hold = holdReason(described);
@@ -149,12 +198,13 @@ async function planProfiles(context: PipelineContext, changed: readonly Shipment
       const profile: DeliveryProfileState = { shipmentKeys: keys, pushedHash: hash, hold };
       entries.push([deliveryProfileKey(email), profile]);
       holds.push({ before: heldBefore, after: hold });
+      if (trust.changesAt) reviews.push({ key: email, at: trust.changesAt });
     }
   }
   const countsBefore = await context.shipments.holdCounts();
   const counts = updateHoldCounts(countsBefore, holds);
   if (counts !== countsBefore) entries.push([HOLD_COUNTS_KEY, counts]);
-  return entries;
+  return { entries, reviews };
 }
 
 /** The order-number index of parcels seen for the first time (the tracking page finds an order's parcels by it). */

@@ -27,6 +27,8 @@ export interface OrderReadOptions {
    * filtered from the cursor) rather than paging the rest.
    */
   readonly resumeBackfill: boolean;
+  /** The live window's start: a source may skip detail that only history needs (Shopify: refund-only orders' refunds). */
+  readonly liveSince?: Date;
   /** Told how long the store took to prepare a bulk export, once it is ready (metrics). */
   readonly onBulkReady?: (waitedMs: number) => void;
 }
@@ -35,7 +37,8 @@ export interface OrderReadOptions {
 export type OrderWebhookVerdict =
   | { readonly kind: 'rejected'; readonly status: 401 | 400 | 413; readonly reason: string }
   | { readonly kind: 'ignored'; readonly topic: string }
-  | { readonly kind: 'orders-changed'; readonly topic: string };
+  /** `orderId`: the order a return or refund delivery names; the pipeline rejects it, by reason, if it never read it. */
+  | { readonly kind: 'orders-changed'; readonly topic: string; readonly orderId?: string };
 
 export interface OrderSource<Cursor = unknown> {
   readonly name: SourceName;

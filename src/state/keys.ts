@@ -39,6 +39,13 @@ export const deliveryProfileKey = (email: string): string => `delivery-profile:$
 export const normalizeOrderNumber = (name: string): string => name.trim().replace(/^#\s*/, '').toLowerCase();
 /** The parcels of one order by its number (the tracking page's lookup and links): `OrderParcelsEntry`. */
 export const orderParcelsKey = (orderName: string): string => `order-parcels:${normalizeOrderNumber(orderName)}`;
+/**
+ * A customer's return parcel by tracking code: `{ email, orderId, trackerId }`. The direction is ours to store
+ * (EasyPost cannot tell a customer return from an outbound parcel); tracker updates for the code go to the return.
+ */
+export const returnParcelKey = (code: string): string => `return-parcel:${code}`;
+/** An order with returns or refunds, to its customer's email: a return webhook naming an order not here is rejected. */
+export const returnOrderKey = (orderId: string): string => `return-order:${orderId}`;
 
 /** Durable logs (each `<log>:tail`, `<log>:head`, `<log>:batch:<seq>`). */
 export const LOGS = {

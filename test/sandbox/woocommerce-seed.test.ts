@@ -14,11 +14,13 @@ const numericId = (id: string): string => id.replace(/^gid:\/\/shopify\/\w+\//, 
 /**
  * What a normalized Order says about the purchase, without what only differs by store: ids, the source, tags
  * (WooCommerce orders have none), and the carrier's view of a parcel that Shopify fulfillments carry and the
- * Shipment Tracking extension does not (display status, estimated and actual delivery).
+ * Shipment Tracking extension does not (display status, estimated and actual delivery), and refunds (WooCommerce's
+ * order summaries against Shopify's refund objects, read by a follow-up this comparison does not make).
  */
 function comparable(order: Order): unknown {
+  const { refunds: _refunds, returns: _returns, ...purchase } = order;
   return {
-    ...order,
+    ...purchase,
     source: null, id: numericId(order.id), tags: null,
     lineItems: order.lineItems.map((item) => ({ ...item, id: null, productId: null })),
     fulfillments: order.fulfillments.map((f) => ({ createdAt: f.createdAt, tracking: f.tracking })),

@@ -11,7 +11,7 @@ describe('applyOrder', () => {
   it('starts a customer keyed by normalized email, with no announced segment', () => {
     const c = applyOrder(null, order('1', 0, 1000, { email: ' Ann@Example.com ' }));
     expect(c).toMatchObject({ key: 'ann@example.com', currency: 'GBP', segment: null, nextReviewAt: null });
-    expect(c?.orders).toEqual([{ orderId: '1', placedAt: '2024-01-01T12:00:00.000Z', netMinor: 1000, cancelled: false }]);
+    expect(c?.orders).toEqual([{ orderId: '1', placedAt: '2024-01-01T12:00:00.000Z', netMinor: 1000, cancelled: false, units: 0 }]);
   });
 
   it('is idempotent: replaying an order returns the same aggregate', () => {

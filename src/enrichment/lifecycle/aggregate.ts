@@ -11,11 +11,12 @@ function contributionOf(order: Order): OrderContribution {
     // Refunds never make a customer's spend negative: a refund larger than the order is a correction elsewhere.
     netMinor: cancelled ? 0 : Math.max(0, order.currentTotal.minor),
     cancelled,
+    units: cancelled ? 0 : order.lineItems.reduce((sum, item) => sum + item.quantity, 0),
   };
 }
 
 function sameContribution(a: OrderContribution, b: OrderContribution): boolean {
-  return a.orderId === b.orderId && a.placedAt === b.placedAt && a.netMinor === b.netMinor && a.cancelled === b.cancelled;
+  return a.orderId === b.orderId && a.placedAt === b.placedAt && a.netMinor === b.netMinor && a.cancelled === b.cancelled && a.units === b.units;
 }
 
 function byPlacedAt(a: OrderContribution, b: OrderContribution): number {
@@ -70,5 +71,6 @@ export function applyOrder(customer: CustomerAggregate | null, order: Order): Cu
     segmentChanges: customer?.segmentChanges ?? 0,
     pushedHash: customer?.pushedHash ?? null,
     nextReviewAt: customer?.nextReviewAt ?? null,
+    ...(customer?.returns ? { returns: customer.returns } : {}),
   };
 }

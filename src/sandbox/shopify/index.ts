@@ -14,3 +14,8 @@ export { loadOlistStore } from './seeds/olist';
 export { loadGiftRetailerStore } from './seeds/online-retail';
 export { generateStore } from './seeds/synthetic';
 export type { SyntheticStoreOptions } from './seeds/synthetic';
+export { SandboxReturns, RETURN_REASON_NAMES } from './returns';
+export type { ReturnLineInput } from './returns';
+export { ShopifyWebhookSender } from './webhooks';
+export type { ShopifyWebhookDelivery } from './webhooks';
+export type { ReturnRecord, RefundRecord, ReturnLineRecord } from './record';

@@ -87,6 +87,50 @@ export interface OrderRecord {
   readonly fulfillments: readonly FulfillmentRecord[];
   readonly shippingAddress: AddressRecord | null;
   readonly customAttributes: readonly { readonly key: string; readonly value: string | null }[];
+  /** Returns and refunds (sandbox/shopify/returns.ts); absent on orders that never had any. */
+  readonly returns?: readonly ReturnRecord[];
+  readonly refunds?: readonly RefundRecord[];
+}
+
+export type ReturnStatusValue = 'REQUESTED' | 'OPEN' | 'DECLINED' | 'CLOSED' | 'CANCELED';
+
+export interface ReturnLineRecord {
+  readonly legacyId: number;
+  /** The order line item returned (its fulfillment line item shares the id in the sandbox). */
+  readonly lineItemLegacyId: number;
+  readonly quantity: number;
+  /** A ReturnReasonDefinition handle, e.g. `defective`; null for none given. */
+  readonly reasonHandle: string | null;
+  readonly customerNote: string | null;
+}
+
+export interface ReverseDeliveryRecord {
+  readonly legacyId: number;
+  readonly tracking: { readonly number: string; readonly carrierName: string | null; readonly url: string | null } | null;
+}
+
+export interface ReturnRecord {
+  readonly legacyId: number;
+  readonly name: string;
+  readonly status: ReturnStatusValue;
+  readonly createdAt: string;
+  readonly requestApprovedAt: string | null;
+  readonly closedAt: string | null;
+  readonly decline: { readonly reason: 'FINAL_SALE' | 'RETURN_PERIOD_ENDED' | 'OTHER'; readonly note: string | null } | null;
+  readonly lines: readonly ReturnLineRecord[];
+  /** One reverse fulfillment order per approved return in the sandbox: OPEN, then CLOSED once the items are received. */
+  readonly reverseFulfillmentOrder: { readonly legacyId: number; readonly status: 'OPEN' | 'CLOSED' | 'CANCELED'; readonly deliveries: readonly ReverseDeliveryRecord[] } | null;
+}
+
+export interface RefundRecord {
+  readonly legacyId: number;
+  readonly createdAt: string;
+  readonly note: string | null;
+  readonly returnLegacyId: number | null;
+  /** Total refunded and the shipping part of it, decimal strings in the order currency. */
+  readonly amount: string;
+  readonly shipping: string;
+  readonly lines: ReadonlyArray<{ readonly lineItemLegacyId: number; readonly quantity: number }>;
 }
 
 export function gid(type: string, legacyId: number): string {
@@ -102,3 +146,14 @@ export function parseGid(id: string): { type: string; legacyId: number } | null 
 export function isoInstant(at: Date | number): string {
   return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** OrderReturnStatus as Shopify derives it from the order's returns. */
+export function orderReturnStatus(order: OrderRecord): string {
+  const live = (order.returns ?? []).filter((r) => r.status !== 'DECLINED' && r.status !== 'CANCELED');
+  if (live.length === 0) return 'NO_RETURN';
+  if (live.some((r) => r.status === 'REQUESTED')) return 'RETURN_REQUESTED';
+  const open = live.filter((r) => r.status === 'OPEN');
+  if (open.length > 0) return open.every((r) => r.reverseFulfillmentOrder?.status === 'CLOSED') ? 'INSPECTION_COMPLETE' : 'IN_PROGRESS';
+  return 'RETURNED';
+}
+

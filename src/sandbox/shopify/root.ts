@@ -1,8 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { gid, parseGid } from './record';
 import { ORDER_SORT_KEYS, type OrderSortKey, type SandboxStore } from './store';
+import type { OrderRecord } from './record';
 import type { BulkOperations } from './bulk';
-import { fulfillmentView, orderView, type ExecContext, type FieldArgs, type View } from './views';
+import { orderReturnFields, returnById } from './return-views';
+import { fulfillmentView, orderView as plainOrderView, type ExecContext, type FieldArgs, type View } from './views';
 
 export interface RootContext extends ExecContext {
   /** Search-syntax warnings, reported in `extensions.search` as Shopify does. */
@@ -17,6 +19,9 @@ export interface ShopInfo {
   readonly currencyCode: string;
   readonly ianaTimezone: string;
 }
+
+/** An order as the Query root serves it: with its returns and refunds (return-views.ts). */
+const orderView = (record: OrderRecord, store: SandboxStore): View => ({ ...plainOrderView(record, store), ...orderReturnFields(record) });
 
 function sortKeyOf(value: unknown): OrderSortKey {
   const key = value ?? 'PROCESSED_AT';
@@ -113,6 +118,20 @@ export function rootValue(store: SandboxStore, bulk: BulkOperations, shop: ShopI
       return latest ? bulk.view(latest) : null;
     },
     shop: { __typename: 'Shop', id: gid('Shop', 1), ...shop },
+    currentAppInstallation: (_args: FieldArgs, context: RootContext) => ({
+      __typename: 'AppInstallation',
+      id: gid('AppInstallation', 1),
+      accessScopes: (context.scopes ?? []).map((handle) => ({ __typename: 'AccessScope', handle, description: handle })),
+    }),
+    return: (args: FieldArgs, context: RootContext) => {
+      const parsed = typeof args.id === 'string' ? parseGid(args.id) : null;
+      if (parsed?.type !== 'Return') return null;
+      for (let i = 0; i < store.size; i++) {
+        const order = store.recordAt(i);
+        if (order.returns?.some((r) => r.legacyId === parsed.legacyId)) return visibleOrder(order.legacyId, context) ? returnById(order, parsed.legacyId, context) : null;
+      }
+      return null;
+    },
     bulkOperationCancel: (args: FieldArgs) => {
       const parsed = typeof args.id === 'string' ? parseGid(args.id) : null;
       const { operation, errors } = parsed?.type === 'BulkOperation' ? bulk.cancel(parsed.legacyId) : { operation: null, errors: [{ field: ['id'], message: 'Invalid id' }] };

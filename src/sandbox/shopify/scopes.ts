@@ -6,7 +6,9 @@
  */
 export const READ_ALL_ORDERS = 'read_all_orders';
 export const RECENT_ORDERS_DAYS = 60;
-export const FULL_ACCESS: readonly string[] = ['read_orders', READ_ALL_ORDERS];
+/** `read_returns` for Order.returns and everything under a Return (return-views.ts). */
+export const READ_RETURNS = 'read_returns';
+export const FULL_ACCESS: readonly string[] = ['read_orders', READ_ALL_ORDERS, READ_RETURNS];
 
 /** The earliest creation time (ms) the token may see, or undefined for the whole history. */
 export function visibleFrom(scopes: readonly string[], now: Date): number | undefined {

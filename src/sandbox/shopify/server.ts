@@ -13,6 +13,8 @@ import { FaultInjector, type Fault } from './faults';
 import { sandboxFieldResolver } from './resolve';
 import { rootValue, type RootContext } from './root';
 import { FULL_ACCESS, visibleFrom } from './scopes';
+import { SandboxReturns } from './returns';
+import { ShopifyWebhookSender } from './webhooks';
 import { SANDBOX_API_VERSION, adminSchema } from './schema';
 import type { SandboxStore } from './store';
 
@@ -74,6 +76,10 @@ export interface ShopifySandbox {
   bulkIdle(): Promise<void>;
   /** The next bulk operation started ends FAILED (with partial data) after that many orders. */
   failNextBulk(failure: BulkFailure): void;
+  /** Returns and refunds as a merchant or returns app drives them; each step sends its webhook (returns.ts). */
+  readonly returns: SandboxReturns;
+  /** Webhook subscriptions and every delivery sent (webhooks.ts). */
+  readonly webhooks: ShopifyWebhookSender;
   close(): Promise<void>;
 }
 
@@ -232,7 +238,7 @@ class GraphqlEndpoint {
     // The log names what ran: the request's operationName, or the document's own (clients often send only the query).
     const ran = body.operationName ?? input.operation.name?.value ?? null;
     if (this.bucket && !this.bucket.take(requested)) return this.throttled(ran, requested);
-    const context: RootContext = { store: this.store, bulk: false, searchWarnings: [], visibleFrom: visibleFrom(scopes, this.store.now()) };
+    const context: RootContext = { store: this.store, bulk: false, scopes, searchWarnings: [], visibleFrom: visibleFrom(scopes, this.store.now()) };
     const result = execute({
       schema: this.schema, document, rootValue: this.root, contextValue: context, variableValues: input.variables,
       operationName: body.operationName, fieldResolver: sandboxFieldResolver,
@@ -352,6 +358,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const origin = `https://${shopDomain}`;
+  const webhooks = new ShopifyWebhookSender(shopDomain, clock);
 
   return {
     url: baseUrl,
@@ -366,6 +373,8 @@ export async function startShopifySandbox(options: ShopifySandboxOptions): Promi
     throttleStatus: () => endpoint.throttleStatus(),
     bulkIdle: () => endpoint.bulk.idle(),
     failNextBulk: (failure) => endpoint.bulk.failNext(failure),
+    returns: new SandboxReturns(options.store, webhooks),
+    webhooks,
     close: async () => {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

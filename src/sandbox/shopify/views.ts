@@ -1,6 +1,6 @@
 import { moneyFromDecimal, toDecimalString } from '../../model/money';
 import { encodeCursor, decodeCursor } from './cursor';
-import { gid, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord } from './record';
+import { gid, orderReturnStatus, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord } from './record';
 import { parseSearchQuery } from './search-query';
 import type { SandboxStore } from './store';
 
@@ -23,13 +23,15 @@ export interface ExecContext {
   readonly store: SandboxStore;
   /** Inside a bulk operation connections take no page size: they return everything. */
   readonly bulk: boolean;
+  /** The caller's access scopes, for fields gated beyond `read_orders` (returns need `read_returns`). */
+  readonly scopes?: readonly string[];
 }
 
 function money(amount: string, currencyCode: string): View {
   return { __typename: 'MoneyV2', amount, currencyCode };
 }
 
-function bag(amount: string, currencyCode: string): View {
+export function bag(amount: string, currencyCode: string): View {
   return { __typename: 'MoneyBag', shopMoney: money(amount, currencyCode), presentmentMoney: money(amount, currencyCode) };
 }
 
@@ -108,7 +110,7 @@ export function customerView(customer: CustomerRecord, store: SandboxStore, curr
   };
 }
 
-function lineItemView(item: LineItemRecord, currency: string): View {
+export function lineItemView(item: LineItemRecord, currency: string): View {
   const total = times(item.unitPrice, item.quantity, currency);
   return {
     __typename: 'LineItem',
@@ -200,5 +202,7 @@ export function orderView(order: OrderRecord, store: SandboxStore): View {
       ? { __typename: 'MailingAddress', id: gid('MailingAddress', order.legacyId), ...order.shippingAddress }
       : null,
     customAttributes: order.customAttributes.map((a) => ({ __typename: 'Attribute', ...a })),
+    // The order's returns and refunds are served by return-views.ts (root.ts merges them); the status is plain data.
+    returnStatus: orderReturnStatus(order),
   };
 }

@@ -2,6 +2,7 @@ import type { FinancialStatus, Fulfillment, LineItem, Order } from '../../model/
 import { moneyFromDecimal, toDecimalNumber, type Money } from '../../model/money';
 import { normalizeEmail, normalizePhone } from '../../model/identity';
 import { PROMISED_DATE_KEY, parsePromisedDate } from '../promise-date';
+import { normalizeShopifyReturns } from './normalize-returns';
 import type { ShopifyLineItemNode, ShopifyOrderNode } from './types';
 
 /** The custom attribute (note attribute) a delivery-date app or checkout writes the promised date into. */
@@ -29,6 +30,12 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
   let total: Money;
   let currentTotal: Money;
   let items: LineItem[];
+  let returns: ReturnType<typeof normalizeShopifyReturns> | null = null;
+  try {
+    returns = node.returnsRead ? normalizeShopifyReturns(node.returnsRead, currency) : null;
+  } catch (error) {
+    return reject(`invalid return or refund: ${(error as Error).message}`);
+  }
   try {
     total = moneyFromDecimal(node.totalPriceSet.shopMoney.amount, currency);
     currentTotal = moneyFromDecimal(node.currentTotalPriceSet.shopMoney.amount, currency);
@@ -67,6 +74,7 @@ export function normalizeShopifyOrder(node: ShopifyOrderNode, lineItems: readonl
       promisedDeliveryAt: promised ? parsePromisedDate(promised) : null,
       tags: node.tags,
       test: node.test,
+      ...(returns ?? {}),
     },
   };
 }

@@ -5,7 +5,7 @@ import { ShopifyGraphqlClient, type ShopifyConnection, type ShopifyObserver } fr
 import type { OrdersCursor } from './cursor';
 import { findBulkOperations, type BulkRecovery } from './bulk-read';
 import { readOrders } from './orders-stream';
-import { SHOP_QUERY } from './queries';
+import { ACCESS_SCOPES_QUERY, SHOP_QUERY } from './queries';
 
 export interface ShopifyOrderSourceOptions {
   readonly connection: ShopifyConnection;
@@ -28,6 +28,31 @@ const OVERLAP_MS = 60_000;
 
 /** The Shopify topics that can change an order or a parcel; anything else is acknowledged and ignored. */
 const SHOPIFY_TOPICS = /^(orders\/(create|updated|fulfilled|partially_fulfilled|cancelled)|fulfillments\/(create|update)|fulfillment_events\/(create|delete))$/;
+/** Topics about a return or refund: they name their order, which must be one shipsignal has read (else a rejection). */
+const RETURN_TOPICS = /^(returns\/(request|approve|decline|close|cancel|reopen|process|update)|reverse_deliveries\/attach_deliverable|refunds\/create)$/;
+
+/** The scope returns need (research §3.1); without it refunds are still read, returns are not. */
+export const READ_RETURNS_SCOPE = 'read_returns';
+
+/**
+ * The order a return, reverse-delivery or refund webhook is about, as an Admin API GID, or null. Returns carry
+ * `order.admin_graphql_api_id`, refunds `order_id`; a reverse delivery names only its return, so null.
+ * Parsed after the signature check, for naming only: the content is read through the Admin API.
+ */
+export function webhookOrderId(rawBody: Buffer): string | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof body !== 'object' || body === null) return null;
+  const record = body as { order?: { admin_graphql_api_id?: unknown; id?: unknown }; order_id?: unknown };
+  const gid = record.order?.admin_graphql_api_id;
+  if (typeof gid === 'string' && gid.startsWith('gid://shopify/Order/')) return gid;
+  const id = record.order?.id ?? record.order_id;
+  return typeof id === 'number' && Number.isSafeInteger(id) ? `gid://shopify/Order/${id}` : null;
+}
 
 function header(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
@@ -49,6 +74,10 @@ function verdict(rawBody: Buffer, headers: IncomingHttpHeaders, secret: string):
   if (!verifyShopifyWebhook(rawBody, headers, secret)) return { kind: 'rejected', status: 401, reason: 'missing or wrong X-Shopify-Hmac-Sha256' };
   const topic = header(headers, 'x-shopify-topic') ?? '';
   // The payload is not trusted for content: the order poll reads the order through the Admin API.
+  if (RETURN_TOPICS.test(topic)) {
+    const orderId = webhookOrderId(rawBody);
+    return orderId ? { kind: 'orders-changed', topic, orderId } : { kind: 'orders-changed', topic };
+  }
   return SHOPIFY_TOPICS.test(topic) ? { kind: 'orders-changed', topic } : { kind: 'ignored', topic };
 }
 
@@ -60,10 +89,22 @@ export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSou
   let recovery: Promise<BulkRecovery> | null = null;
   let recovered = false;
   const prepare = (): Promise<BulkRecovery> => (recovery ??= findBulkOperations(client));
+  // Asked once per process: a scope granted later takes a restart, as with any app reinstall.
+  let scopes: Promise<readonly string[]> | null = null;
+  const grantedScopes = (): Promise<readonly string[]> => (scopes ??= client
+    .query<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } }>(ACCESS_SCOPES_QUERY)
+    .then((data) => data.currentAppInstallation.accessScopes.map((s) => s.handle))
+    .catch((error: unknown) => {
+      scopes = null;
+      throw error;
+    }));
   async function* read(cursor: OrdersCursor | null, read: OrderReadOptions): AsyncGenerator<OrderPage<OrdersCursor>> {
     const bulkRecovery = options.recoverBulk && !recovered ? await prepare() : undefined;
     recovered = true;
+    const returns = (await grantedScopes()).includes(READ_RETURNS_SCOPE) ? 'all' : 'refunds';
     yield* readOrders(client, cursor, {
+      returns,
+      ...(read.liveSince ? { refundsSince: read.liveSince.getTime() } : {}),
       pageSize: options.pageSize,
       overlapMs: OVERLAP_MS,
       bulkBackfill: options.bulkBackfill,
@@ -83,7 +124,11 @@ export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSou
     webhook: webhookSecret ? { path: '/webhooks/shopify', verify: (rawBody, headers) => verdict(rawBody, headers, webhookSecret) } : null,
     check: async () => {
       const data = await client.query<{ shop: { name: string; currencyCode: string } }>(SHOP_QUERY);
-      return { detail: `shop "${data.shop.name}" (${data.shop.currencyCode})` };
+      const granted = await grantedScopes();
+      const returns = granted.includes(READ_RETURNS_SCOPE)
+        ? 'returns read (read_returns)'
+        : `scope ${READ_RETURNS_SCOPE} missing: returns are not read (no return events, holds or return rate; refunds still are); grant it and reinstall the app`;
+      return { detail: `shop "${data.shop.name}" (${data.shop.currencyCode}); ${returns}` };
     },
   };
 }

@@ -5,6 +5,7 @@ import { completeOrder } from './complete-order';
 import { advanceCursor, alreadySeen, searchQueryFor, type OrdersCursor } from './cursor';
 import { normalizeShopifyOrder } from './normalize';
 import { ORDERS_COUNT_QUERY, ORDERS_PAGE_QUERY, bulkOrdersQuery } from './queries';
+import { needsReturnsRead, OrderVanished, readOrderReturns } from './returns-read';
 import type { ShopifyOrderNode } from './types';
 
 export interface OrderPage {
@@ -30,6 +31,13 @@ export interface OrdersStreamOptions {
    */
   readonly bulkFromChanges?: number;
   readonly bulkPollMs: number;
+  /**
+   * What of returns and refunds to read by follow-up (returns-read.ts): `all` with the `read_returns` scope,
+   * `refunds` without it, `none` to read neither (the order's totals still reflect refunds).
+   */
+  readonly returns?: 'all' | 'refunds' | 'none';
+  /** Refund-only orders changed before this instant (ms) are not followed up (returns-read.ts says why). */
+  readonly refundsSince?: number;
   /** Told how long Shopify took to prepare a bulk result, once it is ready to download. */
   readonly onBulkReady?: (waitedMs: number) => void;
   /**
@@ -59,7 +67,7 @@ export async function* readOrders(
   const source = bulk ? bulkNodes(client, cursor, options) : pagedNodes(client, cursor, options);
   let current = cursor;
   for await (const nodes of source) {
-    const fresh = nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt));
+    const fresh = await withReturns(client, nodes.filter(([node]) => !alreadySeen(cursor, node.id, node.updatedAt)), options.returns ?? 'none', options.refundsSince ?? 0);
     const orders: Order[] = [];
     const rejections: Array<{ recordId: string; reason: string }> = [];
     for (const [node, lineItems, problem] of fresh) {
@@ -75,6 +83,26 @@ export async function* readOrders(
     yield { orders, rejections, cursor: current };
     if (options.signal?.aborted) return;
   }
+}
+
+/** Orders that have returns or refunds, with them read (bulk and paged alike); an order gone meanwhile is rejected by name. */
+async function withReturns(client: ShopifyGraphqlClient, nodes: readonly NodeWithItems[], mode: 'all' | 'refunds' | 'none', refundsSince: number): Promise<NodeWithItems[]> {
+  if (mode === 'none') return [...nodes];
+  const out: NodeWithItems[] = [];
+  for (const entry of nodes) {
+    const [node, lineItems, problem] = entry;
+    if (problem !== undefined || !needsReturnsRead(node, refundsSince)) {
+      out.push(entry);
+      continue;
+    }
+    try {
+      out.push([{ ...node, returnsRead: await readOrderReturns(client, node.id, mode === 'all') }, lineItems]);
+    } catch (error) {
+      if (!(error instanceof OrderVanished)) throw error;
+      out.push([node, lineItems, error.message]);
+    }
+  }
+  return out;
 }
 
 /**

@@ -31,7 +31,8 @@ const TRACKING_FIELDS = 'number company url';
 function orderFields(fulfillmentsArgs: string, trackingArgs: string): string {
   return `
   id name email phone createdAt updatedAt cancelledAt test tags
-  displayFinancialStatus currencyCode
+  displayFinancialStatus currencyCode returnStatus
+  totalRefundedSet { shopMoney { amount currencyCode } }
   totalPriceSet { shopMoney { amount currencyCode } }
   currentTotalPriceSet { shopMoney { amount currencyCode } }
   customer { id firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
@@ -133,5 +134,54 @@ export const BULK_CANCEL_MUTATION = `
 mutation ShipsignalBulkCancel($id: ID!) {
   bulkOperationCancel(id: $id) { bulkOperation { id status } userErrors { field message } }
 }`;
+
+/**
+ * Returns and refunds are read by a follow-up per order that has any (`returnStatus` other than NO_RETURN, or an
+ * amount refunded): few orders do, and nesting them in every page would cost each order ~300 points. Sizes keep
+ * the follow-up near 650 points: 5 returns of 10 lines, 2 reverse fulfillment orders of 2 deliveries each, and 10
+ * refunds. More returns page by cursor, more return lines through `return(id)`, and an order with 10 refunds or
+ * more is re-read through the refund list alone (refunds past the 10th carry no lines).
+ * `returns` and everything under it need the `read_returns` scope; refunds need `read_orders`.
+ */
+export const RETURNS_PER_FOLLOW_UP = 5;
+export const RETURN_LINES_PER_RETURN = 10;
+export const RETURN_LINES_FOLLOW_UP = 100;
+export const REFUNDS_PER_ORDER = 10;
+export const REFUNDS_MAX = 200;
+
+const MONEY = '{ shopMoney { amount currencyCode } }';
+const RETURN_LINE_FIELDS = `id quantity customerNote returnReasonNote returnReasonDefinition { handle name }
+  ... on ReturnLineItem { fulfillmentLineItem { lineItem { id sku name } } }`;
+const RETURN_FIELDS = `id name status createdAt requestApprovedAt closedAt decline { reason note }
+  returnLineItems(first: ${RETURN_LINES_PER_RETURN}) { pageInfo { hasNextPage endCursor } nodes { ${RETURN_LINE_FIELDS} } }
+  reverseFulfillmentOrders(first: 2) { nodes { id status reverseDeliveries(first: 2) { nodes { id
+    deliverable { ... on ReverseDeliveryShippingDeliverable { tracking { number carrierName url } } } } } } }`;
+const REFUND_FIELDS = `id createdAt note return { id } totalRefundedSet ${MONEY}`;
+
+export const ORDER_RETURNS_QUERY = `
+query ShipsignalOrderReturns($id: ID!, $after: String, $withReturns: Boolean!) {
+  order(id: $id) {
+    id
+    returns(first: ${RETURNS_PER_FOLLOW_UP}, after: $after) @include(if: $withReturns) { pageInfo { hasNextPage endCursor } nodes { ${RETURN_FIELDS} } }
+    refunds(first: ${REFUNDS_PER_ORDER}) { ${REFUND_FIELDS}
+      refundShippingLines(first: 2) { nodes { subtotalAmountSet ${MONEY} } }
+      refundLineItems(first: 20) { nodes { quantity lineItem { id sku name } } } }
+  }
+}`;
+
+/** The rest of one return's lines, after the cursor the follow-up ended on. */
+export const RETURN_LINES_QUERY = `
+query ShipsignalReturnLines($id: ID!, $after: String) {
+  return(id: $id) { id returnLineItems(first: ${RETURN_LINES_FOLLOW_UP}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${RETURN_LINE_FIELDS} } } }
+}`;
+
+/** Every refund of an order that has more than the follow-up reads (a list: no cursor, one large read). */
+export const ORDER_ALL_REFUNDS_QUERY = `
+query ShipsignalOrderRefunds($id: ID!) {
+  order(id: $id) { id refunds(first: ${REFUNDS_MAX}) { ${REFUND_FIELDS} } }
+}`;
+
+/** The app's granted scopes: `read_returns` decides whether returns are read (doctor names it when missing). */
+export const ACCESS_SCOPES_QUERY = `query ShipsignalScopes { currentAppInstallation { accessScopes { handle } } }`;
 
 export const SHOP_QUERY = `query ShipsignalShop { shop { name currencyCode ianaTimezone } }`;

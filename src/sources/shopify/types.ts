@@ -33,6 +33,9 @@ export interface ShopifyOrderNode {
   readonly tags: readonly string[];
   readonly displayFinancialStatus: string | null;
   readonly currencyCode: string;
+  /** OrderReturnStatus: NO_RETURN unless a return exists. Absent in results of queries from before returns. */
+  readonly returnStatus?: string;
+  readonly totalRefundedSet?: ShopifyMoneyBag;
   readonly totalPriceSet: ShopifyMoneyBag;
   readonly currentTotalPriceSet: ShopifyMoneyBag;
   readonly customer: {
@@ -53,6 +56,8 @@ export interface ShopifyOrderNode {
   } | null;
   readonly customAttributes: ReadonlyArray<{ key: string; value: string | null }>;
   readonly fulfillments: readonly ShopifyFulfillmentNode[];
+  /** Returns and refunds, attached by the follow-up read (returns-read.ts) to orders that have any. */
+  readonly returnsRead?: ShopifyReturnsRead;
   /** Present on paged results; bulk results deliver line items as separate lines. */
   readonly lineItems?: { readonly pageInfo?: ShopifyPageInfo; readonly nodes: readonly ShopifyLineItemNode[] };
 }
@@ -72,4 +77,54 @@ export interface QueryCost {
   readonly requestedQueryCost: number;
   readonly actualQueryCost: number | null;
   readonly throttleStatus: ThrottleStatus;
+}
+
+export interface ShopifyReturnLineNode {
+  readonly id: string;
+  readonly quantity: number;
+  readonly customerNote: string | null;
+  readonly returnReasonNote: string | null;
+  readonly returnReasonDefinition: { readonly handle: string; readonly name: string } | null;
+  /** Absent on an UnverifiedReturnLineItem (not tied to a fulfillment). */
+  readonly fulfillmentLineItem?: { readonly lineItem: { readonly id: string; readonly sku: string | null; readonly name: string } } | null;
+}
+
+export interface ShopifyReturnNode {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: string;
+  readonly createdAt: string;
+  readonly requestApprovedAt: string | null;
+  readonly closedAt: string | null;
+  readonly decline: { readonly reason: string; readonly note: string | null } | null;
+  readonly returnLineItems: { readonly pageInfo: ShopifyPageInfo; readonly nodes: readonly ShopifyReturnLineNode[] };
+  readonly reverseFulfillmentOrders: {
+    readonly nodes: ReadonlyArray<{
+      readonly id: string;
+      readonly status: string;
+      readonly reverseDeliveries: {
+        readonly nodes: ReadonlyArray<{
+          readonly id: string;
+          readonly deliverable: { readonly tracking?: { readonly number: string | null; readonly carrierName: string | null; readonly url: string | null } | null } | null;
+        }>;
+      };
+    }>;
+  };
+}
+
+export interface ShopifyRefundNode {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly note: string | null;
+  readonly return: { readonly id: string } | null;
+  readonly totalRefundedSet: ShopifyMoneyBag;
+  /** Absent for refunds past the follow-up's first ten (read through the refund list alone). */
+  readonly refundShippingLines?: { readonly nodes: ReadonlyArray<{ readonly subtotalAmountSet: ShopifyMoneyBag }> };
+  readonly refundLineItems?: { readonly nodes: ReadonlyArray<{ readonly quantity: number; readonly lineItem: { readonly id: string; readonly sku: string | null; readonly name: string } }> };
+}
+
+export interface ShopifyReturnsRead {
+  /** Null when the token lacks `read_returns`: returns unknown, refunds still read. */
+  readonly returns: readonly ShopifyReturnNode[] | null;
+  readonly refunds: readonly ShopifyRefundNode[];
 }

@@ -1,3 +1,4 @@
+import type { Refund } from '../../model/returns';
 import type { Address, FinancialStatus, Fulfillment, LineItem, Order, TrackingRef } from '../../model/order';
 import { moneyFromDecimal, toDecimalNumber, type Money } from '../../model/money';
 import { normalizeEmail, normalizePhone } from '../../model/identity';
@@ -120,7 +121,26 @@ function buildOrder(record: Json, id: string, status: string): Order {
     promisedDeliveryAt: typeof promised === 'string' ? parsePromisedDate(promised) : null,
     tags: [],
     test: false,
+    refunds: wooRefunds(id, refunds, status, total, refunded, updatedAt),
   };
+}
+
+/**
+ * WooCommerce has no returns, only refunds. The order's refund summaries (`refunds[]`: id, reason, negative total)
+ * carry no date and no items: each becomes a Refund dated at the order's last modification (the first read after
+ * it, within a poll), with its reason. An order set to `refunded` with no refund recorded is one full refund.
+ * Whether shipping was covered is not in the summary: `shipping` is 0 (not known to be covered).
+ */
+function wooRefunds(orderId: string, raw: readonly unknown[], status: string, total: Money, refundedMinor: number, updatedAt: Date): Refund[] {
+  const currency = total.currency;
+  const zero = { minor: 0, currency };
+  const listed = raw.flatMap((refund, i): Refund[] => {
+    if (!isObject(refund)) return [];
+    const size = Math.abs(amount(refund.total, currency, `refunds[${i}].total`).minor);
+    return [{ id: `${orderId}/refunds/${String(refund.id)}`, createdAt: updatedAt, amount: { minor: size, currency }, shipping: zero, returnId: null, note: orNull(text(refund, 'reason')), lines: [] }];
+  });
+  if (listed.length > 0 || status !== 'refunded' || refundedMinor > 0 || total.minor === 0) return listed;
+  return [{ id: `${orderId}/refunded`, createdAt: updatedAt, amount: total, shipping: zero, returnId: null, note: null, lines: [] }];
 }
 
 function lineItem(raw: unknown, index: number, currency: string): LineItem {

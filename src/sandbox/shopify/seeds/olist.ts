@@ -5,6 +5,7 @@ import { hash32 } from '../../../util/prng';
 import { isoInstant, type AddressRecord, type CustomerRecord, type FulfillmentRecord, type LineItemRecord, type OrderRecord, type TrackingRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv, type CsvRow } from './csv';
+import { olistReturns } from './demo-returns';
 import { s10Code } from './s10';
 import { emailAsTyped, syntheticIdentity } from './identity';
 import { parseIsoLocal } from './local-time';
@@ -61,7 +62,7 @@ function groupBy(rows: CsvRow[], key: string): Map<string, CsvRow[]> {
  * The Olist sample as a Shopify store: one order per Olist order (9,999), in BRL, with real purchase, payment,
  * hand-off, delivery and promised dates. Names, emails, phones and tracking numbers are synthesised.
  */
-export function loadOlistStore(options: { clock?: Clock } = {}): SandboxStore {
+export function loadOlistStore(options: { clock?: Clock; returns?: boolean } = {}): SandboxStore {
   const dir = (file: string): string => fromPackageRoot('data', 'olist', file);
   const orders = readCsv(dir('olist_orders_dataset.csv'))
     .map((row) => ({ row, placed: instant(row.order_purchase_timestamp) ?? 0 }))
@@ -169,5 +170,11 @@ export function loadOlistStore(options: { clock?: Clock } = {}): SandboxStore {
       ],
     };
   });
-  return new SandboxStore(recordSource(records, CURRENCY), options);
+  if (!options.returns) return new SandboxStore(recordSource(records, CURRENCY), options);
+  // SYNTHESIZED returns from real 1-2 star reviews that name a problem (demo-returns.ts, data/olist/README.md).
+  const reviews = readCsv(dir('olist_order_reviews_dataset.csv')).map((r) => ({
+    orderId: r.order_id, score: Number(r.review_score), text: `${r.review_comment_title ?? ''} ${r.review_comment_message ?? ''}`, createdAt: instant(r.review_creation_date) ?? 0,
+  }));
+  const olistId = (record: OrderRecord): string | null => record.customAttributes.find((a) => a.key === 'olist_order_id')?.value ?? null;
+  return new SandboxStore(recordSource(olistReturns(records, reviews, olistId), CURRENCY), options);
 }

@@ -4,6 +4,7 @@ import { fromPackageRoot } from '../../../util/package-root';
 import { isoInstant, type OrderRecord } from '../record';
 import { SandboxStore, recordSource } from '../store';
 import { readCsv } from './csv';
+import { giftRetailerReturns } from './demo-returns';
 import { giftRetailerFulfillment } from './gift-parcels';
 import { emailAsTyped, syntheticIdentity } from './identity';
 import { parseUsLocal } from './local-time';
@@ -25,7 +26,7 @@ const COUNTRY_CODES: Readonly<Record<string, string>> = {
  * in GBP; `C` invoices become cancelled, refunded orders (never fulfilled). Dates are Europe/London wall-clock times.
  * Every other invoice ships one SYNTHESIZED Royal Mail parcel (gift-parcels.ts); its delivery stamps updatedAt.
  */
-export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxStore {
+export function loadGiftRetailerStore(options: { clock?: Clock; returns?: boolean } = {}): SandboxStore {
   const rows = readCsv(fromPackageRoot('data', 'online-retail', 'online_retail_invoices.csv'))
     .filter((row) => row.CustomerID && row.CustomerID !== '(blank)')
     .map((row) => ({ row, at: parseUsLocal(row.InvoiceDate, 'Europe/London') ?? Number.NaN }))
@@ -79,5 +80,6 @@ export function loadGiftRetailerStore(options: { clock?: Clock } = {}): SandboxS
       customAttributes: [{ key: 'total_is_approximate', value: 'true' }],
     };
   });
-  return new SandboxStore(recordSource(records, CURRENCY), options);
+  // With `returns`, credits are returns on earlier invoices (demo-returns.ts); without, cancelled orders as before.
+  return new SandboxStore(recordSource(options.returns ? giftRetailerReturns(records) : records, CURRENCY), options);
 }
