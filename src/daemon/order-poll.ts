@@ -52,10 +52,7 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
         cursor: page.cursor === null ? null : { key: cursorKey, value: page.cursor, notBehind: (a, b) => source.notBehind(a, b) },
       },
       backfilling ? 'aggregate-only' : 'announce',
-      async (_orders, customers) => {
-        const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
-        return planShipments(context, inputs, segments);
-      },
+      async (_orders, customers) => planShipments(context, inputs, customers),
     );
     totals.orders += outcome.orders;
     totals.rejected += outcome.rejected;

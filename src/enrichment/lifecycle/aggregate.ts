@@ -2,6 +2,7 @@ import type { CustomerAggregate, OrderContribution } from '../../model/customer'
 import { normalizeEmail } from '../../model/identity';
 import type { Order } from '../../model/order';
 import { RecordRejection } from '../../util/errors';
+import { purchasedItems } from '../products/lines';
 
 function contributionOf(order: Order): OrderContribution {
   const cancelled = order.cancelledAt !== null;
@@ -11,11 +12,23 @@ function contributionOf(order: Order): OrderContribution {
     // Refunds never make a customer's spend negative: a refund larger than the order is a correction elsewhere.
     netMinor: cancelled ? 0 : Math.max(0, order.currentTotal.minor),
     cancelled,
+    items: purchasedItems(order),
   };
 }
 
+function sameItems(a: OrderContribution['items'], b: OrderContribution['items']): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  return x.length === y.length && x.every((item, i) => {
+    const other = y[i];
+    return item.productId === other.productId && item.category === other.category && item.quantity === other.quantity
+      && item.netMinor === other.netMinor && item.returned === other.returned;
+  });
+}
+
 function sameContribution(a: OrderContribution, b: OrderContribution): boolean {
-  return a.orderId === b.orderId && a.placedAt === b.placedAt && a.netMinor === b.netMinor && a.cancelled === b.cancelled;
+  return a.orderId === b.orderId && a.placedAt === b.placedAt && a.netMinor === b.netMinor && a.cancelled === b.cancelled
+    && sameItems(a.items, b.items);
 }
 
 function byPlacedAt(a: OrderContribution, b: OrderContribution): number {
@@ -70,5 +83,6 @@ export function applyOrder(customer: CustomerAggregate | null, order: Order): Cu
     segmentChanges: customer?.segmentChanges ?? 0,
     pushedHash: customer?.pushedHash ?? null,
     nextReviewAt: customer?.nextReviewAt ?? null,
+    ...(customer?.replenishment ? { replenishment: customer.replenishment } : {}),
   };
 }

@@ -1,0 +1,48 @@
+import type { OrderContribution } from '../../model/customer';
+import type { ProductsConfig } from './config';
+import { keptPurchases, perUnitGap } from './learn';
+import { median, quantile } from './top-counts';
+import type { CategoryStats, LearnedFrom, ProductStats } from './types';
+
+type Rules = ProductsConfig['replenishment'];
+
+/**
+ * The store's per-unit re-purchase interval from a set of gaps, or null when they do not make the product
+ * replenishable: too few customers re-bought it, too few gaps, or the gaps too irregular to time a reminder by.
+ */
+export function storeInterval(stats: { readonly repeatCustomers: number; readonly gaps: readonly number[] } | undefined, rules: Rules): number | null {
+  if (!stats || stats.repeatCustomers < rules.minRepeatCustomers || stats.gaps.length < rules.minIntervals) return null;
+  const sorted = [...stats.gaps].sort((a, b) => a - b);
+  const mid = quantile(sorted, 0.5);
+  if (!(mid > 0)) return null;
+  const spread = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / mid;
+  return spread <= rules.maxSpread ? mid : null;
+}
+
+/**
+ * A product's per-unit interval and where it was learnt: the product's own gaps when it is replenishable, else its
+ * category's (back-off to the product type), else null (not replenishable).
+ */
+export function productInterval(product: ProductStats | undefined, category: CategoryStats | undefined, rules: Rules): { perUnitDays: number; from: Exclude<LearnedFrom, 'customer'> } | null {
+  const own = storeInterval(product, rules);
+  if (own !== null) return { perUnitDays: own, from: 'product' };
+  const backOff = storeInterval(category, rules);
+  return backOff !== null ? { perUnitDays: backOff, from: 'product_type' } : null;
+}
+
+/** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
+export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
+  const purchases = keptPurchases(orders).filter((p) => p.item.productId === productId);
+  const gaps: number[] = [];
+  for (let i = 1; i < purchases.length; i++) {
+    const gap = perUnitGap({ placedAt: purchases[i - 1].order.placedAt, quantity: purchases[i - 1].item.quantity }, purchases[i].order.placedAt, rules);
+    if (gap !== null) gaps.push(gap);
+  }
+  return gaps;
+}
+
+/** The customer's own per-unit interval when they have enough gaps of their own, else null. */
+export function customerInterval(orders: readonly OrderContribution[], productId: string, rules: Rules): number | null {
+  const gaps = ownGaps(orders, productId, rules);
+  return gaps.length >= rules.minOwnIntervals ? median(gaps) : null;
+}
