@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/delivery/config';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
+import { productsConfigSchema } from '../enrichment/products/config';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
 import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
@@ -23,6 +24,7 @@ function horizonProblems(delivery: DeliveryConfig, shipments: PipelineSettings['
 }
 
 const lifecycleFileSchema = z.object({ lifecycle: lifecycleConfigSchema.prefault({}) }).strict();
+const productsFileSchema = z.object({ products: productsConfigSchema.prefault({}) }).strict();
 
 /** Reads and validates every user-editable file. Throws ConfigError naming the file, the key and what is allowed. */
 export function loadSettings(env: Env): PipelineSettings {
@@ -47,8 +49,9 @@ export function loadSettings(env: Env): PipelineSettings {
   const mapping = load(env.SHIPSIGNAL_MAPPINGS_DIR, 'klaviyo.yaml', mappingConfigSchema);
   const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
   const shipments = load(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml', shipmentSettingsSchema);
+  const products = load(env.SHIPSIGNAL_CONFIG_DIR, 'products.yaml', productsFileSchema);
   if (delivery && shipments) problems.push(...horizonProblems(delivery, shipments.shipments, env.SHIPSIGNAL_CONFIG_DIR));
-  if (!lifecycle || !mapping || !delivery || !shipments || problems.length > 0) throw new ConfigError(problems);
+  if (!lifecycle || !mapping || !delivery || !shipments || !products || problems.length > 0) throw new ConfigError(problems);
   return {
     lifecycle: lifecycle.lifecycle,
     mapping,
@@ -56,6 +59,7 @@ export function loadSettings(env: Env): PipelineSettings {
     backfill: env.SHIPSIGNAL_BACKFILL,
     delivery,
     shipments: shipments.shipments,
+    products: products.products,
   };
 }
 

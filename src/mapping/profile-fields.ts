@@ -2,6 +2,8 @@ import type { CustomerAggregate } from '../model/customer';
 import type { PropertyValue } from '../model/records';
 import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
+import { affinityLabels } from '../enrichment/products/affinity';
+import type { ProductSignals } from '../enrichment/products/types';
 
 /**
  * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
@@ -12,6 +14,8 @@ import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 export interface ProfileContext {
   readonly customer: CustomerAggregate;
   readonly lifecycle: LifecycleAssessment;
+  /** Category affinity, recommendations and the replenishment cycle (src/enrichment/products). */
+  readonly products: ProductSignals;
 }
 
 type FieldFn = (context: ProfileContext) => PropertyValue;
@@ -35,10 +39,22 @@ export const PROFILE_FIELDS = {
   'lifecycle.churn_risk': ({ lifecycle }) => roundOrNull(lifecycle.churnRisk, 3),
   'lifecycle.churn_risk_reasons': ({ lifecycle }) => [...lifecycle.churnRiskReasons],
   'lifecycle.expected_next_order_at': ({ lifecycle }) => iso(lifecycle.expectedNextOrderAt),
+  'products.top_category': ({ products }) => products.topCategory,
+  // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
+  'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
+  // "product id | title": the id for a catalogue lookup, the title for the email.
+  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${r.productId} | ${r.title}`)),
+  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => r.productId)),
+  'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
+  'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
+  'products.replenishment_product_id': ({ products }) => products.replenishment?.productId ?? null,
 } satisfies Record<string, FieldFn>;
 
 export type ProfileFieldName = keyof typeof PROFILE_FIELDS;
 export const PROFILE_FIELD_NAMES = Object.keys(PROFILE_FIELDS) as [ProfileFieldName, ...ProfileFieldName[]];
+
+/** An empty list is "no value now": the property is removed rather than kept as []. */
+const emptyAsNull = (values: readonly string[]): readonly string[] | null => (values.length > 0 ? values : null);
 
 function roundOrNull(value: number | null, digits: number): number | null {
   return value === null ? null : Number(value.toFixed(digits));
