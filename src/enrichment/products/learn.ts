@@ -59,6 +59,11 @@ export function learnOrder(
   if (kept.length === 0) return;
   const earlier = history.filter((o) => o.orderId !== order.orderId && o.placedAt <= order.placedAt);
   const recent = recentProducts(earlier, config.coPurchase.historyProducts);
+  // Each product's last kept purchase before this order, and how many there were: one pass over the history.
+  const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
+  for (const { order: o, item } of keptPurchases(earlier)) {
+    lastBought.set(item.productId, { placedAt: o.placedAt, quantity: item.quantity, count: (lastBought.get(item.productId)?.count ?? 0) + 1 });
+  }
   const inOrder = kept.map((item) => item.productId);
   const { perProduct, bestSellersPerCategory } = config.coPurchase;
   for (const item of kept) {
@@ -73,11 +78,10 @@ export function learnOrder(
     let categoryStats = category === null ? null : book.categories.get(category) ?? emptyCategory(category);
     if (categoryStats) categoryStats = { ...categoryStats, best: bump(categoryStats.best, item.productId, 1, bestSellersPerCategory) };
 
-    const previous = keptPurchases(earlier).filter((p) => p.item.productId === item.productId);
-    const last = previous[previous.length - 1];
-    const gap = last ? perUnitGap({ placedAt: last.order.placedAt, quantity: last.item.quantity }, order.placedAt, config.replenishment) : null;
-    if (gap !== null) {
-      const firstRepeat = previous.length === 1 ? 1 : 0;
+    const last = lastBought.get(item.productId);
+    const gap = last ? perUnitGap(last, order.placedAt, config.replenishment) : null;
+    if (gap !== null && last) {
+      const firstRepeat = last.count === 1 ? 1 : 0;
       product = { ...product, gaps: keepRecent(product.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: product.repeatCustomers + firstRepeat };
       if (categoryStats) categoryStats = { ...categoryStats, gaps: keepRecent(categoryStats.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: categoryStats.repeatCustomers + firstRepeat };
     }
