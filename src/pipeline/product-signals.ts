@@ -42,9 +42,10 @@ export const lookupOf = (book: ProductBook): StatsLookup => ({
 /** Every customer's product signals, from a book that holds their statistics (titles of recommendations read here). */
 export async function signalsFor(repository: ProductStatsRepository, book: ProductBook, customers: readonly CustomerAggregate[], now: Date, config: ProductsConfig): Promise<Map<string, ProductSignals>> {
   const lookup = lookupOf(book);
-  await repository.complete(book, customers.flatMap((customer) => recommendedIds(customer, lookup, config)));
+  const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
+  await repository.complete(book, ids.flat());
   const titleOf = (id: string): string | undefined => book.products.get(id)?.title;
-  return new Map(customers.map((customer) => [customer.key, productSignals(customer, lookup, titleOf, now, config)]));
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i])]));
 }
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */

@@ -16,22 +16,30 @@ export function statsNeeded(customer: CustomerAggregate, config: ProductsConfig)
 }
 
 /**
- * Everything the products layer says about one customer, from their history and the store's statistics. Two steps,
- * so a caller can read the recommended products' titles in one batch: `recommendedIds` first, then `productSignals`.
+ * The products to recommend to a customer (ids, best first) given their top category. A caller that needs the
+ * titles reads these products' statistics, then calls `productSignals` with the ids, so nothing is computed twice.
  */
-export function recommendedIds(customer: CustomerAggregate, stats: StatsLookup, config: ProductsConfig): string[] {
-  const top = categoryAffinity(customer.orders, 1)[0]?.category ?? null;
-  return recommendationIds(customer.orders, stats, top, config);
+export function recommendedIds(customer: CustomerAggregate, stats: StatsLookup, config: ProductsConfig, topCategory = categoryAffinity(customer.orders, 1)[0]?.category ?? null): string[] {
+  return recommendationIds(customer.orders, stats, topCategory, config);
 }
 
-export function productSignals(customer: CustomerAggregate, stats: StatsLookup, titleOf: (productId: string) => string | undefined, now: Date, config: ProductsConfig): ProductSignals {
+/** Everything the products layer says about one customer, from their history and the store's statistics. Pure. */
+export function productSignals(
+  customer: CustomerAggregate,
+  stats: StatsLookup,
+  titleOf: (productId: string) => string | undefined,
+  now: Date,
+  config: ProductsConfig,
+  ids?: readonly string[],
+): ProductSignals {
   const affinity = categoryAffinity(customer.orders, config.affinity.top);
+  const topCategory = affinity[0]?.category ?? null;
   const candidates = new Set(recentProducts(customer.orders, config.replenishment.candidateProducts));
   const lookup: StatsLookup = { product: (id) => (candidates.has(id) ? stats.product(id) : undefined), category: stats.category };
   return {
-    topCategory: affinity[0]?.category ?? null,
+    topCategory,
     affinity,
-    recommendations: withTitles(recommendedIds(customer, stats, config), titleOf),
+    recommendations: withTitles(ids ?? recommendedIds(customer, stats, config, topCategory), titleOf),
     replenishment: nextReplenishment(customer.orders, lookup, now, config),
   };
 }

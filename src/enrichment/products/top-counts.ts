@@ -6,17 +6,27 @@ import type { TopCounts } from './types';
  * stays in the table, and memory is fixed whatever the catalogue size. Pure: returns a new table, highest first.
  */
 export function bump(table: TopCounts, key: string, by: number, capacity: number): TopCounts {
-  const next = table.map(([k, c]) => [k, c] as [string, number]);
-  const at = next.findIndex(([k]) => k === key);
-  if (at >= 0) next[at][1] += by;
-  else if (next.length < capacity) next.push([key, by]);
-  else {
-    let min = 0;
-    for (let i = 1; i < next.length; i++) if (next[i][1] <= next[min][1]) min = i;
-    next[min] = [key, next[min][1] + by];
+  const next = table.slice() as Array<readonly [string, number]>;
+  let at = next.findIndex(([k]) => k === key);
+  if (at >= 0) next[at] = [key, next[at][1] + by];
+  else if (next.length < capacity) {
+    next.push([key, by]);
+    at = next.length - 1;
+  } else {
+    // Highest first, so the last entry holds the smallest count (ties: the last in key order).
+    at = next.length - 1;
+    next[at] = [key, next[at][1] + by];
   }
-  return next.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  // Only the changed entry can be out of place, and only too low: move it up (one insertion step, no full sort).
+  while (at > 0 && before(next[at], next[at - 1])) {
+    [next[at - 1], next[at]] = [next[at], next[at - 1]];
+    at -= 1;
+  }
+  return next;
 }
+
+/** Table order: higher count first, then key. */
+const before = (a: readonly [string, number], b: readonly [string, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
 
 /** The value at quantile q (0-1) of sorted numbers, interpolated. */
 export function quantile(sorted: readonly number[], q: number): number {
