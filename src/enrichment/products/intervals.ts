@@ -30,19 +30,42 @@ export function productInterval(product: ProductStats | undefined, category: Cat
   return backOff !== null ? { perUnitDays: backOff, from: 'product_type' } : null;
 }
 
-/** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
-export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
-  const purchases = keptPurchases(orders).filter((p) => p.item.productId === productId);
+/** A customer's kept purchases of one product, oldest first. */
+export type ProductPurchases = ReadonlyArray<{ readonly placedAt: string; readonly quantity: number }>;
+
+/** The customer's kept purchases grouped by product, in one pass over their history. */
+export function purchasesByProduct(orders: readonly OrderContribution[]): Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>> {
+  const byProduct = new Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>>();
+  for (const { order, item } of keptPurchases(orders)) {
+    const list = byProduct.get(item.productId) ?? [];
+    list.push({ placedAt: order.placedAt, quantity: item.quantity, orderId: order.orderId, category: item.category });
+    byProduct.set(item.productId, list);
+  }
+  return byProduct;
+}
+
+/** Per-unit gaps between consecutive kept purchases of one product. */
+export function gapsOf(purchases: ProductPurchases, rules: Rules): number[] {
   const gaps: number[] = [];
   for (let i = 1; i < purchases.length; i++) {
-    const gap = perUnitGap({ placedAt: purchases[i - 1].order.placedAt, quantity: purchases[i - 1].item.quantity }, purchases[i].order.placedAt, rules);
+    const gap = perUnitGap(purchases[i - 1], purchases[i].placedAt, rules);
     if (gap !== null) gaps.push(gap);
   }
   return gaps;
 }
 
+/** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
+export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
+  return gapsOf(purchasesByProduct(orders).get(productId) ?? [], rules);
+}
+
+/** The customer's own per-unit interval from their purchases of a product when they have enough gaps, else null. */
+export function ownInterval(purchases: ProductPurchases, rules: Rules): number | null {
+  const gaps = gapsOf(purchases, rules);
+  return gaps.length >= rules.minOwnIntervals ? median(gaps) : null;
+}
+
 /** The customer's own per-unit interval when they have enough gaps of their own, else null. */
 export function customerInterval(orders: readonly OrderContribution[], productId: string, rules: Rules): number | null {
-  const gaps = ownGaps(orders, productId, rules);
-  return gaps.length >= rules.minOwnIntervals ? median(gaps) : null;
+  return ownInterval(purchasesByProduct(orders).get(productId) ?? [], rules);
 }

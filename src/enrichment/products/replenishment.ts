@@ -1,7 +1,6 @@
 import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { customerInterval, productInterval } from './intervals';
-import { keptPurchases } from './learn';
+import { ownInterval, productInterval, purchasesByProduct } from './intervals';
 import type { CategoryStats, ProductStats, ReplenishmentDue } from './types';
 
 const DAY_MS = 86_400_000;
@@ -20,18 +19,17 @@ export interface StatsLookup {
  */
 export function nextReplenishment(orders: readonly OrderContribution[], stats: StatsLookup, now: Date, config: ProductsConfig): ReplenishmentDue | null {
   const rules = config.replenishment;
-  const last = new Map<string, { order: OrderContribution; quantity: number; category: string | null }>();
-  for (const { order, item } of keptPurchases(orders)) last.set(item.productId, { order, quantity: item.quantity, category: item.category });
   let best: ReplenishmentDue | null = null;
-  for (const [productId, purchase] of last) {
+  for (const [productId, purchases] of purchasesByProduct(orders)) {
+    const purchase = purchases[purchases.length - 1];
     const product = stats.product(productId);
     const category = product?.category ?? purchase.category;
     const store = productInterval(product, category === null ? undefined : stats.category(category), rules);
     if (store === null) continue;
-    const own = customerInterval(orders, productId, rules);
+    const own = ownInterval(purchases, rules);
     const perUnit = own ?? store.perUnitDays;
     const intervalDays = perUnit * Math.max(1, purchase.quantity);
-    const start = Date.parse(purchase.order.placedAt);
+    const start = Date.parse(purchase.placedAt);
     const dueAt = new Date(start + Math.max(0, intervalDays - rules.leadDays) * DAY_MS);
     const lateAt = new Date(start + rules.lateMultiple * intervalDays * DAY_MS);
     if (lateAt <= now) continue;
@@ -43,7 +41,7 @@ export function nextReplenishment(orders: readonly OrderContribution[], stats: S
         lateAt,
         intervalDays: Number(intervalDays.toFixed(1)),
         learnedFrom: own !== null ? 'customer' : store.from,
-        cycleOrderId: purchase.order.orderId,
+        cycleOrderId: purchase.orderId,
       };
     }
   }
