@@ -13,7 +13,7 @@ type Rules = ProductsConfig['replenishment'];
 export function storeInterval(stats: { readonly repeatCustomers: number; readonly gaps: readonly number[] } | undefined, rules: Rules): number | null {
   if (!stats || stats.repeatCustomers < rules.minRepeatCustomers || stats.gaps.length < rules.minIntervals) return null;
   const sorted = [...stats.gaps].sort((a, b) => a - b);
-  const mid = quantile(sorted, 0.5);
+  const mid = median(sorted);
   if (!(mid > 0)) return null;
   const spread = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / mid;
   return spread <= rules.maxSpread ? mid : null;

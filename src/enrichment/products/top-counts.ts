@@ -1,3 +1,4 @@
+import { medianSorted, quantileSorted } from 'simple-statistics';
 import type { TopCounts } from './types';
 
 /**
@@ -28,16 +29,10 @@ export function bump(table: TopCounts, key: string, by: number, capacity: number
 /** Table order: higher count first, then key. */
 const before = (a: readonly [string, number], b: readonly [string, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
 
-/** The value at quantile q (0-1) of sorted numbers, interpolated. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
-}
+/** The value at quantile q (0-1) of numbers sorted ascending (simple-statistics' definition). */
+export const quantile = (sorted: readonly number[], q: number): number => (sorted.length === 0 ? Number.NaN : quantileSorted([...sorted], q));
 
-export const median = (values: readonly number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
+export const median = (values: readonly number[]): number => (values.length === 0 ? Number.NaN : medianSorted([...values].sort((a, b) => a - b)));
 
 /** Appends to a bounded list of the most recent values. */
 export function keepRecent(values: readonly number[], value: number, keep: number): number[] {
