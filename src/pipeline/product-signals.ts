@@ -44,7 +44,7 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   const lookup = lookupOf(book);
   const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
   await repository.complete(book, ids.flat());
-  const titleOf = (id: string): string | undefined => book.products.get(id)?.title;
+  const titleOf = (id: string): string | undefined => repository.titleOf(book, id);
   return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i])]));
 }
 
