@@ -86,9 +86,14 @@ export function learnOrder(
       if (categoryStats) categoryStats = { ...categoryStats, gaps: keepRecent(categoryStats.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: categoryStats.repeatCustomers + firstRepeat };
     }
 
+    // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
+    // wholesale order of 500 lines would otherwise cost 250,000 count updates.
     let co = product.co;
+    let paired = 0;
     for (const other of new Set([...inOrder, ...recent])) {
-      if (other !== item.productId) co = bump(co, other, 1, perProduct);
+      if (other === item.productId) continue;
+      if (paired++ >= config.coPurchase.historyProducts) break;
+      co = bump(co, other, 1, perProduct);
     }
     book.products.set(item.productId, { ...product, co });
     book.changed.add(productEntryName(item.productId));
@@ -98,11 +103,12 @@ export function learnOrder(
     }
   }
   // The customer's earlier products learn that this order's products were bought after them.
+  const inOrderSet = new Set(inOrder);
   for (const earlierProduct of recent) {
-    if (inOrder.includes(earlierProduct)) continue;
+    if (inOrderSet.has(earlierProduct)) continue;
     let stats = book.products.get(earlierProduct);
     if (!stats) continue; // not read: the caller reads every recent product of the page's customers
-    for (const productId of inOrder) stats = { ...stats, co: bump(stats.co, productId, 1, perProduct) };
+    for (const productId of inOrder.slice(0, config.coPurchase.historyProducts)) stats = { ...stats, co: bump(stats.co, productId, 1, perProduct) };
     book.products.set(earlierProduct, stats);
     book.changed.add(productEntryName(earlierProduct));
   }
