@@ -3,6 +3,7 @@ import type { MetricEvent } from '../model/records';
 import type { ReplenishmentDue } from '../enrichment/products/types';
 import type { MappingConfig } from './mapping-config';
 import { identityOf } from './profile';
+import { catalogId } from './profile-fields';
 import { uniqueId } from './unique-id';
 
 /**
@@ -27,7 +28,7 @@ export function replenishmentDueEvent(
     value: null,
     valueCurrency: null,
     properties: {
-      ProductId: due.productId,
+      ProductId: catalogId(due.productId),
       ProductName: due.title,
       UsualIntervalDays: due.intervalDays,
       LearnedFrom: due.learnedFrom,

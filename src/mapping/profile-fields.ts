@@ -43,15 +43,21 @@ export const PROFILE_FIELDS = {
   // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
   'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
   // "product id | title": the id for a catalogue lookup, the title for the email.
-  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${r.productId} | ${r.title}`)),
-  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => r.productId)),
+  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${catalogId(r.productId)} | ${r.title}`)),
+  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => catalogId(r.productId))),
   'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
   'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
-  'products.replenishment_product_id': ({ products }) => products.replenishment?.productId ?? null,
+  'products.replenishment_product_id': ({ products }) => (products.replenishment ? catalogId(products.replenishment.productId) : null),
 } satisfies Record<string, FieldFn>;
 
 export type ProfileFieldName = keyof typeof PROFILE_FIELDS;
 export const PROFILE_FIELD_NAMES = Object.keys(PROFILE_FIELDS) as [ProfileFieldName, ...ProfileFieldName[]];
+
+/**
+ * A product id as catalogues key it: the numeric tail of a GraphQL global id (`gid://<app>/Product/123` → `123`, the
+ * id ESP catalogues synced from the store use), any other id unchanged.
+ */
+export const catalogId = (productId: string): string => /^gid:\/\/[^/]+\/[^/]+\/(.+)$/.exec(productId)?.[1] ?? productId;
 
 /** An empty list is "no value now": the property is removed rather than kept as []. */
 const emptyAsNull = (values: readonly string[]): readonly string[] | null => (values.length > 0 ? values : null);

@@ -41,13 +41,13 @@ describe.each([['bulk', 'true'], ['paged', 'false']])('product signals through t
     expect(newbie.ss_top_category).toBe('Coffee');
     expect(newbie.ss_category_affinity).toEqual(['Coffee 63%', 'Mugs 38%']);
     // Everyone who bought coffee bought a grinder with it; newbie owns the coffee and the mug, so not those.
-    expect(newbie.ss_recommended_products).toEqual([`${gid('Product', GRINDER)} | ${TITLES[GRINDER]}`]);
+    expect(newbie.ss_recommended_products).toEqual([`${GRINDER} | ${TITLES[GRINDER]}`]);
     expect(newbie.ss_replenishment_product).toBe(TITLES[COFFEE]);
     expect(newbie.ss_next_replenishment_at).toBe(new Date(NOW.getTime() + 20 * DAY).toISOString());
     // A regular is due at their own interval, 30 days after their last bag.
     expect(profile(regulars[0]).ss_next_replenishment_at).toBe(new Date(NOW.getTime() + 25 * DAY).toISOString());
     // A regular owns the coffee and the grinder; the mug was bought with coffee (by newbie).
-    expect(profile(regulars[0]).ss_recommended_products).toEqual([`${gid('Product', MUG)} | ${TITLES[MUG]}`]);
+    expect(profile(regulars[0]).ss_recommended_products).toEqual([`${MUG} | ${TITLES[MUG]}`]);
     expect(dueEvents()).toEqual([]);
     expect(harness.stack.klaviyo.validationFailures()).toEqual([]);
   }, 60_000);
@@ -58,7 +58,7 @@ describe.each([['bulk', 'true'], ['paged', 'false']])('product signals through t
     const events = dueEvents();
     expect(events.map((e) => e.profile.email)).toEqual(['newbie@coffee.test']);
     expect(events[0].properties).toMatchObject({
-      ProductId: gid('Product', COFFEE), ProductName: TITLES[COFFEE], UsualIntervalDays: 30, LearnedFrom: 'product', TopCategory: 'Coffee',
+      ProductId: String(COFFEE), ProductName: TITLES[COFFEE], UsualIntervalDays: 30, LearnedFrom: 'product', TopCategory: 'Coffee',
     });
     expect(events[0].uniqueId).toBe(replenishmentEventId('newbie@coffee.test', gid('Product', COFFEE), gid('Order', NEWCOMER_ORDER)));
     clock.advance(DAY);
