@@ -61,9 +61,10 @@ describe('learnOrder and recommendationIds', () => {
     const book = emptyBook();
     for (const [n, product] of ['x', 'y', 'y', 'z'].entries()) learnOrder(book, [], placed(`o${n}`, n, [item(product)]), titles, config);
     const history = [placed('1', 0, [item('x')])];
-    expect(recommendationIds(history, lookup(book), 'tea', config)).toEqual(['y', 'z']);
-    const coOnly: ProductsConfig = { ...config, coPurchase: { ...config.coPurchase, fillWithCategoryBestSellers: false } };
-    expect(recommendationIds(history, lookup(book), 'tea', coOnly)).toEqual([]);
+    const fill: ProductsConfig = { ...config, coPurchase: { ...config.coPurchase, fillWithCategoryBestSellers: true } };
+    expect(recommendationIds(history, lookup(book), 'tea', fill)).toEqual(['y', 'z']);
+    // The default: co-purchase only.
+    expect(recommendationIds(history, lookup(book), 'tea', config)).toEqual([]);
   });
 
   it('lists at most `recommend` products, best first, ties by id', () => {

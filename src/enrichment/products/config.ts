@@ -23,7 +23,7 @@ export const productsConfigSchema = z.object({
       /** A pair seen fewer times than this is noise, not "bought together". */
       minPairCount: z.number().int().min(1).default(1),
       /** Best sellers of the customer's top category fill a list that co-purchase left short. */
-      fillWithCategoryBestSellers: z.boolean().default(true),
+      fillWithCategoryBestSellers: z.boolean().default(false),
       /** Best sellers kept per category (space-saving top-k). */
       bestSellersPerCategory: z.number().int().min(1).max(100).default(20),
     })
