@@ -97,6 +97,11 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
       write(`  ${metric.padEnd(32)} ${String(counts.live).padStart(6)} / ${counts.backfill}`);
     }
     write(`  customers with hold_promotions set: ${held}`);
+    const profiles = stack.klaviyo.profiles();
+    const having = (name: string): number => profiles.filter((p) => p.properties[name] !== undefined).length;
+    const due = stack.klaviyo.events().filter((e) => e.metric === 'Replenishment Due').length;
+    write(`products: ${having('ss_top_category')} profiles with ss_top_category, ${having('ss_recommended_products')} with ss_recommended_products, ` +
+      `${having('ss_next_replenishment_at')} with ss_next_replenishment_at; ${due} Replenishment Due events`);
     write();
     if (source === 'shopify') {
       await demoReturns(stack, app, clock, write);

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/delivery/config';
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
 import { trustConfigSchema } from '../enrichment/returns/config';
+import { productsConfigSchema } from '../enrichment/products/config';
 import { mappingConfigSchema } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
 import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
@@ -24,6 +25,7 @@ function horizonProblems(delivery: DeliveryConfig, shipments: PipelineSettings['
 }
 
 const lifecycleFileSchema = z.object({ lifecycle: lifecycleConfigSchema.prefault({}) }).strict();
+const productsFileSchema = z.object({ products: productsConfigSchema.prefault({}) }).strict();
 
 /** Reads and validates every user-editable file. Throws ConfigError naming the file, the key and what is allowed. */
 export function loadSettings(env: Env): PipelineSettings {
@@ -49,8 +51,9 @@ export function loadSettings(env: Env): PipelineSettings {
   const delivery = load(env.SHIPSIGNAL_CONFIG_DIR, 'delivery.yaml', deliveryConfigSchema);
   const shipments = load(env.SHIPSIGNAL_CONFIG_DIR, 'shipments.yaml', shipmentSettingsSchema);
   const trust = load(env.SHIPSIGNAL_CONFIG_DIR, 'trust.yaml', trustConfigSchema);
+  const products = load(env.SHIPSIGNAL_CONFIG_DIR, 'products.yaml', productsFileSchema);
   if (delivery && shipments) problems.push(...horizonProblems(delivery, shipments.shipments, env.SHIPSIGNAL_CONFIG_DIR));
-  if (!lifecycle || !mapping || !delivery || !shipments || !trust || problems.length > 0) throw new ConfigError(problems);
+  if (!lifecycle || !mapping || !delivery || !shipments || !trust || !products || problems.length > 0) throw new ConfigError(problems);
   return {
     lifecycle: lifecycle.lifecycle,
     mapping,
@@ -59,6 +62,7 @@ export function loadSettings(env: Env): PipelineSettings {
     delivery,
     shipments: shipments.shipments,
     trust: trust.trust,
+    products: products.products,
   };
 }
 

@@ -56,10 +56,7 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
         returnParcels,
       },
       backfilling ? 'aggregate-only' : 'announce',
-      async (_orders, customers, returnsChanged) => {
-        const segments = new Map([...customers].map(([key, customer]) => [key, customer.segment]));
-        return planShipments(context, inputs, segments, { emails: returnsChanged, customers });
-      },
+      async (_orders, customers, returnsChanged) => planShipments(context, inputs, customers, { emails: returnsChanged, customers }),
     );
     totals.orders += outcome.orders;
     totals.rejected += outcome.rejected;

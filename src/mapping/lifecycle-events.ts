@@ -14,6 +14,8 @@ export interface SegmentChange {
   readonly backfill: boolean;
   /** This customer's nth announced change: the event id, so a replay after a crash keeps the same id. */
   readonly ordinal: number;
+  /** The customer's top category by net spend, for flow branches (null: none known). */
+  readonly topCategory: string | null;
 }
 
 /** `Lifecycle Segment Changed`, once per real change. */
@@ -28,7 +30,7 @@ export function segmentChangedEvent(change: SegmentChange, mapping: MappingConfi
     uniqueId: uniqueId('seg', change.customer.key, change.ordinal),
     value: null,
     valueCurrency: null,
-    properties: { PreviousSegment: change.from, Segment: change.to, Cause: change.cause },
+    properties: { PreviousSegment: change.from, Segment: change.to, Cause: change.cause, TopCategory: change.topCategory },
     backfill: change.backfill,
   };
 }

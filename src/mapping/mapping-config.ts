@@ -25,6 +25,8 @@ export const mappingConfigSchema = z
     events: z
       .object({
         lifecycleSegmentChanged: event('Lifecycle Segment Changed', true),
+        /** A customer's replenishable product is due again (time-driven; once per product cycle). */
+        replenishmentDue: event('Replenishment Due', true),
         placedOrder: event('Placed Order', false),
         orderedProduct: event('Ordered Product', false),
         cancelledOrder: event('Cancelled Order', false),

@@ -3,6 +3,8 @@ import type { PropertyValue } from '../model/records';
 import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 import { summarizeReturns } from '../enrichment/returns/summary';
+import { affinityLabels } from '../enrichment/products/affinity';
+import type { ProductSignals } from '../enrichment/products/types';
 
 /**
  * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
@@ -13,6 +15,8 @@ import { summarizeReturns } from '../enrichment/returns/summary';
 export interface ProfileContext {
   readonly customer: CustomerAggregate;
   readonly lifecycle: LifecycleAssessment;
+  /** Category affinity, recommendations and the replenishment cycle (src/enrichment/products). */
+  readonly products: ProductSignals;
 }
 
 type FieldFn = (context: ProfileContext) => PropertyValue;
@@ -42,10 +46,28 @@ export const PROFILE_FIELDS = {
   'returns.rate': ({ customer }) => summarizeReturns(customer).rate,
   'returns.last_reason': ({ customer }) => summarizeReturns(customer).lastReason,
   'returns.last_at': ({ customer }) => summarizeReturns(customer).lastAt,
+  'products.top_category': ({ products }) => products.topCategory,
+  // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
+  'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
+  // "product id | title": the id for a catalogue lookup, the title for the email.
+  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${catalogId(r.productId)} | ${r.title}`)),
+  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => catalogId(r.productId))),
+  'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
+  'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
+  'products.replenishment_product_id': ({ products }) => (products.replenishment ? catalogId(products.replenishment.productId) : null),
 } satisfies Record<string, FieldFn>;
 
 export type ProfileFieldName = keyof typeof PROFILE_FIELDS;
 export const PROFILE_FIELD_NAMES = Object.keys(PROFILE_FIELDS) as [ProfileFieldName, ...ProfileFieldName[]];
+
+/**
+ * A product id as catalogues key it: the numeric tail of a GraphQL global id (`gid://<app>/Product/123` → `123`, the
+ * id ESP catalogues synced from the store use), any other id unchanged.
+ */
+export const catalogId = (productId: string): string => /^gid:\/\/[^/]+\/[^/]+\/(.+)$/.exec(productId)?.[1] ?? productId;
+
+/** An empty list is "no value now": the property is removed rather than kept as []. */
+const emptyAsNull = (values: readonly string[]): readonly string[] | null => (values.length > 0 ? values : null);
 
 function roundOrNull(value: number | null, digits: number): number | null {
   return value === null ? null : Number(value.toFixed(digits));

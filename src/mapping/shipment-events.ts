@@ -1,5 +1,12 @@
 import type { MetricEvent } from '../model/records';
 import type { Segment } from '../model/customer';
+
+/** What shipment events say about their customer, so one flow can branch on it. */
+export interface CustomerTraits {
+  readonly segment: Segment | null;
+  /** The customer's top category by net spend (src/enrichment/products/affinity.ts). */
+  readonly topCategory: string | null;
+}
 import type { ShipmentStatus } from '../model/shipment';
 import type { ShipmentState } from '../state/shipments';
 import type { MappingConfig } from './mapping-config';
@@ -27,7 +34,7 @@ const DAY_MS = 24 * HOUR_MS;
 const round = (n: number, digits: number): number => Number(n.toFixed(digits));
 
 /** Everything a flow may need, the same on every shipment event. Pure. */
-export function shipmentPayload(shipment: ShipmentState, segment: Segment | null, now: Date, pageLink: PageLink = null): Record<string, unknown> {
+export function shipmentPayload(shipment: ShipmentState, customer: CustomerTraits, now: Date, pageLink: PageLink = null): Record<string, unknown> {
   const scans = shipment.scans;
   const lastScan = scans.length > 0 ? scans[scans.length - 1] : null;
   const original = shipment.promisedDeliveryAt ?? shipment.risk?.firstCarrierEstimateAt ?? shipment.carrierEstimatedDeliveryAt;
@@ -64,7 +71,8 @@ export function shipmentPayload(shipment: ShipmentState, segment: Segment | null
     LateRiskScore: shipment.prediction?.lateRiskScore == null ? null : round(shipment.prediction.lateRiskScore, 3),
     RiskLevel: shipment.risk?.level ?? 'none',
     RiskReasons: (shipment.risk?.reasons ?? []).map((r) => r.code),
-    LifecycleSegment: segment,
+    LifecycleSegment: customer.segment,
+    TopCategory: customer.topCategory,
     DataSource: shipment.provider,
   };
 }
@@ -91,11 +99,11 @@ export interface StatusChange {
 }
 
 /** `Shipment <Status>`: the id is the shipment, the status and the scan time, so a replayed scan is the same event. */
-export function statusEvent(shipment: ShipmentState, change: StatusChange, segment: Segment | null, now: Date, mapping: MappingConfig, pageLink: PageLink = null): MetricEvent | null {
+export function statusEvent(shipment: ShipmentState, change: StatusChange, customer: CustomerTraits, now: Date, mapping: MappingConfig, pageLink: PageLink = null): MetricEvent | null {
   const name = STATUS_EVENTS[change.status];
   const config = name ? mapping.events.shipments[name] : null;
   if (!config?.enabled) return null;
-  const properties = { ...shipmentPayload(shipment, segment, now, pageLink), Status: change.status };
+  const properties = { ...shipmentPayload(shipment, customer, now, pageLink), Status: change.status };
   return baseEvent(shipment, config.metric, uniqueId('ship', shipment.key, change.status, change.at.toISOString()), change.at, change.backfill, properties);
 }
 
@@ -105,14 +113,14 @@ export function issueEvent(
   kind: 'detected' | 'resolved',
   issue: { ordinal: number; code: string; text: string | null; openedAt: string },
   at: Date,
-  segment: Segment | null,
+  customer: CustomerTraits,
   mapping: MappingConfig,
   pageLink: PageLink = null,
 ): MetricEvent | null {
   const config = kind === 'detected' ? mapping.events.shipments.issueDetected : mapping.events.shipments.issueResolved;
   if (!config.enabled) return null;
   const properties = {
-    ...shipmentPayload(shipment, segment, at, pageLink),
+    ...shipmentPayload(shipment, customer, at, pageLink),
     IssueCode: issue.code,
     IssueText: issue.text,
     IssueOpenedAt: issue.openedAt,

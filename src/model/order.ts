@@ -13,7 +13,14 @@ export interface LineItem {
   readonly sku: string | null;
   readonly name: string;
   readonly quantity: number;
+  /** Units still kept: the quantity less units refunded or removed (Shopify's `currentQuantity`). */
+  readonly currentQuantity: number;
   readonly unitPrice: Money;
+  /**
+   * The product's category as the store names it: Shopify's product type (else its taxonomy category), the first
+   * WooCommerce category. Null when the store gives none.
+   */
+  readonly category: string | null;
 }
 
 export interface Address {

@@ -1,12 +1,14 @@
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import type { LifecycleConfig } from '../enrichment/lifecycle/config';
 import type { TrustConfig } from '../enrichment/returns/config';
+import type { ProductsConfig } from '../enrichment/products/config';
 import type { MappingConfig } from '../mapping/mapping-config';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CustomerRepository } from '../state/customers';
 import { Outbox } from '../state/outbox';
 import { RejectsLog } from '../state/rejects';
+import { ProductStatsRepository } from '../state/products';
 import { StoreStatsRepository } from '../state/repositories';
 import { ReviewIndex } from '../state/review-index';
 import { ShipmentRepository } from '../state/shipments';
@@ -25,6 +27,7 @@ export interface PipelineSettings {
   readonly pageLink?: ((orderName: string) => string) | null;
   /** Fragile-trust rules (config/trust.yaml); the defaults when absent. */
   readonly trust?: TrustConfig;
+  readonly products: ProductsConfig;
 }
 
 export interface ShipmentSettings {
@@ -54,6 +57,8 @@ export interface PipelineContext {
   /** Non-terminal shipments by the time their risk must be looked at again, with no new scan. */
   readonly shipmentChecks: ReviewIndex;
   readonly stats: StoreStatsRepository;
+  /** Per-product and per-category statistics (co-purchases, re-purchase gaps, best sellers). */
+  readonly productStats: ProductStatsRepository;
   /**
    * Runs one read-compute-commit under the state-writer lease, so two jobs (or two processes) never interleave
    * their writes. Never wraps a network read: sources are read before it is taken.
@@ -82,6 +87,7 @@ export function createPipelineContext(
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     stats: new StoreStatsRepository(store),
+    productStats: new ProductStatsRepository(store),
     writer,
     settings,
     clock,

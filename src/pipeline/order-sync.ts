@@ -6,6 +6,9 @@ import { applyOrderReturns } from '../enrichment/returns/apply';
 import type { ReturnChange } from '../enrichment/returns/ledger';
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import { updateStoreStats } from '../enrichment/lifecycle/store-stats';
+import { learnOrder } from '../enrichment/products/learn';
+import { productKeyOf } from '../enrichment/products/lines';
+import { NO_PRODUCT_SIGNALS } from '../enrichment/products/types';
 import { orderEvents } from '../mapping/order-events';
 import { customerEntry } from '../state/customers';
 import type { StoredRejection } from '../state/rejects';
@@ -15,6 +18,7 @@ import { commitUnit, type CursorMove } from './commit';
 import { liveSince, type PipelineContext } from './context';
 import { returnOrderEntry } from '../state/return-parcels';
 import { NO_RETURN_PARCELS, returnRecords, type ReturnParcelsRead } from './returns';
+import { heldAmongDue, readProductBook, signalsFor } from './product-signals';
 
 /**
  * More work on the same page (shipments), given the customers as just assessed; it joins the page's commit, so a
@@ -77,6 +81,8 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
     context.stats.get(),
   ]);
 
+  // The products and categories of the page and of its customers' recent history, read once (product-signals.ts).
+  const book = await readProductBook(context, stored.values(), orders);
   const rejections: StoredRejection[] = sourceRejections.map((r) => ({ at: now.toISOString(), source, recordId: r.recordId, reason: r.reason }));
   const records: SinkRecord[] = [];
   const working = new Map(stored);
@@ -106,6 +112,9 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
       const history = order.createdAt < since;
       if (!(history && settings.backfill === 'skip')) records.push(...orderEvents(order, previous, settings.mapping, history));
       stats = updateStoreStats(stats, before, after);
+      // Learnt once per (customer, order): an order already in the customer's history is an update, not a purchase.
+      const contribution = previous === null ? after.orders.find((o) => o.orderId === order.id) : undefined;
+      if (contribution) learnOrder(book, before?.orders ?? [], contribution, titlesOf(order), settings.products);
       working.set(after.key, after);
       const at = new Date(Math.max(order.updatedAt.getTime(), changedAt.get(after.key)?.getTime() ?? 0));
       changedAt.set(after.key, at);
@@ -117,6 +126,9 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
 
   const saved: CustomerAggregate[] = [];
   const reviews: Array<{ key: string; at: Date }> = [];
+  const assessed = mode === 'announce' ? [...changedAt.keys()].map((key) => working.get(key) as CustomerAggregate) : [];
+  const signals = await signalsFor(context.productStats, book, assessed, now, settings.products);
+  const held = await heldAmongDue(context, assessed, signals, now);
   for (const [key, at] of changedAt) {
     const customer = working.get(key) as CustomerAggregate;
     if (mode === 'aggregate-only') {
@@ -124,26 +136,28 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
       continue;
     }
     const lifecycle = evaluateLifecycle(customer, stats, now, settings.lifecycle);
-    const announcement = announce(customer, lifecycle, at, 'order', { mapping: settings.mapping, liveSince: since, backfill: settings.backfill });
+    const announcement = announce(customer, lifecycle, at, 'order', { mapping: settings.mapping, liveSince: since, backfill: settings.backfill }, {
+      signals: signals.get(key) ?? NO_PRODUCT_SIGNALS, now, held: held.has(customer.email),
+    });
     records.push(...announcement.records);
     saved.push(announcement.customer);
-    if (lifecycle.nextReviewAt) reviews.push({ key, at: lifecycle.nextReviewAt });
+    reviews.push(...announcement.reviewAt.map((reviewAt) => ({ key, at: reviewAt })));
   }
   // Return events after the assessment, so each carries the customer's segment at that moment.
-  const assessed = new Map([...working, ...saved.map((c) => [c.key, c] as const)]);
+  const assessedByKey = new Map([...working, ...saved.map((c) => [c.key, c] as const)]);
   for (const [key, changes] of returnChanges) {
-    const customer = assessed.get(key);
+    const customer = assessedByKey.get(key);
     if (customer) records.push(...returnRecords(context, customer, changes, customer.segment));
   }
 
-  const attached = attach ? await attach(orders, assessed, [...returnChanges.keys()]) : null;
+  const attached = attach ? await attach(orders, assessedByKey, [...returnChanges.keys()]) : null;
   if (attached) records.push(...attached.records);
   await commitUnit(context, {
     records,
     newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
     reviews: [...reviews, ...(attached?.reviews ?? [])],
     shipmentChecks: attached?.checks ?? [],
-    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats)],
+    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats), ...context.productStats.entries(book)],
     rejects: rejections,
     cursor: page.cursor,
   });
@@ -151,4 +165,14 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   context.metrics.recordsRead.inc({ source }, orders.length + sourceRejections.length);
   if (rejections.length > 0) context.metrics.recordsRejected.inc({ source }, rejections.length);
   return { orders: orders.length, customers: saved.length, records: records.length, rejected: rejections.length };
+}
+
+/** Product titles as this order names them (the line's name), for the statistics' `title`. */
+function titlesOf(order: Order): Map<string, string> {
+  const titles = new Map<string, string>();
+  for (const line of order.lineItems) {
+    const id = productKeyOf(line);
+    if (id !== null && !titles.has(id)) titles.set(id, line.name);
+  }
+  return titles;
 }

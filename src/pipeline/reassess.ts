@@ -2,9 +2,11 @@ import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import { needsRefit, refitChurnModel } from '../enrichment/lifecycle/churn-model';
 import type { CustomerAggregate } from '../model/customer';
 import { customerEntry } from '../state/customers';
+import { NO_PRODUCT_SIGNALS } from '../enrichment/products/types';
 import { announce } from './announce';
 import { commitUnit } from './commit';
 import { liveSince, type PipelineContext } from './context';
+import { heldAmongDue, readProductBook, signalsFor } from './product-signals';
 
 /**
  * Re-assesses every customer against the current store statistics: after the first backfill (whose pages only
@@ -22,17 +24,21 @@ export async function reassessAllCustomers(context: PipelineContext, reason: 'ba
     // event ordinal. Only keys are listed, so each customer is decoded once (it was twice: listed, then re-read).
     const queued = await context.writer(async () => {
       const chunk = [...(await context.customers.getMany(keys)).values()];
+      const book = await readProductBook(context, chunk);
+      const signals = await signalsFor(context.productStats, book, chunk, now, context.settings.products);
+      const held = await heldAmongDue(context, chunk, signals, now);
       const announcements = chunk.map((customer) => {
         const lifecycle = evaluateLifecycle(customer, stats, now, context.settings.lifecycle);
         // After a backfill a change belongs to the customer's history; after a refit it is news, dated now.
         const lastOrder = customer.orders[customer.orders.length - 1];
         const at = reason === 'backfill' && lastOrder ? new Date(lastOrder.placedAt) : now;
-        return { lifecycle, ...announce(customer, lifecycle, at, reason === 'backfill' ? 'order' : 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill }) };
+        const products = { signals: signals.get(customer.key) ?? NO_PRODUCT_SIGNALS, now, held: held.has(customer.email) };
+        return announce(customer, lifecycle, at, reason === 'backfill' ? 'order' : 'time', { mapping: context.settings.mapping, liveSince: since, backfill: context.settings.backfill }, products);
       });
       const records = announcements.flatMap((a) => a.records);
       await commitUnit(context, {
         records,
-        reviews: announcements.flatMap((a) => (a.lifecycle.nextReviewAt ? [{ key: a.customer.key, at: a.lifecycle.nextReviewAt }] : [])),
+        reviews: announcements.flatMap((a) => a.reviewAt.map((at) => ({ key: a.customer.key, at }))),
         entries: announcements.map((a) => customerEntry(a.customer)),
       });
       return { customers: chunk.length, records: records.length };

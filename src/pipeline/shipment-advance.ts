@@ -1,4 +1,3 @@
-import type { Segment } from '../model/customer';
 import type { MetricEvent } from '../model/records';
 import type { Shipment } from '../model/shipment';
 import { assessDeliveryRisk } from '../enrichment/delivery/risk';
@@ -9,7 +8,7 @@ import type { RiskInput } from '../enrichment/delivery/types';
 import { predictDelivery, type TransitModel, type TransitObservation } from '../enrichment/delivery/transit-model';
 import { destinationCalendar } from '../enrichment/delivery/zones';
 import type { MappingConfig } from '../mapping/mapping-config';
-import { isAnnouncedStatus, issueEvent, statusEvent, type StatusChange } from '../mapping/shipment-events';
+import { isAnnouncedStatus, issueEvent, statusEvent, type CustomerTraits, type StatusChange } from '../mapping/shipment-events';
 import { isPendingKey, type AnnouncedPart, type OrderPart, type ShipmentState, type TrackingPart } from '../state/shipments';
 import { AGED_OUT, agedOutTracking } from './shipment-sources';
 
@@ -30,8 +29,8 @@ export interface AdvanceInput {
   readonly order: OrderPart;
   readonly tracking: TrackingPart;
   readonly model: TransitModel;
-  /** The customer's lifecycle segment now, carried on every event so one flow can branch on it. */
-  readonly segment: Segment | null;
+  /** The customer's segment and top category now, carried on every event so one flow can branch on them. */
+  readonly customer: CustomerTraits;
   readonly now: Date;
 }
 
@@ -218,18 +217,18 @@ export function advanceShipment(input: AdvanceInput, settings: AdvanceSettings):
   changes.forEach((change, i) => {
     const stale = change.at < settings.liveSince;
     if (stale && settings.backfill === 'skip') return;
-    const event = statusEvent(state, { ...change, backfill: stale || i < changes.length - 1 }, input.segment, now, settings.mapping, settings.pageLink);
+    const event = statusEvent(state, { ...change, backfill: stale || i < changes.length - 1 }, input.customer, now, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   });
 
   if (risk.transition === 'opened' && risk.openIssue && issueLive) {
     const top = risk.reasons[0];
-    const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.segment, settings.mapping, settings.pageLink);
+    const event = issueEvent(state, 'detected', { ordinal: issues, code: risk.openIssue.code, text: top?.text ?? null, openedAt: risk.openIssue.openedAt }, now, input.customer, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   }
   const closed = previous?.risk?.openIssue;
   if (risk.transition === 'resolved' && closed && issueLive) {
-    const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.segment, settings.mapping, settings.pageLink);
+    const event = issueEvent(state, 'resolved', { ordinal: issues, code: closed.code, text: null, openedAt: closed.openedAt }, now, input.customer, settings.mapping, settings.pageLink);
     if (event) events.push(event);
   }
 

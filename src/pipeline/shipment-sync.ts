@@ -1,7 +1,9 @@
-import type { CustomerAggregate, Segment } from '../model/customer';
+import type { CustomerAggregate } from '../model/customer';
 import { DEFAULT_TRUST } from '../enrichment/returns/config';
 import { summarizeReturns } from '../enrichment/returns/summary';
 import { assessTrust, type TrustParcel } from '../enrichment/returns/trust';
+import { categoryAffinity } from '../enrichment/products/affinity';
+import type { CustomerTraits } from '../mapping/shipment-events';
 import type { SinkRecord } from '../model/records';
 import type { DeliveryConfig } from '../enrichment/delivery/config';
 import { createTransitModel, TransitModelDraft } from '../enrichment/delivery/transit-model';
@@ -49,12 +51,12 @@ function withoutStallRules(config: DeliveryConfig): DeliveryConfig {
  * Advances every input, learns from completed deliveries, rebuilds the delivery properties of every customer
  * touched, and plans the next time-driven look. Nothing is written: the caller commits the plan (with its own
  * cursor, if any) in one commit unit, so a crash replays the step.
- * `segments` may carry customers' segments already at hand; the others are read.
+ * `known` may carry customers already at hand (an order page's, as just assessed); the others are read.
  */
 export async function planShipments(
   context: PipelineContext,
   inputs: readonly ShipmentInput[],
-  segments: ReadonlyMap<string, Segment | null> = new Map(),
+  known: ReadonlyMap<string, CustomerAggregate> = new Map(),
   refresh: ProfileRefresh = NO_REFRESH,
 ): Promise<ShipmentPlan> {
   if (inputs.length === 0 && refresh.emails.length === 0) return { records: [], entries: [], checks: [], reviews: [], shipments: 0 };
@@ -71,9 +73,9 @@ export async function planShipments(
   const storeOnly: AdvanceSettings = { ...base, delivery: withoutStallRules(settings.delivery) };
 
   const emails = [...new Set(inputs.map((i) => i.order?.customerEmail ?? stored.get(i.key)?.customerEmail).filter((e): e is string => !!e))];
-  const missing = emails.filter((email) => !segments.has(email));
+  const missing = emails.filter((email) => !known.has(email));
   const customers = await context.customers.getMany(missing);
-  const segmentOf = (email: string): Segment | null => (segments.has(email) ? segments.get(email) ?? null : customers.get(email)?.segment ?? null);
+  const traitsOf = (email: string): CustomerTraits => customerTraits(known.get(email) ?? customers.get(email));
 
   const records: SinkRecord[] = [];
   const working = new Map<string, ShipmentState>();
@@ -85,7 +87,7 @@ export async function planShipments(
     const tracking = input.tracking ?? previous;
     if (!order || !tracking) continue;
     const step = advanceShipment(
-      { previous, order, tracking, model: draft.model, segment: segmentOf(order.customerEmail), now },
+      { previous, order, tracking, model: draft.model, customer: traitsOf(order.customerEmail), now },
       tracking.kind === 'store' ? storeOnly : base,
     );
     if (step.delivered) draft.record(step.delivered);
@@ -232,4 +234,10 @@ async function mergeCodes(
       shipmentKeys: [...new Set([...(before?.shipmentKeys ?? []), ...seen.keys])],
     }] as const;
   });
+}
+
+/** What shipment events carry about their customer: the segment and the top category by net spend. */
+export function customerTraits(customer: CustomerAggregate | undefined): CustomerTraits {
+  if (!customer) return { segment: null, topCategory: null };
+  return { segment: customer.segment, topCategory: categoryAffinity(customer.orders, 1)[0]?.category ?? null };
 }

@@ -29,6 +29,10 @@ export const provisionedSnapshotKey = (kind: 'segment' | 'flow', name: string): 
 export const provisionDailyKey = (kind: 'segment' | 'flow', day: string): string => `setup:daily:${kind}:${day}`;
 
 export const customerKey = (key: string): string => `customer:${key}`;
+/** What the store learnt about one product (co-purchases, re-purchase gaps), written in the order page's commit. */
+export const productStatsKey = (productId: string): string => `product:${productId}`;
+/** One category's pooled re-purchase gaps (the back-off for thin products) and best sellers. */
+export const categoryStatsKey = (category: string): string => `product-category:${category}`;
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;

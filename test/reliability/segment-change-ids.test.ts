@@ -1,4 +1,5 @@
 import { applyOrder } from '../../src/enrichment/lifecycle/aggregate';
+import { NO_PRODUCT_SIGNALS } from '../../src/enrichment/products/types';
 import { DEFAULT_LIFECYCLE_CONFIG } from '../../src/enrichment/lifecycle/config';
 import { evaluateLifecycle } from '../../src/enrichment/lifecycle/evaluate';
 import { createStoreStats, updateStoreStats } from '../../src/enrichment/lifecycle/store-stats';
@@ -29,7 +30,7 @@ describe('segment-change event ids across orders and time', () => {
       }
       const current = customer as CustomerAggregate;
       const lifecycle = evaluateLifecycle(current, stats, new Date(now), DEFAULT_LIFECYCLE_CONFIG);
-      const announced = announce(current, lifecycle, new Date(now), cause, options);
+      const announced = announce(current, lifecycle, new Date(now), cause, options, { signals: NO_PRODUCT_SIGNALS, now: new Date(now), held: false });
       customer = announced.customer;
       ids.push(...announced.records.filter((r): r is MetricEvent => r.kind === 'event').map((e) => e.uniqueId));
     };

@@ -45,7 +45,7 @@ const pendingTracking = (): TrackingPart =>
   tracking({ carrier: null, status: 'unknown', carrierEstimatedDeliveryAt: null, shippedAt: null, scans: [] });
 
 const step = (previous: ShipmentState | null, order: OrderPart, track: TrackingPart | null, now: Date) =>
-  advanceShipment({ previous, order, tracking: track ?? (previous as ShipmentState), model, segment: null, now }, settings);
+  advanceShipment({ previous, order, tracking: track ?? (previous as ShipmentState), model, customer: { segment: null, topCategory: null }, now }, settings);
 const issueEvents = (events: readonly MetricEvent[]) => events.filter((e) => e.metric.startsWith('Delivery Issue')).map((e) => e.metric);
 const hold = (...shipments: ShipmentState[]) => ({
   hold: DELIVERY_FIELDS['delivery.hold_promotions']({ shipments, reviewRequestDelayDays: 7 }),
@@ -120,10 +120,10 @@ describe('a pending parcel ages out at the horizon', () => {
   it('a pending parcel with nothing open retires silently', () => {
     const early = new Date(NOW.getTime() - 31 * DAY);
     const quiet = { ...delivery, rules: { ...delivery.rules, stalledFulfillment: { ...delivery.rules.stalledFulfillment, enabled: false } } };
-    const seen = advanceShipment({ previous: null, order: pendingOrder(early), tracking: pendingTracking(), model, segment: null, now: new Date(early.getTime() + HOUR) }, { ...settings, delivery: quiet });
+    const seen = advanceShipment({ previous: null, order: pendingOrder(early), tracking: pendingTracking(), model, customer: { segment: null, topCategory: null }, now: new Date(early.getTime() + HOUR) }, { ...settings, delivery: quiet });
     expect(pendingCheckAt(pendingOrder(early), pendingTracking(), quiet, new Date(early.getTime() + HOUR), 30)?.toISOString())
       .toBe(new Date(early.getTime() + 30 * DAY + 60_000).toISOString());
-    const aged = advanceShipment({ previous: seen.state, order: pendingOrder(early), tracking: seen.state, model, segment: null, now: NOW }, { ...settings, delivery: quiet });
+    const aged = advanceShipment({ previous: seen.state, order: pendingOrder(early), tracking: seen.state, model, customer: { segment: null, topCategory: null }, now: NOW }, { ...settings, delivery: quiet });
     expect(aged.state.statusDetail).toBe('aged_out');
     expect(aged.events).toEqual([]);
   });

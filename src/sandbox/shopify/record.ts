@@ -37,6 +37,8 @@ export interface LineItemRecord {
   readonly quantity: number;
   readonly unitPrice: string;
   readonly productLegacyId: number | null;
+  /** The product's merchant-defined type (Shopify's `Product.productType`, "" when unset). */
+  readonly productType?: string | null;
 }
 
 export interface CustomerRecord {

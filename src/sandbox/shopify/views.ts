@@ -128,7 +128,7 @@ export function lineItemView(item: LineItemRecord, currency: string): View {
     discountedUnitPriceSet: bag(item.unitPrice, currency),
     originalTotalSet: bag(total, currency),
     discountedTotalSet: () => bag(total, currency),
-    product: item.productLegacyId === null ? null : { __typename: 'Product', id: gid('Product', item.productLegacyId) },
+    product: item.productLegacyId === null ? null : { __typename: 'Product', id: gid('Product', item.productLegacyId), productType: item.productType ?? '' },
     variant: null,
   };
 }

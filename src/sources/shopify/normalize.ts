@@ -87,7 +87,11 @@ function normalizeLineItem(node: ShopifyLineItemNode): LineItem {
     sku: node.sku || null,
     name: node.name,
     quantity: node.quantity,
+    currentQuantity: node.currentQuantity ?? node.quantity,
     unitPrice: moneyFromDecimal(price.amount, price.currencyCode),
+    // The merchant's product type names the store's own categories. (The taxonomy category is an object: one more
+    // point per line item, which the follow-up query's 1,000-point budget has no room for.)
+    category: node.product?.productType?.trim() || null,
   };
 }
 

@@ -44,7 +44,7 @@ function orderFields(fulfillmentsArgs: string, trackingArgs: string): string {
   }`;
 }
 
-const LINE_ITEM_FIELDS = `id name sku quantity product { id } originalUnitPriceSet { shopMoney { amount currencyCode } }`;
+const LINE_ITEM_FIELDS = `id name sku quantity currentQuantity product { id productType } originalUnitPriceSet { shopMoney { amount currencyCode } }`;
 
 export const ORDERS_PAGE_QUERY = `
 query ShipsignalOrders($first: Int!, $after: String, $query: String) {

@@ -8,7 +8,9 @@ export interface ShopifyLineItemNode {
   readonly name: string;
   readonly sku: string | null;
   readonly quantity: number;
-  readonly product: { readonly id: string } | null;
+  /** Units ordered less refunded and removed ones (absent in lines read before it was asked for). */
+  readonly currentQuantity?: number;
+  readonly product: { readonly id: string; readonly productType?: string } | null;
   readonly originalUnitPriceSet: ShopifyMoneyBag;
 }
 

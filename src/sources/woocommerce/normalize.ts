@@ -158,7 +158,12 @@ function lineItem(raw: unknown, index: number, currency: string): LineItem {
     sku: orNull(text(raw, 'sku')),
     name: text(raw, 'name'),
     quantity,
+    // REST v3 line items carry no per-line refunded quantity (refunds are order-level amounts): a fully refunded
+    // order's lines count as returned through its zero net total.
+    currentQuantity: quantity,
     unitPrice: { minor: Math.round(subtotal.minor / quantity), currency },
+    // REST v3 line items name no category (categories belong to the product resource); see README "Products".
+    category: null,
   };
 }
 

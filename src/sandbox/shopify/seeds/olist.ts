@@ -103,6 +103,8 @@ export function loadOlistStore(options: { clock?: Clock; returns?: boolean } = {
         quantity: rows.length,
         unitPrice: toDecimalString(moneyFromDecimal(rows[0].price, CURRENCY)),
         productLegacyId: productIds.get(productId) ?? null,
+        // Olist's category, in its English translation (product_category_name_translation.csv), as the product type.
+        productType: categories.get(category ?? '') ?? category ?? null,
       });
     }
     if (lineItems.length === 0) {

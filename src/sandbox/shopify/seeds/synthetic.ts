@@ -126,6 +126,8 @@ class SyntheticSource implements OrderSource {
         legacyId: legacyId * 100 + k, title: `Product ${product}`, variantTitle: null, sku: `SKU-${product}`,
         vendor: 'Synthetic Goods', quantity: 1,
         unitPrice: money(k === 0 ? f.totalMinor - share * (f.items - 1) : share), productLegacyId: 7_500_000_000 + product,
+        // 70 product types, about Olist's 71 categories: products carry a category as a real catalogue's do.
+        productType: `Type ${product % 70}`,
       });
     }
     const fulfillments: FulfillmentRecord[] = f.handOff === null ? [] : [{

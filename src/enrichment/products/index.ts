@@ -1,0 +1,10 @@
+export { productsConfigSchema, DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from './config';
+export { purchasedItems, productKeyOf } from './lines';
+export { categoryAffinity, affinityLabels, type CategoryShare } from './affinity';
+export { learnOrder, emptyProduct, emptyCategory, recentProducts, productEntryName, categoryEntryName, type ProductBook } from './learn';
+export { storeInterval, productInterval, customerInterval, ownGaps } from './intervals';
+export { nextReplenishment, type StatsLookup } from './replenishment';
+export { recommendationIds, ownedProducts, withTitles } from './recommend';
+export { productSignals, recommendedIds, statsNeeded } from './signals';
+export { bump, median, quantile } from './top-counts';
+export * from './types';

@@ -1,0 +1,71 @@
+import type { OrderContribution } from '../../model/customer';
+import type { ProductsConfig } from './config';
+import { keptPurchases, perUnitGap } from './learn';
+import { median, quantile } from './top-counts';
+import type { CategoryStats, LearnedFrom, ProductStats } from './types';
+
+type Rules = ProductsConfig['replenishment'];
+
+/**
+ * The store's per-unit re-purchase interval from a set of gaps, or null when they do not make the product
+ * replenishable: too few customers re-bought it, too few gaps, or the gaps too irregular to time a reminder by.
+ */
+export function storeInterval(stats: { readonly repeatCustomers: number; readonly gaps: readonly number[] } | undefined, rules: Rules): number | null {
+  if (!stats || stats.repeatCustomers < rules.minRepeatCustomers || stats.gaps.length < rules.minIntervals) return null;
+  const sorted = [...stats.gaps].sort((a, b) => a - b);
+  const mid = median(sorted);
+  if (!(mid > 0)) return null;
+  const spread = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / mid;
+  return spread <= rules.maxSpread ? mid : null;
+}
+
+/**
+ * A product's per-unit interval and where it was learnt: the product's own gaps when it is replenishable, else its
+ * category's (back-off to the product type), else null (not replenishable).
+ */
+export function productInterval(product: ProductStats | undefined, category: CategoryStats | undefined, rules: Rules): { perUnitDays: number; from: Exclude<LearnedFrom, 'customer'> } | null {
+  const own = storeInterval(product, rules);
+  if (own !== null) return { perUnitDays: own, from: 'product' };
+  const backOff = storeInterval(category, rules);
+  return backOff !== null ? { perUnitDays: backOff, from: 'product_type' } : null;
+}
+
+/** A customer's kept purchases of one product, oldest first. */
+export type ProductPurchases = ReadonlyArray<{ readonly placedAt: string; readonly quantity: number }>;
+
+/** The customer's kept purchases grouped by product, in one pass over their history. */
+export function purchasesByProduct(orders: readonly OrderContribution[]): Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>> {
+  const byProduct = new Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>>();
+  for (const { order, item } of keptPurchases(orders)) {
+    const list = byProduct.get(item.productId) ?? [];
+    list.push({ placedAt: order.placedAt, quantity: item.quantity, orderId: order.orderId, category: item.category });
+    byProduct.set(item.productId, list);
+  }
+  return byProduct;
+}
+
+/** Per-unit gaps between consecutive kept purchases of one product. */
+export function gapsOf(purchases: ProductPurchases, rules: Rules): number[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < purchases.length; i++) {
+    const gap = perUnitGap(purchases[i - 1], purchases[i].placedAt, rules);
+    if (gap !== null) gaps.push(gap);
+  }
+  return gaps;
+}
+
+/** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
+export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
+  return gapsOf(purchasesByProduct(orders).get(productId) ?? [], rules);
+}
+
+/** The customer's own per-unit interval from their purchases of a product when they have enough gaps, else null. */
+export function ownInterval(purchases: ProductPurchases, rules: Rules): number | null {
+  const gaps = gapsOf(purchases, rules);
+  return gaps.length >= rules.minOwnIntervals ? median(gaps) : null;
+}
+
+/** The customer's own per-unit interval when they have enough gaps of their own, else null. */
+export function customerInterval(orders: readonly OrderContribution[], productId: string, rules: Rules): number | null {
+  return ownInterval(purchasesByProduct(orders).get(productId) ?? [], rules);
+}

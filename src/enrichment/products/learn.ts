@@ -1,0 +1,119 @@
+import type { OrderContribution, PurchasedItem } from '../../model/customer';
+import type { ProductsConfig } from './config';
+import { bump, keepRecent } from './top-counts';
+import type { CategoryStats, ProductStats } from './types';
+
+const DAY_MS = 86_400_000;
+
+/** The working copies of the store's product and category statistics a page reads, updates and writes back. */
+export interface ProductBook {
+  readonly products: Map<string, ProductStats>;
+  readonly categories: Map<string, CategoryStats>;
+  /** Keys changed since the book was read: only those are written. */
+  readonly changed: Set<string>;
+}
+
+export const emptyProduct = (productId: string): ProductStats => ({ productId, title: productId, category: null, orders: 0, repeatCustomers: 0, co: [], gaps: [] });
+export const emptyCategory = (category: string): CategoryStats => ({ category, repeatCustomers: 0, gaps: [], best: [] });
+
+/** Kept purchases of a customer's history, oldest first. */
+export function keptPurchases(orders: readonly OrderContribution[]): Array<{ readonly order: OrderContribution; readonly item: PurchasedItem }> {
+  return orders.flatMap((order) => (order.items ?? []).filter((item) => !item.returned).map((item) => ({ order, item })));
+}
+
+/** The customer's most recent distinct kept products, newest first, at most `limit`: what a new purchase pairs with. */
+export function recentProducts(orders: readonly OrderContribution[], limit: number): string[] {
+  const seen: string[] = [];
+  const purchases = keptPurchases(orders);
+  for (let i = purchases.length - 1; i >= 0 && seen.length < limit; i--) {
+    if (!seen.includes(purchases[i].item.productId)) seen.push(purchases[i].item.productId);
+  }
+  return seen;
+}
+
+/** The per-unit gap in days from a purchase to the next one of the same product, or null outside the counted range. */
+export function perUnitGap(from: { placedAt: string; quantity: number }, toPlacedAt: string, config: ProductsConfig['replenishment']): number | null {
+  const days = (Date.parse(toPlacedAt) - Date.parse(from.placedAt)) / DAY_MS;
+  if (days < config.minGapDays || days > config.maxGapDays) return null;
+  return days / Math.max(1, from.quantity);
+}
+
+/**
+ * Folds an order the customer has not been seen with into the store's product statistics, incrementally: its kept
+ * products' order counts, their category's best sellers, the per-unit gap since the customer's previous purchase of
+ * each product (the gap divided by the units bought then: two bottles last twice as long), and co-purchase counts
+ * with the other products of the order and the customer's recent products. `history` is the customer's orders
+ * before this one. Call it once per (customer, order): the caller guards replays (an order already in the customer's
+ * history is never learnt again), and a crash replays the whole page, book included. A later refund or
+ * cancellation does not subtract what was learnt (bounded counts cannot be decremented exactly); it does stop the
+ * customer's own returned products from being recommended or followed.
+ */
+export function learnOrder(
+  book: ProductBook,
+  history: readonly OrderContribution[],
+  order: OrderContribution,
+  titles: ReadonlyMap<string, string>,
+  config: ProductsConfig,
+): void {
+  const kept = (order.items ?? []).filter((item) => !item.returned);
+  if (kept.length === 0) return;
+  const earlier = history.filter((o) => o.orderId !== order.orderId && o.placedAt <= order.placedAt);
+  const recent = recentProducts(earlier, config.coPurchase.historyProducts);
+  // Each product's last kept purchase before this order, and how many there were: one pass over the history.
+  const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
+  for (const { order: o, item } of keptPurchases(earlier)) {
+    lastBought.set(item.productId, { placedAt: o.placedAt, quantity: item.quantity, count: (lastBought.get(item.productId)?.count ?? 0) + 1 });
+  }
+  const inOrder = kept.map((item) => item.productId);
+  const { perProduct, bestSellersPerCategory } = config.coPurchase;
+  for (const item of kept) {
+    const before = book.products.get(item.productId) ?? emptyProduct(item.productId);
+    let product: ProductStats = {
+      ...before,
+      title: titles.get(item.productId) ?? before.title,
+      category: item.category ?? before.category,
+      orders: before.orders + 1,
+    };
+    const category = product.category;
+    let categoryStats = category === null ? null : book.categories.get(category) ?? emptyCategory(category);
+    if (categoryStats) categoryStats = { ...categoryStats, best: bump(categoryStats.best, item.productId, 1, bestSellersPerCategory) };
+
+    const last = lastBought.get(item.productId);
+    const gap = last ? perUnitGap(last, order.placedAt, config.replenishment) : null;
+    if (gap !== null && last) {
+      const firstRepeat = last.count === 1 ? 1 : 0;
+      product = { ...product, gaps: keepRecent(product.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: product.repeatCustomers + firstRepeat };
+      if (categoryStats) categoryStats = { ...categoryStats, gaps: keepRecent(categoryStats.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: categoryStats.repeatCustomers + firstRepeat };
+    }
+
+    // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
+    // wholesale order of 500 lines would otherwise cost 250,000 count updates.
+    let co = product.co;
+    let paired = 0;
+    for (const other of new Set([...inOrder, ...recent])) {
+      if (other === item.productId) continue;
+      if (paired++ >= config.coPurchase.historyProducts) break;
+      co = bump(co, other, 1, perProduct);
+    }
+    book.products.set(item.productId, { ...product, co });
+    book.changed.add(productEntryName(item.productId));
+    if (categoryStats && category !== null) {
+      book.categories.set(category, categoryStats);
+      book.changed.add(categoryEntryName(category));
+    }
+  }
+  // The customer's earlier products learn that this order's products were bought after them.
+  const inOrderSet = new Set(inOrder);
+  for (const earlierProduct of recent) {
+    if (inOrderSet.has(earlierProduct)) continue;
+    let stats = book.products.get(earlierProduct);
+    if (!stats) continue; // not read: the caller reads every recent product of the page's customers
+    for (const productId of inOrder.slice(0, config.coPurchase.historyProducts)) stats = { ...stats, co: bump(stats.co, productId, 1, perProduct) };
+    book.products.set(earlierProduct, stats);
+    book.changed.add(productEntryName(earlierProduct));
+  }
+}
+
+/** Names in `ProductBook.changed`: which map an entry belongs to (the state keys themselves are in state/keys.ts). */
+export const productEntryName = (productId: string): string => `p:${productId}`;
+export const categoryEntryName = (category: string): string => `c:${category}`;

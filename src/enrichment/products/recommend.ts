@@ -1,0 +1,42 @@
+import type { OrderContribution } from '../../model/customer';
+import type { ProductsConfig } from './config';
+import { recentProducts } from './learn';
+import type { StatsLookup } from './replenishment';
+import type { Recommendation } from './types';
+
+/** Every product the customer ever bought, kept or returned: none of them is recommended. */
+export function ownedProducts(orders: readonly OrderContribution[]): Set<string> {
+  return new Set(orders.flatMap((order) => (order.items ?? []).map((item) => item.productId)));
+}
+
+/**
+ * The product ids to recommend, best first: products bought together with the customer's recent kept products
+ * (summed co-purchase counts), then, when `fillWithCategoryBestSellers`, the best sellers of their top category.
+ * Nothing they own or returned. Pure; titles come from `titleOf` (the caller reads those products' statistics).
+ */
+export function recommendationIds(orders: readonly OrderContribution[], stats: StatsLookup, topCategory: string | null, config: ProductsConfig): string[] {
+  const { recommend, minPairCount, historyProducts, fillWithCategoryBestSellers } = config.coPurchase;
+  const owned = ownedProducts(orders);
+  const score = new Map<string, number>();
+  for (const productId of recentProducts(orders, historyProducts)) {
+    for (const [other, count] of stats.product(productId)?.co ?? []) {
+      if (count < minPairCount || owned.has(other)) continue;
+      score.set(other, (score.get(other) ?? 0) + count);
+    }
+  }
+  const chosen = [...score]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, recommend)
+    .map(([id]) => id);
+  if (fillWithCategoryBestSellers && topCategory !== null) {
+    for (const [id] of stats.category(topCategory)?.best ?? []) {
+      if (chosen.length >= recommend) break;
+      if (!owned.has(id) && !chosen.includes(id)) chosen.push(id);
+    }
+  }
+  return chosen;
+}
+
+export function withTitles(ids: readonly string[], titleOf: (productId: string) => string | undefined): Recommendation[] {
+  return ids.map((productId) => ({ productId, title: titleOf(productId) ?? productId }));
+}

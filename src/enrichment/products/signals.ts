@@ -1,0 +1,45 @@
+import type { CustomerAggregate } from '../../model/customer';
+import { categoryAffinity } from './affinity';
+import type { ProductsConfig } from './config';
+import { recentProducts } from './learn';
+import { recommendationIds, withTitles } from './recommend';
+import { nextReplenishment, type StatsLookup } from './replenishment';
+import type { ProductSignals } from './types';
+
+/** The products and categories whose statistics `productSignals` reads for this customer (before titles). */
+export function statsNeeded(customer: CustomerAggregate, config: ProductsConfig): { products: string[]; categories: string[] } {
+  const limit = Math.max(config.coPurchase.historyProducts, config.replenishment.candidateProducts);
+  const products = recentProducts(customer.orders, limit);
+  const categories = new Set<string>();
+  for (const order of customer.orders) for (const item of order.items ?? []) if (item.category !== null) categories.add(item.category);
+  return { products, categories: [...categories] };
+}
+
+/**
+ * The products to recommend to a customer (ids, best first) given their top category. A caller that needs the
+ * titles reads these products' statistics, then calls `productSignals` with the ids, so nothing is computed twice.
+ */
+export function recommendedIds(customer: CustomerAggregate, stats: StatsLookup, config: ProductsConfig, topCategory = categoryAffinity(customer.orders, 1)[0]?.category ?? null): string[] {
+  return recommendationIds(customer.orders, stats, topCategory, config);
+}
+
+/** Everything the products layer says about one customer, from their history and the store's statistics. Pure. */
+export function productSignals(
+  customer: CustomerAggregate,
+  stats: StatsLookup,
+  titleOf: (productId: string) => string | undefined,
+  now: Date,
+  config: ProductsConfig,
+  ids?: readonly string[],
+): ProductSignals {
+  const affinity = categoryAffinity(customer.orders, config.affinity.top);
+  const topCategory = affinity[0]?.category ?? null;
+  const candidates = new Set(recentProducts(customer.orders, config.replenishment.candidateProducts));
+  const lookup: StatsLookup = { product: (id) => (candidates.has(id) ? stats.product(id) : undefined), category: stats.category };
+  return {
+    topCategory,
+    affinity,
+    recommendations: withTitles(ids ?? recommendedIds(customer, stats, config, topCategory), titleOf),
+    replenishment: nextReplenishment(customer.orders, lookup, now, config),
+  };
+}

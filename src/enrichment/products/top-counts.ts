@@ -1,0 +1,41 @@
+import { medianSorted, quantileSorted } from 'simple-statistics';
+import type { TopCounts } from './types';
+
+/**
+ * Adds `by` to `key` in a bounded count table (the space-saving algorithm of Metwally et al., 2005): a key not in a
+ * full table replaces the smallest count and inherits it, so every key whose true count is above total / capacity
+ * stays in the table, and memory is fixed whatever the catalogue size. Pure: returns a new table, highest first.
+ */
+export function bump(table: TopCounts, key: string, by: number, capacity: number): TopCounts {
+  const next = table.slice() as Array<readonly [string, number]>;
+  let at = next.findIndex(([k]) => k === key);
+  if (at >= 0) next[at] = [key, next[at][1] + by];
+  else if (next.length < capacity) {
+    next.push([key, by]);
+    at = next.length - 1;
+  } else {
+    // Highest first, so the last entry holds the smallest count (ties: the last in key order).
+    at = next.length - 1;
+    next[at] = [key, next[at][1] + by];
+  }
+  // Only the changed entry can be out of place, and only too low: move it up (one insertion step, no full sort).
+  while (at > 0 && before(next[at], next[at - 1])) {
+    [next[at - 1], next[at]] = [next[at], next[at - 1]];
+    at -= 1;
+  }
+  return next;
+}
+
+/** Table order: higher count first, then key. */
+const before = (a: readonly [string, number], b: readonly [string, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+
+/** The value at quantile q (0-1) of numbers sorted ascending (simple-statistics' definition). */
+export const quantile = (sorted: readonly number[], q: number): number => (sorted.length === 0 ? Number.NaN : quantileSorted([...sorted], q));
+
+export const median = (values: readonly number[]): number => (values.length === 0 ? Number.NaN : medianSorted([...values].sort((a, b) => a - b)));
+
+/** Appends to a bounded list of the most recent values. */
+export function keepRecent(values: readonly number[], value: number, keep: number): number[] {
+  const next = [...values, value];
+  return next.length > keep ? next.slice(next.length - keep) : next;
+}

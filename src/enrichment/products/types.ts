@@ -1,0 +1,55 @@
+/** A bounded count table (space-saving top-k): [key, count], highest first. */
+export type TopCounts = ReadonlyArray<readonly [string, number]>;
+
+/** What the store has learnt about one product, from its own orders; one state entry per product. */
+export interface ProductStats {
+  readonly productId: string;
+  readonly title: string;
+  readonly category: string | null;
+  /** Orders that kept it. */
+  readonly orders: number;
+  /** Customers who bought it again at a counted gap. */
+  readonly repeatCustomers: number;
+  /** Products bought with it: in the same order, or by its buyers before or after. */
+  readonly co: TopCounts;
+  /** The most recent per-unit re-purchase gaps, in days, oldest first. */
+  readonly gaps: readonly number[];
+}
+
+/** What the store has learnt about one category: the back-off for thin products, and its best sellers. */
+export interface CategoryStats {
+  readonly category: string;
+  readonly repeatCustomers: number;
+  readonly gaps: readonly number[];
+  readonly best: TopCounts;
+}
+
+export type LearnedFrom = 'customer' | 'product' | 'product_type';
+
+/** A product a customer will need again, and when. */
+export interface ReplenishmentDue {
+  readonly productId: string;
+  readonly title: string;
+  readonly dueAt: Date;
+  readonly lateAt: Date;
+  /** The interval for the quantity last bought, in days. */
+  readonly intervalDays: number;
+  readonly learnedFrom: LearnedFrom;
+  /** The order whose purchase started this cycle. */
+  readonly cycleOrderId: string;
+}
+
+export interface Recommendation {
+  readonly productId: string;
+  readonly title: string;
+}
+
+/** Everything the products layer says about one customer: the profile fields and the replenishment cycle. */
+export interface ProductSignals {
+  readonly topCategory: string | null;
+  readonly affinity: ReadonlyArray<{ readonly category: string; readonly share: number }>;
+  readonly recommendations: readonly Recommendation[];
+  readonly replenishment: ReplenishmentDue | null;
+}
+
+export const NO_PRODUCT_SIGNALS: ProductSignals = { topCategory: null, affinity: [], recommendations: [], replenishment: null };

@@ -1,0 +1,82 @@
+import type { CustomerAggregate } from '../model/customer';
+import type { Order } from '../model/order';
+import type { ProductsConfig } from '../enrichment/products/config';
+import { productKeyOf } from '../enrichment/products/lines';
+import type { ProductBook } from '../enrichment/products/learn';
+import type { StatsLookup } from '../enrichment/products/replenishment';
+import { productSignals, recommendedIds, statsNeeded } from '../enrichment/products/signals';
+import type { ProductSignals, Recommendation } from '../enrichment/products/types';
+import { customerKey } from '../state/keys';
+import type { StateStore } from '../state/port';
+import { ProductStatsRepository } from '../state/products';
+import type { PipelineContext } from './context';
+
+/**
+ * The I/O around the pure products layer: one batched read of the statistics a step needs (the products and
+ * categories of its orders and of its customers' recent history), then one more for the titles of the products
+ * recommended. Nothing here writes; the step commits `productStats.entries(book)` with the rest of its unit.
+ */
+export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = []): Promise<ProductBook> {
+  const products = new Set<string>();
+  const categories = new Set<string>();
+  for (const order of orders) {
+    for (const line of order.lineItems) {
+      const id = productKeyOf(line);
+      if (id !== null) products.add(id);
+      if (line.category !== null) categories.add(line.category);
+    }
+  }
+  for (const customer of customers) {
+    const needed = statsNeeded(customer, context.settings.products);
+    needed.products.forEach((id) => products.add(id));
+    needed.categories.forEach((category) => categories.add(category));
+  }
+  return context.productStats.read(products, categories);
+}
+
+export const lookupOf = (book: ProductBook): StatsLookup => ({
+  product: (id) => book.products.get(id),
+  category: (category) => book.categories.get(category),
+});
+
+/** Every customer's product signals, from a book that holds their statistics (titles of recommendations read here). */
+export async function signalsFor(repository: ProductStatsRepository, book: ProductBook, customers: readonly CustomerAggregate[], now: Date, config: ProductsConfig): Promise<Map<string, ProductSignals>> {
+  const lookup = lookupOf(book);
+  const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
+  await repository.complete(book, ids.flat());
+  const titleOf = (id: string): string | undefined => repository.titleOf(book, id);
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i])]));
+}
+
+/** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */
+export async function heldCustomers(context: PipelineContext, emails: readonly string[]): Promise<Set<string>> {
+  const profiles = await context.shipments.profiles(emails);
+  return new Set([...profiles].filter(([, profile]) => (profile.hold ?? null) !== null).map(([email]) => email));
+}
+
+/**
+ * A customer's recommendations as the tracking page shows them (`recommendations` of its view model): the same
+ * source as `ss_recommended_products`, read from state. `email` is the customer key (a shipment's
+ * `customerEmail`); an unknown customer has none.
+ */
+export async function recommendationsFor(store: StateStore, email: string, config: ProductsConfig, now: Date): Promise<Recommendation[]> {
+  const customer = await store.get<CustomerAggregate>(customerKey(email));
+  if (!customer) return [];
+  const repository = new ProductStatsRepository(store);
+  const needed = statsNeeded(customer, config);
+  const book = await repository.read(needed.products, needed.categories);
+  const signals = await signalsFor(repository, book, [customer], now, config);
+  return [...(signals.get(customer.key)?.recommendations ?? [])];
+}
+
+/**
+ * Which of these customers are held, read only for those whose replenishment cycle is due now and not yet
+ * announced (the only ones the hold can change anything for): most pages read no delivery profile at all.
+ */
+export async function heldAmongDue(context: PipelineContext, customers: readonly CustomerAggregate[], signals: ReadonlyMap<string, ProductSignals>, now: Date): Promise<Set<string>> {
+  const due = customers.filter((customer) => {
+    const cycle = signals.get(customer.key)?.replenishment;
+    return cycle && cycle.dueAt <= now && customer.replenishment?.announcedCycle !== `${cycle.productId}|${cycle.cycleOrderId}`;
+  });
+  return due.length > 0 ? heldCustomers(context, due.map((c) => c.email)) : new Set();
+}

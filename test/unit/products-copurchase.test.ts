@@ -1,0 +1,76 @@
+import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
+import { learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
+import { recommendationIds } from '../../src/enrichment/products/recommend';
+import { bump } from '../../src/enrichment/products/top-counts';
+import type { StatsLookup } from '../../src/enrichment/products/replenishment';
+import { item, placed } from './products-fixtures';
+
+const emptyBook = (): ProductBook => ({ products: new Map(), categories: new Map(), changed: new Set() });
+const lookup = (book: ProductBook): StatsLookup => ({ product: (id) => book.products.get(id), category: (c) => book.categories.get(c) });
+const titles = new Map<string, string>();
+
+describe('bounded co-purchase counts (space-saving)', () => {
+  it('never holds more than its capacity, and a new key inherits the smallest count', () => {
+    let table = bump([], 'a', 5, 2);
+    table = bump(table, 'b', 1, 2);
+    table = bump(table, 'c', 1, 2);
+    expect(table).toEqual([['a', 5], ['c', 2]]);
+  });
+
+  it('keeps a frequent key however many rare ones pass through', () => {
+    let table = bump([], 'hot', 1, 3);
+    for (let i = 0; i < 200; i++) table = bump(bump(table, `rare-${i}`, 1, 3), 'hot', 1, 3);
+    expect(table.length).toBe(3);
+    expect(table[0][0]).toBe('hot');
+  });
+});
+
+describe('learnOrder and recommendationIds', () => {
+  const config = DEFAULT_PRODUCTS_CONFIG;
+
+  it('counts products of one order, and of a later order with the customer\'s earlier ones, both ways', () => {
+    const book = emptyBook();
+    const first = placed('1', 0, [item('tea'), item('cup')]);
+    learnOrder(book, [], first, titles, config);
+    expect(book.products.get('tea')?.co).toEqual([['cup', 1]]);
+    const second = placed('2', 10, [item('kettle', 1, 'kitchen')]);
+    learnOrder(book, [first], second, titles, config);
+    expect(book.products.get('kettle')?.co).toEqual([['cup', 1], ['tea', 1]]);
+    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+    expect(book.products.get('tea')?.orders).toBe(1);
+  });
+
+  it('learns nothing from returned lines', () => {
+    const book = emptyBook();
+    learnOrder(book, [], placed('1', 0, [item('tea', 1, 'tea', 0, true), item('cup', 1, 'tea', 0, true)]), titles, config);
+    expect(book.products.size).toBe(0);
+    expect(book.changed.size).toBe(0);
+  });
+
+  it('recommends what others bought with the customer\'s products, never what they own or returned', () => {
+    const book = emptyBook();
+    // Three other customers: tea with cup (twice), tea with kettle once, tea with honey once.
+    learnOrder(book, [], placed('a1', 0, [item('tea'), item('cup')]), titles, config);
+    learnOrder(book, [], placed('b1', 0, [item('tea'), item('cup'), item('kettle')]), titles, config);
+    learnOrder(book, [], placed('c1', 0, [item('tea'), item('honey')]), titles, config);
+    const history = [placed('1', 0, [item('tea')]), placed('2', 3, [item('honey', 1, 'tea', 0, true)])];
+    expect(recommendationIds(history, lookup(book), null, config)).toEqual(['cup', 'kettle']);
+  });
+
+  it('a one-purchase customer with no co-purchases gets the best sellers of their top category, or nothing', () => {
+    const book = emptyBook();
+    for (const [n, product] of ['x', 'y', 'y', 'z'].entries()) learnOrder(book, [], placed(`o${n}`, n, [item(product)]), titles, config);
+    const history = [placed('1', 0, [item('x')])];
+    const fill: ProductsConfig = { ...config, coPurchase: { ...config.coPurchase, fillWithCategoryBestSellers: true } };
+    expect(recommendationIds(history, lookup(book), 'tea', fill)).toEqual(['y', 'z']);
+    // The default: co-purchase only.
+    expect(recommendationIds(history, lookup(book), 'tea', config)).toEqual([]);
+  });
+
+  it('lists at most `recommend` products, best first, ties by id', () => {
+    const book = emptyBook();
+    learnOrder(book, [], placed('a', 0, ['p', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((id) => item(id))), titles, config);
+    learnOrder(book, [], placed('b', 0, [item('p'), item('a6')]), titles, config);
+    expect(recommendationIds([placed('1', 0, [item('p')])], lookup(book), null, config)).toEqual(['a6', 'a1', 'a2', 'a3', 'a4']);
+  });
+});
