@@ -11,6 +11,7 @@ import { redactText } from '../observability/logger';
 import { runDemo } from './demo';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
+import { runReport } from './report';
 import { formatSetup, runSetup } from './setup';
 
 const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -78,6 +79,16 @@ program
     } finally {
       await store.close();
     }
+  });
+
+program
+  .command('report')
+  .description('outcomes by lifecycle segment from this store\'s state: on-time and issue rates, days to deliver, repeat purchase after delivery split by delivery issue')
+  .option('--format <format>', 'table, json or csv', 'table')
+  .option('--since <day>', 'first day (YYYY-MM-DD, UTC) of orders placed and deliveries counted; default: all history')
+  .option('--until <day>', 'last day (YYYY-MM-DD, UTC); default: today')
+  .action(async (options: { format: string; since?: string; until?: string }) => {
+    print(await runReport(env(), options));
   });
 
 program

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CustomerRepository } from '../state/customers';
 import { Outbox } from '../state/outbox';
+import { OutcomeStore } from '../state/outcomes';
 import { RejectsLog } from '../state/rejects';
 import { StoreStatsRepository } from '../state/repositories';
 import { ReviewIndex } from '../state/review-index';
@@ -49,6 +50,8 @@ export interface PipelineContext {
   /** Non-terminal shipments by the time their risk must be looked at again, with no new scan. */
   readonly shipmentChecks: ReviewIndex;
   readonly stats: StoreStatsRepository;
+  /** Outcome counters (/status, `shipsignal report`), moved by the durability commit with each change. */
+  readonly outcomes: OutcomeStore;
   /**
    * Runs one read-compute-commit under the state-writer lease, so two jobs (or two processes) never interleave
    * their writes. Never wraps a network read: sources are read before it is taken.
@@ -77,6 +80,7 @@ export function createPipelineContext(
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     stats: new StoreStatsRepository(store),
+    outcomes: new OutcomeStore(store),
     writer,
     settings,
     clock,

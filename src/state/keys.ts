@@ -24,6 +24,14 @@ export const provisionedKey = (kind: 'segment' | 'flow', name: string): string =
 export const provisionDailyKey = (kind: 'segment' | 'flow', day: string): string => `setup:daily:${kind}:${day}`;
 
 export const customerKey = (key: string): string => `customer:${key}`;
+
+/**
+ * Outcomes (/status, `shipsignal report`): per customer, the facts every outcome counter sums (`outcomes/facts.ts`);
+ * the counters per UTC day (`YYYY-MM-DD`) and over all time. Written only by the durability commit, with the change.
+ */
+export const outcomeFactsKey = (customer: string): string => `outcome:facts:${customer}`;
+export const outcomeDayKey = (day: string): string => `outcome:day:${day}`;
+export const OUTCOME_TOTALS_KEY = 'outcome:totals';
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
