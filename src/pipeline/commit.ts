@@ -42,10 +42,12 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
   const entries = unit.entries ?? [];
   // The outcome counters move by exactly what this unit's customers, parcels and holds change, in the same write:
   // a crash before it replays both, after it neither (see state/outcomes.ts).
-  const [reviews, checks, outcomes] = await Promise.all([
+  const now = context.clock.now();
+  const [reviews, checks, outcomes, marks] = await Promise.all([
     context.reviews.scheduleUnit(unit.reviews ?? []),
     context.shipmentChecks.scheduleUnit(unit.shipmentChecks ?? []),
-    context.outcomes.entriesFor(entries, context.clock.now()),
+    context.outcomes.entriesFor(entries, now),
+    context.outbox.marksFor(unit.records ?? [], now),
   ]);
   await context.store.commit(mergeUnits(
     { appends: context.outbox.appendsFor(unit.records ?? []) },
@@ -53,7 +55,7 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
     reviews,
     checks,
     unit.rejects && unit.rejects.length > 0 ? { appends: [context.rejects.appendsFor(unit.rejects)] } : null,
-    { entries: [...entries, ...outcomes, ...cursorEntry] },
+    { entries: [...entries, ...outcomes, ...marks, ...cursorEntry] },
   ));
   if ((unit.records ?? []).length > 0) context.outbox.appended();
 }

@@ -48,6 +48,8 @@ export const LOGS = {
 export const logTailKey = (log: string): string => `${log}:tail`;
 export const logHeadKey = (log: string): string => `${log}:head`;
 export const logBatchKey = (log: string, seq: number): string => `${log}:batch:${seq}`;
+/** When batches from a sequence number on were appended (`[{seq, at}]`): the age of a log's oldest waiting batch. */
+export const logMarksKey = (log: string): string => `${log}:marks`;
 
 /** Day-bucketed indexes (`<index>:cursor`, one log per day `<index>:<day>`). */
 export const INDEXES = { reviews: 'review', shipmentChecks: 'shipment-check' } as const;
