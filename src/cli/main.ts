@@ -96,13 +96,18 @@ program
   .description('run a full sync against the embedded sandboxes (no credentials) and print a report')
   .option('--store <name>', 'sandbox store: olist or gift-retailer', 'olist')
   .option('--source <name>', 'which store API the daemon reads the sandbox store through: shopify or woocommerce', 'shopify')
-  .action(async (options: { store: string; source: string }) => {
+  .option('--output <dir>', 'where the status page and the report are written (default: demo-output/)')
+  .option('--keep-state <dir>', 'keep the demo\'s state (state.sqlite) in this directory, e.g. for `shipsignal report`')
+  .action(async (options: { store: string; source: string; output?: string; keepState?: string }) => {
     const problems = [
       ...(options.store !== 'olist' && options.store !== 'gift-retailer' ? [`--store: expected olist or gift-retailer, got ${options.store}`] : []),
       ...(options.source !== 'shopify' && options.source !== 'woocommerce' ? [`--source: expected shopify or woocommerce, got ${options.source}`] : []),
     ];
     if (problems.length > 0) throw new ConfigError(problems);
-    await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce');
+    await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce', {
+      ...(options.output ? { outputDir: options.output } : {}),
+      ...(options.keepState ? { stateDir: options.keepState } : {}),
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
