@@ -22,7 +22,7 @@ export interface ParcelFact {
   readonly shippedAt: string | null;
   readonly deliveredAt: string | null;
   readonly promisedAt: string | null;
-  /** The prediction standing when the parcel was delivered (the first one kept), for calibration. */
+  /** The first prediction made before delivery, for calibration (null: none was made in time). */
   readonly predictedAt: string | null;
   readonly latestLikelyAt: string | null;
   readonly issues: readonly IssueFact[];
@@ -98,8 +98,10 @@ export function withParcel(facts: CustomerFacts, parcel: ParcelInput, pending: b
     shippedAt: parcel.shippedAt,
     deliveredAt: delivered,
     promisedAt: parcel.promisedDeliveryAt,
-    predictedAt: before?.deliveredAt ? before.predictedAt : parcel.prediction?.mostLikelyAt ?? before?.predictedAt ?? null,
-    latestLikelyAt: before?.deliveredAt ? before.latestLikelyAt : parcel.prediction?.latestLikelyAt ?? before?.latestLikelyAt ?? null,
+    // The first prediction made while the parcel was still on its way: one made on first sight of a delivered
+    // parcel (history) predicts nothing, and later ones know more than the customer was told at hand-over.
+    predictedAt: before?.predictedAt ?? (delivered === null ? parcel.prediction?.mostLikelyAt ?? null : null),
+    latestLikelyAt: before?.predictedAt ? before.latestLikelyAt : delivered === null ? parcel.prediction?.latestLikelyAt ?? null : null,
     issues,
   };
   return { ...facts, parcels: { ...facts.parcels, [parcel.key]: fact } };
