@@ -20,8 +20,17 @@ export interface WeekDay {
   readonly snapshots: ReadonlyArray<{ readonly at: string; readonly profiles: ReadonlyMap<string, SandboxProfile> }>;
 }
 
+/** A parcel the week scripted: its order, tracking code and carrier scans (what the EasyPost sandbox replays). */
+export interface ScriptedParcel {
+  readonly orderId: number;
+  readonly trackingCode: string;
+  readonly promisedAt: Date | null;
+  readonly scans: ReadonlyArray<{ readonly at: Date; readonly status: string }>;
+}
+
 export interface WeekResult {
   readonly start: Date;
+  readonly parcels: readonly ScriptedParcel[];
   readonly cast: ReadonlyMap<Role, CastMember>;
   readonly days: readonly WeekDay[];
 }
@@ -43,7 +52,8 @@ export async function runDemoWeek(world: WeekWorld, progress: Progress, entries:
   const start = world.clock.now();
   progress.phase('casting the week (real customers that fit each role, synthesized ones otherwise)');
   const cast = await castWeek(world.app, world.store, start);
-  const actions = weekActions(world, cast, start);
+  const parcels: ScriptedParcel[] = [];
+  const actions = weekActions(world, cast, start, parcels);
   const ordered = [...entries].sort((a, b) => a.atHours - b.atHours);
   const days: WeekDay[] = [];
   let next = 0;
@@ -72,10 +82,10 @@ export async function runDemoWeek(world: WeekWorld, progress: Progress, entries:
     days.push({ day, done, syncs, snapshots });
   }
   if (next < ordered.length) throw new Error(`demo week: ${ordered.length - next} scenario entries fall after the last day's sync`);
-  return { start, cast, days };
+  return { start, parcels, cast, days };
 }
 
-function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, start: Date): WeekActions {
+function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, start: Date, parcels: ScriptedParcel[]): WeekActions {
   const refs = new Map<string, number>();
   let lineItem = 5_900_000_000;
   let fulfillment = 5_910_000_000;
@@ -110,7 +120,9 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
   };
   return {
     order: (role, ref, amount, title) => addOrder(role, ref, amount, title),
-    ship: (ref, parcel) => ship(world, id(ref), ++fulfillment, parcel, start),
+    ship: (ref, parcel) => {
+      parcels.push(ship(world, id(ref), ++fulfillment, parcel, start));
+    },
     cancel: (ref) => {
       world.store.cancelOrder(id(ref));
     },
@@ -136,7 +148,7 @@ function fulfilmentRecord(legacyId: number, createdAt: Date, promisedAt: Date | 
   };
 }
 
-function ship(world: WeekWorld, orderId: number, legacyId: number, parcel: DemoParcelPlan, start: Date): void {
+function ship(world: WeekWorld, orderId: number, legacyId: number, parcel: DemoParcelPlan, start: Date): ScriptedParcel {
   const order = world.store.order(orderId);
   if (!order) throw new Error(`demo week: order ${orderId} is not in the store`);
   const code = `DW${orderId}BR`;
@@ -155,4 +167,5 @@ function ship(world: WeekWorld, orderId: number, legacyId: number, parcel: DemoP
     destination,
     scans: parcel.scans.map(([hours, status, statusDetail, message]) => ({ at: at(hours), status, statusDetail, message, location: destination })),
   });
+  return { orderId, trackingCode: code, promisedAt, scans: parcel.scans.map(([hours, status]) => ({ at: at(hours), status })) };
 }

@@ -6,12 +6,13 @@ import { PassThrough } from 'node:stream';
 import { parseEnv } from '../config/env';
 import { App } from '../daemon/app';
 import { registerDemoParcels } from '../sandbox/demo-parcels';
-import { startLocalStack } from '../sandbox/local-stack';
+import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
+import type { SandboxStore } from '../sandbox/shopify/store';
 import { loadOlistStore } from '../sandbox/shopify/seeds/olist';
 import { loadGiftRetailerStore } from '../sandbox/shopify/seeds/online-retail';
 import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
-import { playWeek } from './demo-output';
+import { playWeek, type WeekOutput } from './demo-output';
 import { progressOn } from './progress';
 
 /** Each demo store is replayed as if today were just after its last order. */
@@ -31,6 +32,16 @@ export interface DemoOptions {
   readonly outputDir?: string;
   /** Keep the state (a SQLite file) here instead of a temporary directory removed at the end. */
   readonly stateDir?: string;
+  /** Called after the week, before anything closes (tests; serving the status page). */
+  readonly beforeClose?: (world: DemoWorld) => Promise<void>;
+}
+
+/** The demo's running world, for `beforeClose`. */
+export interface DemoWorld {
+  readonly app: App;
+  readonly stack: LocalStack;
+  readonly store: SandboxStore;
+  readonly week: WeekOutput;
 }
 
 export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream, source: DemoSource = 'shopify', options: DemoOptions = {}): Promise<void> {
@@ -101,6 +112,7 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
       write(`  ${metric.padEnd(32)} ${String(counts.live).padStart(6)} / ${counts.backfill}`);
     }
     if (week.missing.length > 0) process.exitCode = 1;
+    if (options.beforeClose) await options.beforeClose({ app, stack, store, week });
     write();
     const stats = stack.klaviyo.stats();
     write('Klaviyo requests by endpoint and status');

@@ -29,6 +29,17 @@ export function runCounts(result: unknown): { read: number | null; rejected: num
 
 export class JobRunLog {
   private readonly last = new Map<string, JobRun>();
+  private readonly schedules = new Map<string, { cron: string; next: () => Date | null }>();
+
+  /** The scheduler's word on a job: its cron expression and when it runs next (none in one-shot runs). */
+  scheduled(job: string, cron: string, next: () => Date | null): void {
+    this.schedules.set(job, { cron, next });
+  }
+
+  schedule(job: string): { cron: string; nextRunAt: Date | null } | null {
+    const found = this.schedules.get(job);
+    return found ? { cron: found.cron, nextRunAt: found.next() } : null;
+  }
 
   record(run: JobRun): void {
     this.last.set(run.job, run);

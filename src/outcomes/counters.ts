@@ -59,7 +59,7 @@ export function addCounters(total: Counters, bucket: Readonly<Counters>, sign: 1
 
 export const segmentLabel = (segment: string | null): string => segment ?? 'none';
 
-/** An order is delivered when every one of its shipped parcels is; at the last of their deliveries. */
+/** An order is delivered when every one of its shipped parcels is, at the last of their deliveries. */
 function orderDeliveries(parcels: readonly ParcelFact[]): Map<string, { deliveredAt: string; promisedAt: string | null; issue: boolean }> {
   const byOrder = new Map<string, ParcelFact[]>();
   for (const parcel of parcels) byOrder.set(parcel.orderId, [...(byOrder.get(parcel.orderId) ?? []), parcel]);
@@ -69,7 +69,10 @@ function orderDeliveries(parcels: readonly ParcelFact[]): Map<string, { delivere
     if (shipped.length === 0 || shipped.some((p) => p.deliveredAt === null)) continue;
     const deliveredAt = shipped.map((p) => p.deliveredAt as string).sort().at(-1) as string;
     const promisedAt = shipped.map((p) => p.promisedAt).find((p) => p !== null) ?? null;
-    delivered.set(orderId, { deliveredAt, promisedAt, issue: own.some((p) => p.issues.length > 0) });
+    // A delivery issue: a rule fired on one of its parcels while it was followed, or it arrived after the promised
+    // day. The second part covers history, which the rules never see live (a late parcel read after the fact).
+    const late = promisedAt !== null && dayOf(deliveredAt) > dayOf(promisedAt);
+    delivered.set(orderId, { deliveredAt, promisedAt, issue: late || own.some((p) => p.issues.length > 0) });
   }
   return delivered;
 }

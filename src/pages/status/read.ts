@@ -12,19 +12,11 @@ import type { Clock } from '../../util/clock';
 import { buildPlots } from './plots';
 import { renderSvg } from './render-svg';
 
-/** A job's schedule as the scheduler knows it (none in a one-shot run such as the demo or `shipsignal sync`). */
-export interface JobSchedule {
-  readonly job: string;
-  readonly cron: string;
-  readonly nextRunAt: Date | null;
-}
-
 export interface StatusInputs {
   readonly store: StateStore;
   readonly metrics: Pick<Metrics, 'jobRuns' | 'recentRequests'>;
   readonly health: HealthView;
   readonly clock: Clock;
-  readonly schedules?: readonly JobSchedule[];
   /** Days of history the time plots show (default 28). */
   readonly days?: number;
 }
@@ -64,16 +56,14 @@ export async function readStatus(inputs: StatusInputs): Promise<StatusData> {
   const plots = buildPlots({ days: plotted, totals, today }, totals);
   const svgs = await Promise.all(plots.map((plot) => (plot.hasData ? renderSvg(plot) : Promise.resolve(null))));
   const runs = new Map(inputs.metrics.jobRuns.runs().map((run) => [run.job, run]));
-  const schedules = new Map((inputs.schedules ?? []).map((s) => [s.job, s]));
   return {
     generatedAt: now.toISOString(),
     health: inputs.health,
-    jobs: JOBS.map((job) => ({
-      job,
-      run: runs.get(job) ?? null,
-      cron: schedules.get(job)?.cron ?? null,
-      nextRunAt: schedules.get(job)?.nextRunAt?.toISOString() ?? null,
-    })),
+    jobs: JOBS.map((job) => {
+      // The scheduler's word (none in a one-shot run such as the demo or `shipsignal sync`).
+      const schedule = inputs.metrics.jobRuns.schedule(job);
+      return { job, run: runs.get(job) ?? null, cron: schedule?.cron ?? null, nextRunAt: schedule?.nextRunAt?.toISOString() ?? null };
+    }),
     outbox: lanes,
     requests: inputs.metrics.recentRequests.lastDay(now),
     rejects: [...rejects].reverse(),

@@ -8,7 +8,8 @@ import type { StatusData } from './read';
 export const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
-const STYLE = `
+/** The page's styles: inline in the file the demo writes, served as /status/status.css (the server's CSP allows no inline style). */
+export const STATUS_CSS = `
 body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1a1a1a;background:#fff;max-width:75rem}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
@@ -67,10 +68,11 @@ function plots(data: StatusData): string {
   return ['<h2 id="plots">Plots</h2>', `<div class="plots">${figures.join('\n')}</div>`].join('\n');
 }
 
-export function renderStatusPage(data: StatusData, storeId: string): string {
+export function renderStatusPage(data: StatusData, storeId: string, styles: { readonly href: string } | 'inline' = 'inline'): string {
+  const style = styles === 'inline' ? `<style>${STATUS_CSS}</style>` : `<link rel="stylesheet" href="${escapeHtml(styles.href)}">`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>shipsignal status: ${escapeHtml(storeId)}</title><style>${STYLE}</style></head>
+<title>shipsignal status: ${escapeHtml(storeId)}</title>${style}</head>
 <body><header><h1>shipsignal status: ${escapeHtml(storeId)}</h1><p>Generated ${escapeHtml(data.generatedAt)} (UTC). ${data.health.ready ? '<span class="ok">Ready.</span>' : '<span class="bad">Not ready.</span>'}</p>
 <nav aria-label="sections"><a href="#operations">Operations</a> · <a href="#outcomes">Outcomes</a> · <a href="#plots">Plots</a></nav></header>
 <main>
