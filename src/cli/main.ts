@@ -36,10 +36,10 @@ const program = new Command('shipsignal').description('Store orders and carrier 
 
 program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
   const app = await App.create(env());
-  await runDaemon(app, app.webhooks(), [statusRoutes({
+  await runDaemon(app, app.webhooks(), statusRoutes({
     storeId: app.storeId, store: app.context.store, metrics: app.context.metrics, health: () => app.health.view(true),
     clock: app.context.clock, tokenConfigured: Boolean(env().SHIPSIGNAL_HTTP_TOKEN),
-  })]);
+  }));
 });
 
 program

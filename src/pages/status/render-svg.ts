@@ -16,8 +16,10 @@ export async function renderSvg(plot: Plot): Promise<string> {
   const view = new View(parse(compile(plot.spec).spec), { renderer: 'none', loader: NO_LOADS });
   try {
     const svg = await view.toSVG();
-    // The whole drawing is one image to assistive technology, named by the plot's title and summary.
-    return svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeXml(`${plot.title}. ${plot.summary}`)}" `);
+    // The whole drawing is one image to assistive technology, named by the plot's title and summary: the roles
+    // Vega gives its mark containers (graphics-symbol without a name) would be unnamed images to a screen reader.
+    const flat = svg.replace(/ (role|aria-[a-z]+)="[^"]*"/g, '');
+    return flat.replace(/^<svg /, `<svg role="img" aria-label="${escapeXml(`${plot.title}. ${plot.summary}`)}" `);
   } finally {
     view.finalize();
   }
