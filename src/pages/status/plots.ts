@@ -22,6 +22,28 @@ const HEIGHT = 200;
 const base = { width: WIDTH, height: HEIGHT, background: 'white', config: { aria: false, font: 'sans-serif' } } as const;
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
+/** A quantity stacked by a category over `x`: the shape of four of the plots. */
+function stacked(
+  values: ReadonlyArray<object>,
+  mark: 'area' | 'bar',
+  x: { field: string; title: string; temporal?: boolean; sort?: string[] },
+  y: { field: string; title: string },
+  color: { field: string; title: string },
+): TopLevelSpec {
+  return {
+    ...base,
+    data: { values: [...values] },
+    mark: { type: mark },
+    encoding: {
+      x: x.temporal
+        ? { field: x.field, type: 'temporal', title: x.title, timeUnit: 'utcyearmonthdate' }
+        : { field: x.field, type: 'ordinal', title: x.title, ...(x.sort ? { sort: x.sort } : {}) },
+      y: { field: y.field, type: 'quantitative', stack: 'zero', title: y.title },
+      color: { field: color.field, type: 'nominal', title: color.title },
+    },
+  };
+}
+
 export function buildPlots(input: PlotInput, totals: Counters): Plot[] {
   const sizes = segmentSizes(input);
   const lastDay = sizes.at(-1)?.day;
@@ -42,16 +64,7 @@ export function buildPlots(input: PlotInput, totals: Counters): Plot[] {
       title: 'Customers per lifecycle segment',
       summary: latest.length > 0 ? `On ${lastDay}: ${latest.map((r) => `${r.segment} ${r.customers}`).join(', ')}.` : 'No customer assessed yet.',
       hasData: sizes.some((r) => r.customers > 0),
-      spec: {
-        ...base,
-        data: { values: sizes },
-        mark: { type: 'area' },
-        encoding: {
-          x: { field: 'day', type: 'temporal', title: 'day', timeUnit: 'utcyearmonthdate' },
-          y: { field: 'customers', type: 'quantitative', stack: 'zero', title: 'customers' },
-          color: { field: 'segment', type: 'nominal', title: 'segment' },
-        },
-      },
+      spec: stacked(sizes, 'area', { field: 'day', title: 'day', temporal: true }, { field: 'customers', title: 'customers' }, { field: 'segment', title: 'segment' }),
     },
     {
       id: 'moves',
@@ -128,32 +141,14 @@ export function buildPlots(input: PlotInput, totals: Counters): Plot[] {
       title: 'Open delivery issues by age',
       summary: ages.length > 0 ? `${sum(ages.map((a) => a.issues))} open: ${AGE_BUCKETS.map((b) => `${b.label} ${sum(ages.filter((a) => a.age === b.label).map((a) => a.issues))}`).join(', ')}.` : 'No delivery issue is open.',
       hasData: ages.length > 0,
-      spec: {
-        ...base,
-        data: { values: ages },
-        mark: { type: 'bar' },
-        encoding: {
-          x: { field: 'age', type: 'ordinal', sort: AGE_BUCKETS.map((b) => b.label), title: 'open for' },
-          y: { field: 'issues', type: 'quantitative', stack: 'zero', title: 'issues' },
-          color: { field: 'rule', type: 'nominal', title: 'rule' },
-        },
-      },
+      spec: stacked(ages, 'bar', { field: 'age', title: 'open for', sort: AGE_BUCKETS.map((b) => b.label) }, { field: 'issues', title: 'issues' }, { field: 'rule', title: 'rule' }),
     },
     {
       id: 'holds',
       title: 'Profiles with promotions on hold',
       summary: holds.length > 0 ? `Held on ${holds.at(-1)?.day}: ${sum(holds.filter((h) => h.day === holds.at(-1)?.day).map((h) => h.customers))}.` : 'No profile has been held.',
       hasData: holds.some((h) => h.customers > 0),
-      spec: {
-        ...base,
-        data: { values: holds },
-        mark: { type: 'bar' },
-        encoding: {
-          x: { field: 'day', type: 'ordinal', title: 'day' },
-          y: { field: 'customers', type: 'quantitative', stack: 'zero', title: 'profiles held' },
-          color: { field: 'rule', type: 'nominal', title: 'reason' },
-        },
-      },
+      spec: stacked(holds, 'bar', { field: 'day', title: 'day' }, { field: 'customers', title: 'profiles held' }, { field: 'rule', title: 'reason' }),
     },
     {
       id: 'calibration',
