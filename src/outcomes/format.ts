@@ -4,8 +4,10 @@ import type { OutcomeReport, Proportion, SegmentOutcome } from './report';
 export const REPORT_FORMATS = ['table', 'json', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-const percent = (p: Proportion): string => (p.rate === null ? '—' : `${(p.rate * 100).toFixed(1)}%`);
-const interval = (p: Proportion): string => (p.ci95 === null ? '' : ` [${(p.ci95[0] * 100).toFixed(0)}–${(p.ci95[1] * 100).toFixed(0)}]`);
+/** A share in percent, with two decimals below 1% (a repeat rate of 1 in 3,000 is not "0.0%"). */
+export const pct = (share: number): string => (share * 100).toFixed(share !== 0 && share < 0.01 ? 2 : 1);
+const percent = (p: Proportion): string => (p.rate === null ? '—' : `${pct(p.rate)}%`);
+const interval = (p: Proportion): string => (p.ci95 === null ? '' : ` [${pct(p.ci95[0])}–${pct(p.ci95[1])}]`);
 const repeatCell = (p: Proportion): string => `${percent(p)} ${p.count}/${p.of}${interval(p)}`;
 
 interface Column {

@@ -1,3 +1,4 @@
+import { pct } from '../../outcomes/format';
 import type { Proportion } from '../../outcomes/report';
 import type { StatusData } from './read';
 
@@ -28,8 +29,8 @@ const ago = (from: string | null, now: string): string => {
   return `${Math.round(minutes / 1440)} d`;
 };
 
-const rate = (p: Proportion): string => (p.rate === null ? '—' : `${(p.rate * 100).toFixed(1)}%`);
-const ci = (p: Proportion): string => (p.ci95 === null ? '' : ` (95% CI ${(p.ci95[0] * 100).toFixed(0)}–${(p.ci95[1] * 100).toFixed(0)}%)`);
+const rate = (p: Proportion): string => (p.rate === null ? '—' : `${pct(p.rate)}%`);
+const ci = (p: Proportion): string => (p.ci95 === null ? '' : ` (95% CI ${pct(p.ci95[0])}–${pct(p.ci95[1])}%)`);
 const cell = (text: string | number, numeric = false): string => `<td${numeric ? ' class="n"' : ''}>${escapeHtml(String(text))}</td>`;
 const table = (caption: string, headers: readonly string[], rows: readonly string[]): string =>
   `<table><caption>${escapeHtml(caption)}</caption><thead><tr>${headers.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('') || `<tr><td colspan="${headers.length}">none</td></tr>`}</tbody></table>`;
