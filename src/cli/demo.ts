@@ -6,12 +6,15 @@ import { PassThrough } from 'node:stream';
 import { parseEnv } from '../config/env';
 import { App } from '../daemon/app';
 import { registerDemoParcels } from '../sandbox/demo-parcels';
-import { startLocalStack } from '../sandbox/local-stack';
+import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
+import type { SandboxStore } from '../sandbox/shopify/store';
 import { loadOlistStore } from '../sandbox/shopify/seeds/olist';
 import { loadGiftRetailerStore } from '../sandbox/shopify/seeds/online-retail';
 import { demoReturns } from './demo-returns';
 import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
+import { playWeek, type WeekOutput } from './demo-output';
+import { progressOn } from './progress';
 
 /** Each demo store is replayed as if today were just after its last order. */
 const DEMO_STORES = {
@@ -25,7 +28,24 @@ const DEMO_STORES = {
  */
 export type DemoSource = 'shopify' | 'woocommerce';
 
-export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream, source: DemoSource = 'shopify'): Promise<void> {
+export interface DemoOptions {
+  /** Where the status page and the report are written (default: demo-output/ in the package). */
+  readonly outputDir?: string;
+  /** Keep the state (a SQLite file) here instead of a temporary directory removed at the end. */
+  readonly stateDir?: string;
+  /** Called after the week, before anything closes (tests; serving the status page). */
+  readonly beforeClose?: (world: DemoWorld) => Promise<void>;
+}
+
+/** The demo's running world, for `beforeClose`. */
+export interface DemoWorld {
+  readonly app: App;
+  readonly stack: LocalStack;
+  readonly store: SandboxStore;
+  readonly week: WeekOutput;
+}
+
+export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.WritableStream, source: DemoSource = 'shopify', options: DemoOptions = {}): Promise<void> {
   const demo = DEMO_STORES[storeName];
   const clock = new ManualClock(new Date(demo.now));
   const write = (line = '') => out.write(`${line}\n`);
@@ -40,7 +60,8 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
   const storeEnv = Object.fromEntries(Object.entries(stack.env).filter(([key]) => (source === 'woocommerce' ? !key.startsWith('SHOPIFY_') : !key.startsWith('WOOCOMMERCE_'))));
   // Parcels delivered before the live window are history read from the store; the rest get EasyPost parcels.
   const parcels = stack.easypost ? registerDemoParcels(store, stack.easypost, new Date(clock.now().getTime() - 72 * 3_600_000)) : 0;
-  const stateDir = mkdtempSync(join(tmpdir(), 'shipsignal-demo-'));
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'shipsignal-demo-'));
+  const progress = progressOn(process.stderr);
   const samples = new Map<string, string>();
   const interceptor = axios.interceptors.request.use((config) => {
     const path = new URL(config.url ?? '', 'http://x').pathname;
@@ -57,10 +78,10 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
   });
   const app = await App.create(env, { clock, logStream: new PassThrough() });
   try {
+    progress.phase('backfill: the whole order history, then every customer assessed');
     const started = process.hrtime.bigint();
     const report = await app.syncOnce();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const stats = stack.klaviyo.stats();
     const bySegment = new Map<string, number>();
     for (const profile of stack.klaviyo.profiles()) {
       const segment = String(profile.properties.ss_segment ?? 'none');
@@ -76,12 +97,9 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     write('customers by lifecycle segment (as Klaviyo now holds them)');
     for (const [segment, count] of [...bySegment].sort((a, b) => b[1] - a[1])) write(`  ${segment.padEnd(20)} ${count}`);
     write();
-    // Two simulated days later: EasyPost's parcels move on, and a poll of changed trackers picks them up.
-    const followStarted = process.hrtime.bigint();
-    clock.advance(2 * 86_400_000);
-    await stack.easypost?.tick();
-    const follow = await app.syncOnce();
-    const followSeconds = Number(process.hrtime.bigint() - followStarted) / 1e9;
+    // The week after the backfill (demo-week.ts): the store and the carrier move on, the daemon syncs once a day.
+    const week = await playWeek({ app, stack, store, clock, mappingsDir: join(root, 'mappings'), outputDir: options.outputDir ?? join(root, 'demo-output') }, write, progress);
+    progress.done();
     const shipmentEvents = new Map<string, { live: number; backfill: number }>();
     for (const event of stack.klaviyo.events()) {
       if (!/^(Shipment |Delivery Issue)/.test(event.metric)) continue;
@@ -89,13 +107,13 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
       counts[event.backfill ? 'backfill' : 'live'] += 1;
       shipmentEvents.set(event.metric, counts);
     }
-    const held = stack.klaviyo.profiles().filter((p) => p.properties.ss_hold_promotions === true).length;
-    write(`shipments: ${parcels} parcels not delivered before the live window got (synthesized) EasyPost scan histories and ${stack.easypost?.trackerCount ?? 0} trackers;`);
-    write(`  two simulated days later, a tracker poll read ${follow.trackers} changed trackers in ${followSeconds.toFixed(1)} s and pushed ${follow.drained.events} events`);
+    write();
+    write(`shipments: ${parcels} Olist parcels not delivered before the live window got (synthesized) EasyPost scan histories; ${stack.easypost?.trackerCount ?? 0} trackers in all`);
     write('shipment events in Klaviyo (live / backfill: history recorded without triggering flows)');
     for (const [metric, counts] of [...shipmentEvents].sort((a, b) => b[1].live + b[1].backfill - a[1].live - a[1].backfill)) {
       write(`  ${metric.padEnd(32)} ${String(counts.live).padStart(6)} / ${counts.backfill}`);
     }
+    const held = stack.klaviyo.profiles().filter((p) => p.properties.ss_hold_promotions === true).length;
     write(`  customers with hold_promotions set: ${held}`);
     const profiles = stack.klaviyo.profiles();
     const having = (name: string): number => profiles.filter((p) => p.properties[name] !== undefined).length;
@@ -107,6 +125,10 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
       await demoReturns(stack, app, clock, write);
       write();
     }
+    if (week.missing.length > 0) process.exitCode = 1;
+    if (options.beforeClose) await options.beforeClose({ app, stack, store, week });
+    write();
+    const stats = stack.klaviyo.stats();
     write('Klaviyo requests by endpoint and status');
     for (const [operation, statuses] of Object.entries(stats.requests)) {
       write(`  ${operation.padEnd(28)} ${Object.entries(statuses).map(([status, n]) => `${status}×${n}`).join(' ')}`);
@@ -119,6 +141,6 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     axios.interceptors.request.eject(interceptor);
     await app.close();
     await stack.close();
-    rmSync(stateDir, { recursive: true, force: true });
+    if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
 }

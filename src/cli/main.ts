@@ -9,10 +9,12 @@ import { trackingPageFor } from '../daemon/tracking-page';
 import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
+import { statusRoutes } from '../pages/status/routes';
 import { runDemo } from './demo';
 import { runDemoServe } from './demo-serve';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
+import { runReport } from './report';
 import { formatSetup, runSetup } from './setup';
 
 const print = (value: unknown) => process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -37,7 +39,10 @@ const program = new Command('shipsignal').description('Store orders and carrier 
 program.command('run').description('long-running daemon: scheduled syncs, health and metrics endpoints').action(async () => {
   const app = await App.create(env());
   const page = trackingPageFor(app);
-  await runDaemon(app, app.webhooks(), page ? [page] : []);
+  await runDaemon(app, app.webhooks(), [...(page ? [page] : []), ...statusRoutes({
+    storeId: app.storeId, store: app.context.store, metrics: app.context.metrics, health: () => app.health.view(true),
+    clock: app.context.clock, tokenConfigured: Boolean(env().SHIPSIGNAL_HTTP_TOKEN),
+  })]);
 });
 
 program
@@ -84,19 +89,34 @@ program
   });
 
 program
+  .command('report')
+  .description('outcomes by lifecycle segment from this store\'s state: on-time and issue rates, days to deliver, repeat purchase after delivery split by delivery issue')
+  .option('--format <format>', 'table, json or csv', 'table')
+  .option('--since <day>', 'first day (YYYY-MM-DD, UTC) of orders placed and deliveries counted; default: all history')
+  .option('--until <day>', 'last day (YYYY-MM-DD, UTC); default: today')
+  .action(async (options: { format: string; since?: string; until?: string }) => {
+    print(await runReport(env(), options));
+  });
+
+program
   .command('demo')
   .description('run a full sync against the embedded sandboxes (no credentials) and print a report')
   .option('--store <name>', 'sandbox store: olist or gift-retailer', 'olist')
   .option('--source <name>', 'which store API the daemon reads the sandbox store through: shopify or woocommerce', 'shopify')
   .option('--serve', 'keep the sandboxes and the daemon running with the branded tracking page, and print a link per case', false)
-  .action(async (options: { store: string; source: string; serve: boolean }) => {
+  .option('--output <dir>', 'where the status page and the report are written (default: demo-output/)')
+  .option('--keep-state <dir>', 'keep the demo\'s state (state.sqlite) in this directory, e.g. for `shipsignal report`')
+  .action(async (options: { store: string; source: string; serve: boolean; output?: string; keepState?: string }) => {
     if (options.serve) return runDemoServe(process.stdout, env().SHIPSIGNAL_HTTP_PORT);
     const problems = [
       ...(options.store !== 'olist' && options.store !== 'gift-retailer' ? [`--store: expected olist or gift-retailer, got ${options.store}`] : []),
       ...(options.source !== 'shopify' && options.source !== 'woocommerce' ? [`--source: expected shopify or woocommerce, got ${options.source}`] : []),
     ];
     if (problems.length > 0) throw new ConfigError(problems);
-    await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce');
+    await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce', {
+      ...(options.output ? { outputDir: options.output } : {}),
+      ...(options.keepState ? { stateDir: options.keepState } : {}),
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -137,6 +137,7 @@ function destination(env: Env, hooks: AdapterHooks): Destination {
         metrics.klaviyoRequests.inc({ endpoint, status: String(status) });
         metrics.klaviyoLatency.observe({ endpoint }, ms / 1000);
         if (status === 429) metrics.klaviyoThrottled.inc({ endpoint });
+        metrics.recentRequests.add(endpoint, status, hooks.clock.now());
       },
       incident: (kind, endpoint, detail) => {
         const message = kind === 'recovered' ? 'klaviyo recovered' : 'klaviyo incident';

@@ -1,5 +1,6 @@
-import type { Logger } from '../observability/logger';
+import { redactText, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { runCounts } from '../observability/recent';
 import type { Clock } from '../util/clock';
 import type { Health } from './health';
 import { LeaseTimeoutError, type LeaseWait, type Leases } from './leases';
@@ -31,6 +32,9 @@ export async function runJob<T>(
   work: (lost: AbortSignal) => Promise<T>,
 ): Promise<JobResult<T>> {
   const started = Date.now();
+  const startedAt = deps.clock.now().toISOString();
+  const record = (ok: boolean, error: string | null, result: unknown): void =>
+    deps.metrics.jobRuns.record({ job: job.name, startedAt, durationMs: Date.now() - started, ok, error, ...runCounts(result) });
   try {
     const outcome = await deps.leases.run(`job:${job.name}`, job.wait, work);
     if (!outcome.ran) {
@@ -41,9 +45,11 @@ export async function runJob<T>(
     if (job.component) deps.health.succeeded(job.component, deps.clock.now());
     deps.metrics.lastSuccess.set({ job: job.name }, Date.now() / 1000);
     deps.logger.info(`${job.name} finished`, { result: outcome.value, ms: Date.now() - started });
+    record(true, null, outcome.value);
     return outcome;
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
+    record(false, redactText(failure.message.split('\n')[0] ?? ''), null);
     if (failure instanceof StateUnavailableError) deps.health.failed('state', failure);
     else if (job.component) deps.health.failed(job.component, failure);
     throw failure;

@@ -27,7 +27,9 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
   const deps = { signal: app.signal, logger };
   const tasks = jobs.map((job) => {
     const tick = () => runScheduled(deps, job.name, job.run);
-    return { tick, task: cron.schedule(job.cron, tick, { noOverlap: true, name: job.name }) };
+    const task = cron.schedule(job.cron, tick, { noOverlap: true, name: job.name });
+    context.metrics.jobRuns.scheduled(job.name, job.cron, () => task.getNextRun());
+    return { tick, task };
   });
   // Every job runs once at start, side by side: readiness needs each source and the destination to succeed once.
   for (const { tick } of tasks) void tick();

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { JobRunLog, RollingRequests } from './recent';
 
 /** The Prometheus metrics ops watch; one registry per daemon so tests can run several side by side. */
 export function createMetrics() {
@@ -19,6 +20,9 @@ export function createMetrics() {
     }),
     outboxDepth: new Gauge({ name: 'shipsignal_outbox_batches', help: 'Batches waiting in the outbox', registers: [registry] }),
     lastSuccess: new Gauge({ name: 'shipsignal_last_success_timestamp_seconds', help: 'Last successful run per job', labelNames: ['job'], registers: [registry] }),
+    /** For /status: each job's last run, and Klaviyo requests per endpoint over the last 24 hours (recent.ts). */
+    jobRuns: new JobRunLog(),
+    recentRequests: new RollingRequests(),
   };
 }
 

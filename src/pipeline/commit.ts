@@ -28,7 +28,7 @@ export interface CommitUnit {
 
 /**
  * The durability rule, in one place: outbox records, review and re-check schedules, the customer index, rejects,
- * the state entries and the cursor in ONE atomic `store.commit`. A crash before it replays the step (records are
+ * the state entries with the outcome counters they move, and the cursor in ONE atomic `store.commit`. A crash before it replays the step (records are
  * idempotent: deterministic event ids, absolute profile values); after it nothing is lost. Call it inside
  * `context.writer`, after the step's reads, so no other step's (or process's) write lands between them.
  */
@@ -39,9 +39,15 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
     const stored = await context.store.get<unknown>(cursor.key);
     if (stored === undefined || cursor.notBehind(cursor.value, stored)) cursorEntry = [[cursor.key, cursor.value]];
   }
-  const [reviews, checks] = await Promise.all([
+  const entries = unit.entries ?? [];
+  // The outcome counters move by exactly what this unit's customers, parcels and holds change, in the same write:
+  // a crash before it replays both, after it neither (see state/outcomes.ts).
+  const now = context.clock.now();
+  const [reviews, checks, outcomes, marks] = await Promise.all([
     context.reviews.scheduleUnit(unit.reviews ?? []),
     context.shipmentChecks.scheduleUnit(unit.shipmentChecks ?? []),
+    context.outcomes.entriesFor(entries, now),
+    context.outbox.marksFor(unit.records ?? [], now),
   ]);
   await context.store.commit(mergeUnits(
     { appends: context.outbox.appendsFor(unit.records ?? []) },
@@ -49,7 +55,7 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
     reviews,
     checks,
     unit.rejects && unit.rejects.length > 0 ? { appends: [context.rejects.appendsFor(unit.rejects)] } : null,
-    { entries: [...(unit.entries ?? []), ...cursorEntry] },
+    { entries: [...entries, ...outcomes, ...marks, ...cursorEntry] },
   ));
   if ((unit.records ?? []).length > 0) context.outbox.appended();
 }

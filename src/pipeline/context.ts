@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { CustomerRepository } from '../state/customers';
 import { Outbox } from '../state/outbox';
+import { OutcomeStore } from '../state/outcomes';
 import { RejectsLog } from '../state/rejects';
 import { ProductStatsRepository } from '../state/products';
 import { StoreStatsRepository } from '../state/repositories';
@@ -59,6 +60,8 @@ export interface PipelineContext {
   readonly stats: StoreStatsRepository;
   /** Per-product and per-category statistics (co-purchases, re-purchase gaps, best sellers). */
   readonly productStats: ProductStatsRepository;
+  /** Outcome counters (/status, `shipsignal report`), moved by the durability commit with each change. */
+  readonly outcomes: OutcomeStore;
   /**
    * Runs one read-compute-commit under the state-writer lease, so two jobs (or two processes) never interleave
    * their writes. Never wraps a network read: sources are read before it is taken.
@@ -88,6 +91,7 @@ export function createPipelineContext(
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     stats: new StoreStatsRepository(store),
     productStats: new ProductStatsRepository(store),
+    outcomes: new OutcomeStore(store),
     writer,
     settings,
     clock,

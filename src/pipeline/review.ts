@@ -56,7 +56,7 @@ export async function reviewDueCustomers(context: PipelineContext): Promise<{ re
       }
       // Delivery properties hold time-bound rules too (a fragile-trust window lapsing): re-derived for every customer
       // due, whatever the lifecycle said; unchanged ones send and write nothing.
-      const current = new Map([...customers, ...saved.map((c) => [c.key, c] as const)]);
+      const current = new Map([...customers, ...saved].map((c) => [c.key, c] as const));
       const delivery = await planShipments(context, [], current, { emails: [...current.keys()], customers: current });
       records.push(...delivery.records);
       await commitUnit(context, { records, reviews: [...rescheduled, ...delivery.reviews], entries: [...saved.map(customerEntry), ...delivery.entries] });

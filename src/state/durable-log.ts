@@ -71,6 +71,18 @@ export class DurableLog<T> {
     });
   }
 
+  /** The last `limit` items still in the log, oldest first, reading back from the tail (not the whole log). */
+  async latest(limit: number): Promise<T[]> {
+    const { head, tail } = await this.bounds();
+    const items: T[] = [];
+    for (let end = tail; end > head && items.length < limit; end -= READ_AHEAD) {
+      const seqs = range(Math.max(head, end - READ_AHEAD), end);
+      const found = await this.store.getMany<T[]>(seqs.map((s) => logBatchKey(this.name, s)));
+      items.unshift(...found.flatMap((batch) => batch ?? []));
+    }
+    return items.slice(-limit);
+  }
+
   async depth(): Promise<{ batches: number }> {
     const { head, tail } = await this.bounds();
     return { batches: Math.max(0, tail - head) };

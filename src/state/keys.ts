@@ -33,6 +33,14 @@ export const customerKey = (key: string): string => `customer:${key}`;
 export const productStatsKey = (productId: string): string => `product:${productId}`;
 /** One category's pooled re-purchase gaps (the back-off for thin products) and best sellers. */
 export const categoryStatsKey = (category: string): string => `product-category:${category}`;
+
+/**
+ * Outcomes (/status, `shipsignal report`): per customer, the facts every outcome counter sums (`outcomes/facts.ts`);
+ * the counters per UTC day (`YYYY-MM-DD`) and over all time. Written only by the durability commit, with the change.
+ */
+export const outcomeFactsKey = (customer: string): string => `outcome:facts:${customer}`;
+export const outcomeDayKey = (day: string): string => `outcome:day:${day}`;
+export const OUTCOME_TOTALS_KEY = 'outcome:totals';
 export const shipmentKey = (key: string): string => `shipment:${key}`;
 export const trackingCodeKey = (code: string): string => `tracking:${code}`;
 export const deliveryProfileKey = (email: string): string => `delivery-profile:${email}`;
@@ -63,6 +71,8 @@ export const LOGS = {
 export const logTailKey = (log: string): string => `${log}:tail`;
 export const logHeadKey = (log: string): string => `${log}:head`;
 export const logBatchKey = (log: string, seq: number): string => `${log}:batch:${seq}`;
+/** When batches from a sequence number on were appended (`[{seq, at}]`): the age of a log's oldest waiting batch. */
+export const logMarksKey = (log: string): string => `${log}:marks`;
 
 /** Day-bucketed indexes (`<index>:cursor`, one log per day `<index>:<day>`). */
 export const INDEXES = { reviews: 'review', shipmentChecks: 'shipment-check' } as const;

@@ -1,6 +1,6 @@
 import type { MetricEvent, SinkRecord } from '../model/records';
 import { DurableLog, type LogBatch } from './durable-log';
-import { LOGS } from './keys';
+import { LOGS, logHeadKey, logMarksKey, logTailKey } from './keys';
 import type { CommitAppend, StateStore } from './port';
 
 /**
@@ -18,6 +18,31 @@ type StoredRecord = Exclude<SinkRecord, MetricEvent> | StoredEvent;
 
 export const OUTBOX_LANES = ['events', 'profiles'] as const;
 export type OutboxLane = (typeof OUTBOX_LANES)[number];
+
+const LANE_LOGS: Readonly<Record<OutboxLane, string>> = { events: LOGS.outboxEvents, profiles: LOGS.outboxProfiles };
+
+/** Batches from `seq` on were appended at or after `at` (ISO). */
+export interface AppendMark {
+  readonly seq: number;
+  readonly at: string;
+}
+
+/** A new mark is written at most this often per lane, so a long backfill keeps a handful, not one per page. */
+const MARK_EVERY_MS = 60_000;
+
+/** The marks still needed once the head is at `head` (the last at or before it, and all after), plus `next`. */
+export function nextMarks(marks: readonly AppendMark[], head: number, next: AppendMark | null): AppendMark[] {
+  const lastCovering = marks.reduce((found, mark, i) => (mark.seq <= head ? i : found), -1);
+  const kept = marks.slice(Math.max(0, lastCovering));
+  const last = kept[kept.length - 1];
+  if (next && (!last || Date.parse(next.at) - Date.parse(last.at) >= MARK_EVERY_MS)) kept.push(next);
+  return kept;
+}
+
+/** When the oldest batch waiting (at `head`) was appended, at the latest: the last mark at or before it. */
+export function oldestWaitingSince(marks: readonly AppendMark[], head: number): string | null {
+  return marks.filter((mark) => mark.seq <= head).at(-1)?.at ?? null;
+}
 
 export class Outbox {
   private readonly logs: Readonly<Record<OutboxLane, DurableLog<StoredRecord>>>;
@@ -74,6 +99,30 @@ export class Outbox {
 
   ack(lane: OutboxLane, seq: number): Promise<void> {
     return this.logs[lane].ack(seq);
+  }
+
+  /**
+   * The append marks of the lanes these records go to, for the same commit. Read under the writer lease, the tail
+   * is the sequence number the commit's batch will take (an append outside the lease makes the mark earlier, never
+   * later, so an age read from it is never too young).
+   */
+  async marksFor(records: readonly SinkRecord[], now: Date): Promise<Array<readonly [string, AppendMark[]]>> {
+    const lanes = OUTBOX_LANES.filter((lane) => records.some((r) => (lane === 'events') === (r.kind === 'event')));
+    return Promise.all(lanes.map(async (lane) => {
+      const log = LANE_LOGS[lane];
+      const [head, tail, marks] = await this.store.getMany<unknown>([logHeadKey(log), logTailKey(log), logMarksKey(log)]);
+      return [logMarksKey(log), nextMarks((marks as AppendMark[] | undefined) ?? [], (head as number | undefined) ?? 0, { seq: (tail as number | undefined) ?? 0, at: now.toISOString() })] as const;
+    }));
+  }
+
+  /** Per lane: batches waiting and when the oldest was appended (null: empty, or appended before marks existed). */
+  async lanes(): Promise<Array<{ lane: OutboxLane; batches: number; oldestSince: string | null }>> {
+    return Promise.all(OUTBOX_LANES.map(async (lane) => {
+      const log = LANE_LOGS[lane];
+      const [head, tail, marks] = await this.store.getMany<unknown>([logHeadKey(log), logTailKey(log), logMarksKey(log)]);
+      const batches = Math.max(0, ((tail as number | undefined) ?? 0) - ((head as number | undefined) ?? 0));
+      return { lane, batches, oldestSince: batches > 0 ? oldestWaitingSince((marks as AppendMark[] | undefined) ?? [], (head as number | undefined) ?? 0) : null };
+    }));
   }
 
   async depth(): Promise<{ batches: number }> {

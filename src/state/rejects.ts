@@ -28,9 +28,8 @@ export class RejectsLog {
     return this.log.append(rejections);
   }
 
-  async list(limit: number): Promise<StoredRejection[]> {
-    await this.log.refresh();
-    const batches = await this.log.peek(Number.MAX_SAFE_INTEGER);
-    return batches.flatMap((batch) => batch.items).slice(-limit);
+  /** The latest `limit` rejections, oldest first; reads back from the end of the log only as far as it needs. */
+  list(limit: number): Promise<StoredRejection[]> {
+    return this.log.latest(limit);
   }
 }

@@ -11,7 +11,7 @@ function order(returns: OrderReturn[], refunds: Refund[] = [], updatedAt = T(0))
   return {
     source: 'shopify', id: 'gid://shopify/Order/1', name: '#1001', email: 'a@b.test', phone: null, firstName: null, lastName: null,
     createdAt: T(-100), updatedAt, cancelledAt: null, financialStatus: 'paid', total: usd(5000), currentTotal: usd(5000),
-    lineItems: [{ id: 'l1', productId: null, sku: 'MUG', name: 'Mug', quantity: 2, unitPrice: usd(2500) }],
+    lineItems: [{ id: 'l1', productId: null, sku: 'MUG', name: 'Mug', quantity: 2, currentQuantity: 2, category: null, unitPrice: usd(2500) }],
     fulfillments: [], shippingAddress: null, promisedDeliveryAt: null, tags: [], test: false, returns, refunds,
   };
 }

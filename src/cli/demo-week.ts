@@ -1,0 +1,171 @@
+import type { App, SyncReport } from '../daemon/app';
+import type { LocalStack } from '../sandbox/local-stack';
+import type { SandboxProfile } from '../sandbox/klaviyo/types';
+import type { FulfillmentRecord } from '../sandbox/shopify/record';
+import type { SandboxStore } from '../sandbox/shopify/store';
+import type { ManualClock } from '../util/clock';
+import { castWeek, datesCrossingAtRisk, type CastMember } from './demo-cast';
+import { DEMO_WEEK, SYNC_HOURS, WEEK_DAYS, type DemoParcelPlan, type Role, type ScenarioEntry, type WeekActions } from './demo-scenario';
+import type { Progress } from './progress';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export interface WeekDay {
+  readonly day: number;
+  readonly done: readonly string[];
+  /** The day's syncs, in order (one per `SYNC_HOURS`). */
+  readonly syncs: readonly SyncReport[];
+  /** The cast's Klaviyo profiles right after each sync (what a flow's audience check would have seen then). */
+  readonly snapshots: ReadonlyArray<{ readonly at: string; readonly profiles: ReadonlyMap<string, SandboxProfile> }>;
+}
+
+/** A parcel the week scripted: its order, tracking code and carrier scans (what the EasyPost sandbox replays). */
+export interface ScriptedParcel {
+  readonly orderId: number;
+  readonly trackingCode: string;
+  readonly promisedAt: Date | null;
+  readonly scans: ReadonlyArray<{ readonly at: Date; readonly status: string }>;
+}
+
+export interface WeekResult {
+  readonly start: Date;
+  readonly parcels: readonly ScriptedParcel[];
+  readonly cast: ReadonlyMap<Role, CastMember>;
+  readonly days: readonly WeekDay[];
+}
+
+interface WeekWorld {
+  readonly app: App;
+  readonly stack: LocalStack;
+  readonly store: SandboxStore;
+  readonly clock: ManualClock;
+}
+
+/**
+ * Plays the simulated week after the backfill: each scenario entry acts on the sandbox store and carrier at its
+ * hour, and at each of `SYNC_HOURS` the daemon's one-shot sync (orders, trackers, time-driven reviews, drain)
+ * runs, exactly as the scheduled daemon would. Nothing here talks to shipsignal's state: it only changes
+ * the world shipsignal reads.
+ */
+export async function runDemoWeek(world: WeekWorld, progress: Progress, entries: readonly ScenarioEntry[] = DEMO_WEEK): Promise<WeekResult> {
+  const start = world.clock.now();
+  progress.phase('casting the week (real customers that fit each role, synthesized ones otherwise)');
+  const cast = await castWeek(world.app, world.store, start);
+  const parcels: ScriptedParcel[] = [];
+  const actions = weekActions(world, cast, start, parcels);
+  const ordered = [...entries].sort((a, b) => a.atHours - b.atHours);
+  const days: WeekDay[] = [];
+  let next = 0;
+  for (let day = 1; day <= WEEK_DAYS; day++) {
+    const done: string[] = [];
+    const syncs: SyncReport[] = [];
+    const snapshots: Array<{ at: string; profiles: ReadonlyMap<string, SandboxProfile> }> = [];
+    const emails = new Set([...cast.values()].map((m) => m.email));
+    for (const hour of SYNC_HOURS) {
+      const syncAt = (day - 1) * 24 + hour;
+      while (next < ordered.length && (ordered[next] as ScenarioEntry).atHours <= syncAt) {
+        const entry = ordered[next] as ScenarioEntry;
+        world.clock.set(new Date(start.getTime() + entry.atHours * HOUR_MS));
+        await entry.act(actions);
+        done.push(`${entry.role}: ${entry.label}`);
+        next += 1;
+      }
+      world.clock.set(new Date(start.getTime() + syncAt * HOUR_MS));
+      progress.phase(`day ${day} of ${WEEK_DAYS}: sync at ${world.clock.now().toISOString()}`);
+      await world.stack.easypost?.tick();
+      syncs.push(await world.app.syncOnce());
+      await world.stack.klaviyo.idle();
+      const profiles = new Map(world.stack.klaviyo.profiles().filter((p) => p.email !== null && emails.has(p.email)).map((p) => [p.email as string, p]));
+      snapshots.push({ at: world.clock.now().toISOString(), profiles });
+    }
+    days.push({ day, done, syncs, snapshots });
+  }
+  if (next < ordered.length) throw new Error(`demo week: ${ordered.length - next} scenario entries fall after the last day's sync`);
+  return { start, parcels, cast, days };
+}
+
+function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, start: Date, parcels: ScriptedParcel[]): WeekActions {
+  const refs = new Map<string, number>();
+  let lineItem = 5_900_000_000;
+  let fulfillment = 5_910_000_000;
+  const member = (role: Role): CastMember => {
+    const found = cast.get(role);
+    if (!found) throw new Error(`demo week: no cast member plays ${role}`);
+    return found;
+  };
+  const id = (ref: string): number => {
+    const found = refs.get(ref);
+    if (found === undefined) throw new Error(`demo week: no order named ${ref} yet`);
+    return found;
+  };
+  const addOrder = (role: Role, ref: string, amount: string, title: string, placedAt?: Date, delivered?: { shippedAt: Date; deliveredAt: Date }): void => {
+    const who = member(role);
+    const placed = placedAt?.toISOString();
+    const record = world.store.addOrder({
+      email: who.email,
+      customer: who.customer,
+      shippingAddress: who.address,
+      currencyCode: 'BRL',
+      lineItems: [{ legacyId: ++lineItem, title, variantTitle: null, sku: null, vendor: 'demo week', quantity: 1, unitPrice: amount, productLegacyId: null }],
+      tags: ['demo-week', 'synthesized'],
+      note: 'SYNTHESIZED for the demo week',
+      ...(placed ? { createdAt: placed, processedAt: placed } : {}),
+      ...(delivered ? {
+        displayFulfillmentStatus: 'FULFILLED' as const,
+        fulfillments: [fulfilmentRecord(++fulfillment, delivered.shippedAt, null, `DH${lineItem}BR`, delivered.deliveredAt)],
+      } : {}),
+    });
+    refs.set(ref, record.legacyId);
+  };
+  return {
+    order: (role, ref, amount, title) => addOrder(role, ref, amount, title),
+    ship: (ref, parcel) => {
+      parcels.push(ship(world, id(ref), ++fulfillment, parcel, start));
+    },
+    cancel: (ref) => {
+      world.store.cancelOrder(id(ref));
+    },
+    pastOrdersCrossingAtRisk: async (role, midWeekHours) => {
+      const [first, second] = await datesCrossingAtRisk(world.app, member(role).email, world.clock.now(), new Date(start.getTime() + midWeekHours * HOUR_MS));
+      addOrder(role, `${role}-past-1`, '149.90', 'Garden hose', first, { shippedAt: new Date(first.getTime() + DAY_MS), deliveredAt: new Date(first.getTime() + 6 * DAY_MS) });
+      addOrder(role, `${role}-past-2`, '99.90', 'Garden gloves', second, { shippedAt: new Date(second.getTime() + DAY_MS), deliveredAt: new Date(second.getTime() + 5 * DAY_MS) });
+    },
+  };
+}
+
+function fulfilmentRecord(legacyId: number, createdAt: Date, promisedAt: Date | null, code: string, deliveredAt: Date | null): FulfillmentRecord {
+  return {
+    legacyId,
+    status: 'SUCCESS',
+    displayStatus: deliveredAt ? 'DELIVERED' : 'CONFIRMED',
+    createdAt: createdAt.toISOString(),
+    updatedAt: (deliveredAt ?? createdAt).toISOString(),
+    inTransitAt: deliveredAt ? createdAt.toISOString() : null,
+    deliveredAt: deliveredAt?.toISOString() ?? null,
+    estimatedDeliveryAt: promisedAt?.toISOString() ?? null,
+    tracking: [{ number: code, company: 'Correios', url: null }],
+  };
+}
+
+function ship(world: WeekWorld, orderId: number, legacyId: number, parcel: DemoParcelPlan, start: Date): ScriptedParcel {
+  const order = world.store.order(orderId);
+  if (!order) throw new Error(`demo week: order ${orderId} is not in the store`);
+  const code = `DW${orderId}BR`;
+  const at = (hours: number): Date => new Date(start.getTime() + hours * HOUR_MS);
+  const promisedAt = parcel.promisedAtHours === null ? null : at(parcel.promisedAtHours);
+  world.store.updateOrder(orderId, {
+    displayFulfillmentStatus: 'FULFILLED',
+    fulfillments: [fulfilmentRecord(legacyId, world.clock.now(), promisedAt, code, null)],
+    customAttributes: promisedAt ? [{ key: 'promised_delivery_date', value: promisedAt.toISOString().slice(0, 10) }] : [],
+  });
+  const destination = { city: order.shippingAddress?.city ?? null, state: order.shippingAddress?.provinceCode ?? null, country: 'BR' };
+  world.stack.easypost?.registerParcel({
+    trackingCode: code,
+    carrier: 'Correios',
+    estDeliveryDate: promisedAt,
+    destination,
+    scans: parcel.scans.map(([hours, status, statusDetail, message]) => ({ at: at(hours), status, statusDetail, message, location: destination })),
+  });
+  return { orderId, trackingCode: code, promisedAt, scans: parcel.scans.map(([hours, status]) => ({ at: at(hours), status })) };
+}
