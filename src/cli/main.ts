@@ -9,6 +9,7 @@ import { RejectsLog } from '../state/rejects';
 import { openStateStore } from '../state/store';
 import { redactText } from '../observability/logger';
 import { runDemo } from './demo';
+import { registerFleetCommands } from './fleet';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
 import { formatSetup, runSetup } from './setup';
@@ -93,6 +94,8 @@ program
     if (problems.length > 0) throw new ConfigError(problems);
     await runDemo(options.store as 'olist' | 'gift-retailer', process.stdout, options.source as 'shopify' | 'woocommerce');
   });
+
+registerFleetCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

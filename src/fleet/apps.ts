@@ -48,7 +48,10 @@ export class StoreApps {
       entry.users -= 1;
       if (entry.users === 0) {
         if (entry.stale) this.retire(store.id, entry);
-        else entry.idle = setTimeout(() => this.retire(store.id, entry), this.options.idleMs);
+        else {
+          entry.idle = setTimeout(() => this.retire(store.id, entry), this.options.idleMs);
+          entry.idle.unref();
+        }
       }
     }
   }

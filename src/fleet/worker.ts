@@ -10,7 +10,7 @@ import { outOfBudget } from '../sinks/pacing';
 import { StoreApps } from './apps';
 import type { FleetConfig } from './config';
 import { bullConnection, enqueue, isJobKind, openQueue, QUEUE_NAME, syncSchedulers, type FleetJobData, type JobKind } from './queue';
-import { StoreRegistry } from './registry';
+import { StoreRegistry, type FleetStore } from './registry';
 import { fleetKey } from './sealed';
 import { FleetStatus, fleetMetrics, type FleetMetrics, type JobOutcome } from './status';
 import { redisWindows } from './windows';
@@ -30,7 +30,15 @@ export interface FleetWorkerOptions {
   readonly syncEveryMs?: number;
   readonly idleMs?: number;
   /** Told when a store's job work starts and ends, inside its lease (tests, tracing). */
-  readonly observer?: (event: { storeId: string; job: JobName; phase: 'start' | 'end'; worker: string }) => void;
+  readonly observer?: (event: WorkerEvent) => void;
+}
+
+/** `taken`/`done`: a queue job on this worker; `start`/`end`: its work inside the store's lease of its kind. */
+export interface WorkerEvent {
+  readonly storeId: string;
+  readonly job: JobName | 'setup';
+  readonly phase: 'taken' | 'done' | 'start' | 'end';
+  readonly worker: string;
 }
 
 export interface JobReport {
@@ -105,6 +113,16 @@ export class FleetWorker {
     const { storeId } = job.data;
     const kind = job.name;
     if (!isJobKind(kind)) throw new Error(`unknown job kind ${kind}`);
+    this.options.observer?.({ storeId, job: kind, phase: 'taken', worker: this.id });
+    try {
+      return await this.processKind(job, kind, token);
+    } finally {
+      this.options.observer?.({ storeId, job: kind, phase: 'done', worker: this.id });
+    }
+  }
+
+  private async processKind(job: Job<FleetJobData, JobReport>, kind: JobKind, token: string | undefined): Promise<JobReport> {
+    const { storeId } = job.data;
     const store = await this.registry.get(storeId);
     if (!store || store.paused) {
       const outcome: JobOutcome = store ? 'paused' : 'skipped';
@@ -186,11 +204,32 @@ export class FleetWorker {
     return { outcome: 'ok', value: worked.value };
   }
 
+  /** Runs `work` on the store's App (webhooks: the store's own sources verify its deliveries). */
+  withStore<T>(store: FleetStore, work: (app: App) => Promise<T>): Promise<T> {
+    return this.apps.use(store, (app) => work(app));
+  }
+
+  /** Ready: the queue's Redis and the registry's PostgreSQL answer, and the BullMQ worker runs. */
+  async ready(): Promise<{ ready: boolean; redis: string; registry: string; worker: string }> {
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 2 s'), 2_000).unref());
+    const redis = await Promise.race([this.redis.ping().then(() => 'ok', (error: unknown) => (error as Error).message), timeout]);
+    const registry = await this.registry.list().then(() => 'ok', (error: unknown) => (error as Error).message);
+    const worker = this.worker?.isRunning() ? 'ok' : 'not running';
+    return { ready: redis === 'ok' && registry === 'ok' && worker === 'ok', redis, registry, worker };
+  }
+
   /** Graceful: stop taking jobs, let the running ones finish (their retries cut short by the Apps' close), close. */
-  close(): Promise<void> {
+  close(graceMs = 10_000): Promise<void> {
     this.closing ??= (async () => {
       if (this.syncTimer) clearInterval(this.syncTimer);
       const closingWorker = this.worker?.close() ?? Promise.resolve();
+      // Past the grace period the running jobs are cut short (their Apps abort retries and requests): what they
+      // did not deliver stays in the outbox, and BullMQ retries the jobs on another worker.
+      const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
+      if ((await Promise.race([closingWorker, grace])) === 'late') {
+        this.options.logger.warn('jobs still running after the grace period; stopping them', { graceMs });
+        await this.apps.close();
+      }
       await closingWorker;
       await this.apps.close();
       await this.queue.close();
