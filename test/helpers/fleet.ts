@@ -42,10 +42,10 @@ export async function addStackStore(registry: StoreRegistry, id: string, stack: 
   await registry.put(id, splitAssignments(assignments), { everyMs, reviewsEveryMs: 3_600_000 });
 }
 
-export async function startTestWorker(fleet: FleetConfig, events: WorkerEvent[], defaults: Record<string, string> = {}): Promise<FleetWorker> {
+export async function startTestWorker(fleet: FleetConfig, events: WorkerEvent[], defaults: Record<string, string> = {}, syncEveryMs = 600_000): Promise<FleetWorker> {
   return FleetWorker.start({
     config: fleet, defaults: { SHIPSIGNAL_LOG_LEVEL: 'error', ...defaults }, logger: createLogger('error', new PassThrough()),
-    syncEveryMs: 600_000, observer: (event) => events.push({ ...event, at: Date.now() } as WorkerEvent),
+    syncEveryMs, observer: (event) => events.push({ ...event, at: Date.now() } as WorkerEvent),
   });
 }
 
