@@ -60,7 +60,7 @@ export function startHttpServer(options: HttpServerOptions): Promise<Server> {
   });
 }
 
-export function authorized(request: IncomingMessage, url: URL, token: string | null): boolean {
+function authorized(request: IncomingMessage, url: URL, token: string | null): boolean {
   if (!token) return true;
   const header = request.headers.authorization ?? '';
   return same(header.startsWith('Bearer ') ? header.slice(7) : url.searchParams.get('token') ?? '', token);
@@ -72,7 +72,7 @@ function bearer(request: IncomingMessage, token: string): boolean {
   return header.startsWith('Bearer ') && same(header.slice(7), token);
 }
 
-export function same(presented: string, token: string): boolean {
+function same(presented: string, token: string): boolean {
   const a = Buffer.from(presented);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
