@@ -20,6 +20,9 @@ export const envSchema = z.object({
   SHIPSIGNAL_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   SHIPSIGNAL_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   SHIPSIGNAL_HTTP_TOKEN: optionalText,
+  // The reverse proxies in front of the HTTP server (addresses/CIDRs, comma-separated, or `true`): per-IP limits then
+  // use X-Forwarded-For. Unset: the connection's address (a caller cannot pick its own).
+  SHIPSIGNAL_TRUST_PROXY: z.string().regex(/^(true|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, 'expected true or comma-separated addresses/CIDRs such as 127.0.0.1,10.0.0.0/8').optional(),
   SHIPSIGNAL_STORE_ID: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, 'expected 1-100 characters of a-z 0-9 . _ -, starting with a letter or digit').optional(),
   SHIPSIGNAL_SYNC_CRON: cronExpression.default('*/5 * * * *'),
   SHIPSIGNAL_REVIEW_CRON: cronExpression.default('17 * * * *'),

@@ -1,15 +1,16 @@
 import cron from 'node-cron';
 import type { Server } from 'node:http';
 import type { App } from './app';
-import { startHttpServer, type WebhookHandler } from './http-server';
+import { startHttpServer, type HttpRoutes, type WebhookHandler } from './http-server';
 import { runScheduled } from './jobs';
 
 /**
  * The long-running daemon: one cron schedule per job (orders, trackers, reviews, drain; a tick skips while its
  * kind is still running), the HTTP server, and a graceful stop on SIGTERM/SIGINT (see the README's "Stopping").
- * The cron expressions were validated with the other variables at start-up.
+ * The cron expressions were validated with the other variables at start-up. `routes` are the pages other modules
+ * mount on the HTTP face (see HttpRoutes).
  */
-export async function runDaemon(app: App, webhooks: Readonly<Record<string, WebhookHandler>> = {}): Promise<void> {
+export async function runDaemon(app: App, webhooks: Readonly<Record<string, WebhookHandler>> = {}, routes: readonly HttpRoutes[] = []): Promise<void> {
   const { env, context } = app;
   const { logger } = context;
   const server: Server = await startHttpServer({
@@ -18,6 +19,8 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
     health: app.health,
     registry: context.metrics.registry,
     webhooks,
+    routes,
+    ...(env.SHIPSIGNAL_TRUST_PROXY ? { trustProxy: env.SHIPSIGNAL_TRUST_PROXY === 'true' ? true : env.SHIPSIGNAL_TRUST_PROXY } : {}),
   });
   const jobs = app.scheduled();
   logger.info('shipsignal started', { port: env.SHIPSIGNAL_HTTP_PORT, schedules: Object.fromEntries(jobs.map((job) => [job.name, job.cron])) });

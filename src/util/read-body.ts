@@ -2,8 +2,8 @@ import type { IncomingMessage } from 'node:http';
 
 /**
  * Reads at most `limit` bytes of a request body; null when it is larger. The rest is read and dropped rather than
- * left unread, so the caller can still answer 413 on the same connection. Used by the daemon's webhooks and the
- * sandboxes alike: one bound, one place.
+ * left unread, so the caller can still answer 413 on the same connection. Used by the sandboxes (the daemon's own
+ * HTTP face is on fastify, whose bodyLimit does the same).
  */
 export function readBoundedBody(request: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
