@@ -13,6 +13,8 @@ export const SCHEDULED_KINDS = ['orders', 'trackers', 'reviews', 'drain'] as con
 
 export interface FleetJobData {
   readonly storeId: string;
+  /** Times this job was put back because its store's job of the same kind was running (worker.ts, busy). */
+  readonly bounces?: number;
 }
 
 export const isJobKind = (name: string): name is JobKind => (JOB_KINDS as readonly string[]).includes(name);

@@ -52,6 +52,8 @@ export class FleetWorker {
   private worker: Worker<FleetJobData, JobReport> | null = null;
   private syncTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  /** Per store and kind: how many runs started inside their lease on this worker (tells a run from a skip). */
+  private readonly starts = new Map<string, number>();
 
   private constructor(
     private readonly options: FleetWorkerOptions,
@@ -74,7 +76,10 @@ export class FleetWorker {
     const apps = new StoreApps({
       registry, databaseUrl: config.SHIPSIGNAL_FLEET_DATABASE_URL, defaults: options.defaults, logger: options.logger,
       sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
-      ...(options.observer ? { observer: (storeId: string, job: JobName, phase: 'start' | 'end') => options.observer?.({ storeId, job, phase, worker: self?.id ?? '' }) } : {}),
+      observer: (storeId: string, job: JobName, phase: 'start' | 'end') => {
+        if (phase === 'start') self?.starts.set(`${storeId}/${job}`, (self.starts.get(`${storeId}/${job}`) ?? 0) + 1);
+        options.observer?.({ storeId, job, phase, worker: self?.id ?? '' });
+      },
     });
     self = new FleetWorker(options, registry, queue, redis, status, apps);
     await self.syncSchedules();
@@ -132,6 +137,8 @@ export class FleetWorker {
     }
     const timer = this.metrics.jobSeconds.startTimer({ store_id: storeId, kind });
     try {
+      const key = `${storeId}/${kind === 'setup' ? 'setup' : kind}`;
+      const startsBefore = this.starts.get(key) ?? 0;
       const report = await this.apps.use(store, async (app, throttled) => {
         try {
           return await this.runKind(app, kind);
@@ -145,6 +152,7 @@ export class FleetWorker {
           } else if (count > 0) await this.status.record(storeId, kind, null, { throttled: count });
         }
       });
+      if (kind !== 'setup' && (this.starts.get(key) ?? 0) === startsBefore) return await this.busy(job, kind, token);
       this.metrics.jobs.inc({ store_id: storeId, kind, outcome: report.outcome });
       if (report.outcome === 'ok') {
         this.metrics.lastSuccess.set({ store_id: storeId, kind }, Date.now() / 1000);
@@ -152,6 +160,7 @@ export class FleetWorker {
       }
       return report;
     } catch (error) {
+      if (error instanceof DelayedError) throw error; // put back by busy(): not a failure
       const budget = outOfBudget(error);
       if (budget && token) {
         // Put back, not failed and not waited on: the worker takes another store's job meanwhile.
@@ -166,6 +175,25 @@ export class FleetWorker {
     } finally {
       timer();
     }
+  }
+
+  /**
+   * The store's job of this kind was running already (its lease held, here or on another worker). A scheduled run
+   * is skipped: the next tick comes anyway (Temporal's default overlap policy). A run someone asked for (a webhook,
+   * a follow-up drain) must happen after the one in progress, which may have read before the change: it is put
+   * back, a second later and doubling to 30 s while the holder keeps running.
+   */
+  private async busy(job: Job<FleetJobData, JobReport>, kind: JobKind, token: string | undefined): Promise<JobReport> {
+    const { storeId } = job.data;
+    if (job.repeatJobKey || !token) {
+      this.metrics.jobs.inc({ store_id: storeId, kind, outcome: 'skipped' });
+      return { outcome: 'skipped' };
+    }
+    const bounces = job.data.bounces ?? 0;
+    this.metrics.jobs.inc({ store_id: storeId, kind, outcome: 'delayed' });
+    await job.updateData({ ...job.data, bounces: bounces + 1 });
+    await job.moveToDelayed(Date.now() + Math.min(30_000, 1_000 * 2 ** bounces), token);
+    throw new DelayedError();
   }
 
   /** One job of one store, on its App; the producing kinds deliver while they read, as `shipsignal run` does. */

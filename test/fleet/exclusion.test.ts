@@ -8,7 +8,8 @@ import { addStackStore, obliterateFleet, openRegistry, overlaps, startTestWorker
  * Issue 18: two workers on one queue never run one store's job of one kind at the same time (the store's leases in
  * PostgreSQL, shared by every worker), though both take that store's jobs side by side; a paused store runs nothing.
  * Two stores, each with its own sandboxes and its own Klaviyo account; many orders jobs of the active store are put
- * on the queue at once (distinct job ids, so BullMQ's own deduplication does not keep them apart: only the leases do).
+ * on the queue at once (distinct job ids, so BullMQ's own deduplication does not keep them apart: only the leases do;
+ * a job that finds its kind running is put back and runs after it).
  */
 const END = new Date('2026-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -51,7 +52,7 @@ describe('fleet: one job per store and kind at a time; paused stores run nothing
     // Waves of jobs until the store's orders job ran again after the first run (the backfill) ended.
     const ordersRuns = () => events.filter((e) => e.storeId === active && e.job === 'orders' && e.phase === 'start').length;
     for (let wave = 0; wave < 4 || (ordersRuns() < 2 && wave < 60); wave++) {
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 2; i++) {
         for (const [storeId, kind] of [[active, 'orders'], [active, 'drain'], [paused, 'orders'], [paused, 'drain']] as const) {
           const job = await queue.add(kind, { storeId }, { jobId: `w${wave}-${i}-${kind}-${storeId === active ? 'a' : 'p'}` });
           ids.push(job.id as string);
@@ -59,7 +60,7 @@ describe('fleet: one job per store and kind at a time; paused stores run nothing
       }
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const states = await Promise.all(ids.map(async (id) => (await queue.getJob(id))?.getState()));
       if (states.every((state) => state === 'completed' || state === 'failed')) {
@@ -86,5 +87,5 @@ describe('fleet: one job per store and kind at a time; paused stores run nothing
     expect(pausedResults.every((result) => result?.outcome === 'paused')).toBe(true);
     expect(stacks[1].klaviyo.profiles()).toEqual([]);
     expect(stacks[1].klaviyo.events()).toEqual([]);
-  }, 150_000);
+  }, 300_000);
 });

@@ -7,8 +7,8 @@ import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { mulberry32 } from '../../src/util/prng';
 import type { StoreRegistry } from '../../src/fleet/registry';
 import { freePort, sleepMs, spawnCli, writeMappings, type ChildDaemon } from '../helpers/child-daemon';
-import { auditDelivery, NO_PROBLEMS, problems, type DeliveryAudit } from '../helpers/delivery-audit';
-import { addStackStore, fleetEnv, obliterateFleet, openRegistry, testFleet, TEST_POSTGRES } from '../helpers/fleet';
+import { NO_PROBLEMS, problems } from '../helpers/delivery-audit';
+import { addStackStore, auditUntilClean, fleetEnv, obliterateFleet, openRegistry, testFleet } from '../helpers/fleet';
 
 /**
  * Issue 18: two `shipsignal worker` processes share a fleet backfill of three stores (each its own Shopify and
@@ -82,18 +82,8 @@ describe(`fleet workers SIGKILLed during a backfill (seed ${SEED}, ${KILLS} kill
       workers[victim] = await spawnWorker();
     }
 
-    // Caught up: every store's audit is clean (or the deadline passes and the last audit is the failure).
-    const audits: DeliveryAudit[] = [];
-    const deadline = Date.now() + 150_000;
-    for (;;) {
-      audits.length = 0;
-      for (const [i, id] of ids.entries()) {
-        await stacks[i].klaviyo.idle();
-        audits.push(await auditDelivery(stores[i], stacks[i].klaviyo, TEST_POSTGRES, id));
-      }
-      if (audits.every((audit) => JSON.stringify(problems(audit)) === JSON.stringify(NO_PROBLEMS)) || Date.now() > deadline) break;
-      await sleepMs(2_000);
-    }
+    // Caught up: every store's audit is clean (or the deadline passes and the last audits are the failure).
+    const audits = await auditUntilClean(stores, stacks, ids, 150_000);
     for (const worker of workers) worker.kill('SIGTERM');
     const exits = await Promise.all(workers.map((worker) => worker.exited));
     console.log(`fleet kill test seed=${SEED}: ${trail.join('; ')}; ` + audits.map((audit, i) => `store ${i}: events ${audit.eventsChecked}, profiles ${audit.profilesChecked}, duplicates dropped by Klaviyo ${audit.duplicatesDropped}`).join('; '));

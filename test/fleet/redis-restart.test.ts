@@ -8,8 +8,8 @@ import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import type { StoreRegistry } from '../../src/fleet/registry';
 import type { FleetWorker, WorkerEvent } from '../../src/fleet/worker';
 import { freePort, sleepMs, writeMappings } from '../helpers/child-daemon';
-import { auditDelivery, NO_PROBLEMS, problems, type DeliveryAudit } from '../helpers/delivery-audit';
-import { addStackStore, openRegistry, startTestWorker, testFleet, TEST_POSTGRES } from '../helpers/fleet';
+import { NO_PROBLEMS, problems } from '../helpers/delivery-audit';
+import { addStackStore, auditUntilClean, openRegistry, startTestWorker, testFleet } from '../helpers/fleet';
 
 /**
  * Issue 18: the fleet's Redis is restarted in the middle of a two-store backfill. It is this test's own redis-server
@@ -96,17 +96,7 @@ describe('fleet: Redis restarted during a run', () => {
     redis = await startRedis(port);
     const restartedAt = events.length;
 
-    const audits: DeliveryAudit[] = [];
-    const deadline = Date.now() + 150_000;
-    for (;;) {
-      audits.length = 0;
-      for (const [i, id] of ids.entries()) {
-        await stacks[i].klaviyo.idle();
-        audits.push(await auditDelivery(stores[i], stacks[i].klaviyo, TEST_POSTGRES, id));
-      }
-      if (audits.every((audit) => JSON.stringify(problems(audit)) === JSON.stringify(NO_PROBLEMS)) || Date.now() > deadline) break;
-      await sleepMs(2_000);
-    }
+    const audits = await auditUntilClean(stores, stacks, ids, 150_000);
     console.log(`redis restart: events before the restart ${before.join(', ')}; jobs after it ${events.slice(restartedAt).filter((e) => e.phase === 'taken').length}; `
       + audits.map((audit, i) => `store ${i}: events ${audit.eventsChecked}, profiles ${audit.profilesChecked}`).join('; '));
     // The restart landed mid-run: not everything had been delivered before it.

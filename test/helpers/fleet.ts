@@ -8,6 +8,8 @@ import { FleetWorker, type WorkerEvent } from '../../src/fleet/worker';
 import { openQueue } from '../../src/fleet/queue';
 import { createLogger } from '../../src/observability/logger';
 import type { LocalStack } from '../../src/sandbox/local-stack';
+import type { SandboxStore } from '../../src/sandbox/shopify/store';
+import { auditDelivery, NO_PROBLEMS, problems, type DeliveryAudit } from './delivery-audit';
 
 /**
  * A fleet of this test's own: a fleet name (the BullMQ prefix and the registry scope) no other run uses, on the
@@ -77,4 +79,21 @@ export function overlaps(events: ReadonlyArray<WorkerEvent & { at?: number }>, p
     open.set(key, list);
   }
   return found;
+}
+
+/**
+ * Audits every store's account (delivery-audit.ts) until all are clean or `timeoutMs` has passed: the workers run
+ * on their own schedule, so "caught up" is observed, not awaited. The last audits are returned either way.
+ */
+export async function auditUntilClean(stores: readonly SandboxStore[], stacks: readonly LocalStack[], ids: readonly string[], timeoutMs: number): Promise<DeliveryAudit[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const audits: DeliveryAudit[] = [];
+    for (const [i, id] of ids.entries()) {
+      await stacks[i].klaviyo.idle();
+      audits.push(await auditDelivery(stores[i], stacks[i].klaviyo, TEST_POSTGRES, id));
+    }
+    if (audits.every((audit) => JSON.stringify(problems(audit)) === JSON.stringify(NO_PROBLEMS)) || Date.now() > deadline) return audits;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }
