@@ -44,20 +44,27 @@ export async function enqueue(queue: Queue<FleetJobData>, storeId: string, kind:
   await queue.add(kind, { storeId }, { deduplication: { id: schedulerId(storeId, kind), keepLastIfActive: true }, ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
-/** Every active store gets its schedulers; paused and removed stores lose theirs. Idempotent: run by every process. */
+/**
+ * Every active store gets its schedulers; paused and removed stores lose theirs. Idempotent: run by every process at
+ * start and every minute. A scheduler already there with the same interval is left alone: upserting it again would
+ * replace its pending job with one at the next interval, so each worker starting would push every store back.
+ */
 export async function syncSchedulers(queue: Queue<FleetJobData>, stores: ReadonlyArray<StoreSchedule & { readonly id: string; readonly paused: boolean }>): Promise<void> {
-  const active = new Map(stores.filter((store) => !store.paused).map((store) => [store.id, store]));
+  const existing = new Map<string, number | undefined>();
+  for (let start = 0; ; start += 500) {
+    const page = await queue.getJobSchedulers(start, start + 499);
+    for (const scheduler of page) existing.set(scheduler.key, scheduler.every ?? undefined);
+    if (page.length < 500) break;
+  }
   const wanted = new Set<string>();
-  for (const store of active.values()) {
+  for (const store of stores) {
+    if (store.paused) continue;
     for (const kind of SCHEDULED_KINDS) {
       const id = schedulerId(store.id, kind);
+      const every = kind === 'reviews' ? store.reviewsEveryMs : store.everyMs;
       wanted.add(id);
-      await queue.upsertJobScheduler(id, { every: kind === 'reviews' ? store.reviewsEveryMs : store.everyMs }, { name: kind, data: { storeId: store.id } });
+      if (existing.get(id) !== every) await queue.upsertJobScheduler(id, { every }, { name: kind, data: { storeId: store.id } });
     }
   }
-  for (let start = 0; ; start += 500) {
-    const schedulers = await queue.getJobSchedulers(start, start + 499);
-    for (const scheduler of schedulers) if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
-    if (schedulers.length < 500) break;
-  }
+  for (const key of existing.keys()) if (!wanted.has(key)) await queue.removeJobScheduler(key);
 }
