@@ -10,6 +10,7 @@ import { splitAssignments, storeEnv, workerDefaults } from '../fleet/store-env';
 import { FleetStatus } from '../fleet/status';
 import { FleetWorker } from '../fleet/worker';
 import { createLogger, registerSecrets } from '../observability/logger';
+import { untilStopped } from '../daemon/shutdown';
 import { Redis } from 'ioredis';
 
 /**
@@ -56,25 +57,9 @@ export function registerFleetCommands(program: Command): void {
     const worker = await FleetWorker.start({ config: fleet, defaults: workerDefaults(process.env), logger });
     const http = await startFleetHttp(worker, { port: env.SHIPSIGNAL_HTTP_PORT, token: env.SHIPSIGNAL_HTTP_TOKEN ?? null });
     logger.info('shipsignal worker started', { worker: worker.id, fleet: fleet.SHIPSIGNAL_FLEET_NAME, concurrency: fleet.SHIPSIGNAL_WORKER_CONCURRENCY, port: env.SHIPSIGNAL_HTTP_PORT });
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info('shipsignal worker stopping', { signal });
-        const deadline = setTimeout(() => {
-          logger.error('shutdown timed out; running jobs are retried by other workers', { timeoutMs: env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS });
-          process.exit(1);
-        }, env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS);
-        deadline.unref();
-        void http.close();
-        worker.close(Math.max(0, env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS - 5_000)).then(
-          () => logger.info('shipsignal worker stopped'),
-          (error: unknown) => logger.error('worker stopped with an error while closing', { error }),
-        ).finally(resolve);
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+    await untilStopped(logger, 'shipsignal worker', env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS, 'shutdown timed out; running jobs are retried by other workers', async () => {
+      await http.close();
+      await worker.close(Math.max(0, env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS - 5_000));
     });
   });
 
