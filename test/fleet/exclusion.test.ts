@@ -71,6 +71,12 @@ describe('fleet: one job per store and kind at a time; paused stores run nothing
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     const pausedResults = await Promise.all(ids.filter((id) => id.endsWith('-p')).map(async (id) => (await queue.getJob(id))?.returnvalue));
+    // The fleet view (shared by the workers through Redis): the active store ran, its outbox is empty; the other is paused.
+    const view = await workers[1].status.view(await registry.list());
+    expect(view.find((store) => store.id === active)).toMatchObject({ paused: false, outboxBatches: 0, failures: 0 });
+    expect(view.find((store) => store.id === active)?.lagSeconds).not.toBeNull();
+    expect(view.find((store) => store.id === paused)).toMatchObject({ paused: true, lagSeconds: null });
+    expect((await Promise.all(workers.map((worker) => worker.metrics.registry.metrics()))).join('\n')).toContain(`shipsignal_fleet_jobs_total{store_id="${paused}",kind="orders",outcome="paused"}`);
     await Promise.all(workers.map((worker) => worker.close(5_000)));
 
     const activeEvents = events.filter((event) => event.storeId === active);
