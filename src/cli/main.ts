@@ -12,6 +12,7 @@ import { redactText } from '../observability/logger';
 import { statusRoutes } from '../pages/status/routes';
 import { runDemo } from './demo';
 import { runDemoServe } from './demo-serve';
+import { registerFleetCommands } from './fleet';
 import { doctor } from './doctor';
 import { dryRun } from './dry-run';
 import { runReport } from './report';
@@ -118,6 +119,8 @@ program
       ...(options.keepState ? { stateDir: options.keepState } : {}),
     });
   });
+
+registerFleetCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) {

@@ -18,7 +18,8 @@ import { composeAdapters, composeProvisioner, secretsOf, type Adapters } from '.
 import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
-import { runJob, type JobDeps, type JobName } from './jobs';
+import type { SharedWindowsFor } from '../sinks/pacing';
+import { runJob, type JobDeps, type JobName, type JobObserver } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
 import { AutoSetup } from './setup-job';
@@ -38,6 +39,9 @@ export interface AppOptions {
    * is read page by page, never through a bulk operation (a mutation). State writes are the store's affair.
    */
   readonly readOnly?: boolean;
+  /** A fleet worker's shared rate windows per destination account (see AdapterHooks). */
+  readonly sharedWindows?: SharedWindowsFor;
+  readonly jobObserver?: JobObserver;
 }
 
 export interface SyncReport extends OrdersPolled {
@@ -82,6 +86,7 @@ export class App {
     private readonly leases: Leases,
     /** Aborted by close(): the sources' and the destination's retry waits and requests in flight end at once. */
     private readonly abort: AbortController,
+    private readonly observer: JobObserver | undefined,
   ) {}
 
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
@@ -100,6 +105,7 @@ export class App {
     let context: PipelineContext | null = null;
     const adapters = composeAdapters(env, {
       clock, logger, metrics, signal: abort.signal, readOnly: options.readOnly ?? false,
+      ...(options.sharedWindows ? { sharedWindows: options.sharedWindows } : {}),
       incident: (component, error) => health.failed(component, error),
       rejected: (source, recordId, reason) => void context?.rejects.add([{ at: clock.now().toISOString(), source, recordId, reason }]),
     });
@@ -115,7 +121,7 @@ export class App {
       return outcome.value;
     };
     context = createPipelineContext(store, settings, clock, logger, metrics, writer);
-    const app = new App(env, storeId, health, context, adapters, leases, abort);
+    const app = new App(env, storeId, health, context, adapters, leases, abort, options.jobObserver);
     health.expect([adapters.orders.name, ...(adapters.tracking ? [adapters.tracking.name] : []), adapters.destination.name, 'state']);
     // The starter set is validated here, at start-up, like every other file.
     if (env.SHIPSIGNAL_SETUP === 'auto' && !options.readOnly) app.autoSetup = new AutoSetup(() => app.deps, store, composeProvisioner(env, abort.signal), loadStarterSet(env.SHIPSIGNAL_MAPPINGS_DIR, settings.mapping, loadBranding(env.SHIPSIGNAL_CONFIG_DIR)));
@@ -133,7 +139,7 @@ export class App {
 
   private get deps(): JobDeps {
     const { logger, metrics, clock } = this.context;
-    return { leases: this.leases, health: this.health, logger, metrics, clock, signal: this.signal };
+    return { leases: this.leases, health: this.health, logger, metrics, clock, signal: this.signal, ...(this.observer ? { observer: this.observer } : {}) };
   }
 
   /** Runs one job and keeps it in `running`, so close() and whenIdle() can wait for it. */
@@ -243,6 +249,11 @@ export class App {
     const { destination } = this.adapters;
     const outcome = await this.job('drain', destination.name, wait, () => drainOutbox(this.context, destination, this.signal, producer));
     return App.value(outcome, { profiles: 0, events: 0, rejected: 0 });
+  }
+
+  /** A drain (skipped while another holds its lease) that follows the jobs producing now: a fleet worker's jobs. */
+  drainFollowing(): Promise<DrainOutcome> {
+    return this.drain(this.followProducers(), 'skip');
   }
 
   /**

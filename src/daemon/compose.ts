@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Env } from '../config/env';
 import { ConfigError } from '../config/yaml-file';
 import { redactText, type Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Destination } from '../sinks/destination';
+import type { SharedWindowsFor } from '../sinks/pacing';
 import { klaviyoDestination } from '../sinks/klaviyo/destination';
 import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
 import { KlaviyoProvisioner } from '../sinks/klaviyo/provision/provisioner';
@@ -36,6 +38,8 @@ export interface AdapterHooks {
    * Shopify is paged (a bulk operation is started, adopted or cancelled by mutations).
    */
   readonly readOnly?: boolean;
+  /** A fleet worker: the destination account's rate windows are shared with every other worker (Redis). */
+  readonly sharedWindows?: SharedWindowsFor;
 }
 
 export interface Adapters {
@@ -124,9 +128,18 @@ function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
   }) as OrderSource;
 }
 
+/**
+ * The destination account a store delivers to, as an opaque id (a hash of its API key: stores sharing a key share
+ * one account's limits; the key itself never leaves the process).
+ */
+export function destinationAccountOf(env: Env): string {
+  return `klaviyo-${createHash('sha256').update(env.KLAVIYO_API_KEY ?? '').digest('hex').slice(0, 16)}`;
+}
+
 function destination(env: Env, hooks: AdapterHooks): Destination {
   const { logger, metrics } = hooks;
   return klaviyoDestination({
+    ...(hooks.sharedWindows ? { sharedWindows: hooks.sharedWindows(destinationAccountOf(env)) } : {}),
     apiKey: env.KLAVIYO_API_KEY as string,
     baseUrl: env.KLAVIYO_BASE_URL,
     timeoutMs: env.KLAVIYO_TIMEOUT_MS,

@@ -16,7 +16,11 @@ export interface JobDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** Told when a job's work starts and ends, inside its lease (tracing; the fleet's exclusion test). */
+  readonly observer?: JobObserver;
 }
+
+export type JobObserver = (job: JobName, phase: 'start' | 'end') => void;
 
 export type JobResult<T> = { readonly ran: true; readonly value: T } | { readonly ran: false };
 
@@ -36,7 +40,15 @@ export async function runJob<T>(
   const record = (ok: boolean, error: string | null, result: unknown): void =>
     deps.metrics.jobRuns.record({ job: job.name, startedAt, durationMs: Date.now() - started, ok, error, ...runCounts(result) });
   try {
-    const outcome = await deps.leases.run(`job:${job.name}`, job.wait, work);
+    const observed = deps.observer;
+    const outcome = await deps.leases.run(`job:${job.name}`, job.wait, observed ? async (lost) => {
+      observed(job.name, 'start');
+      try {
+        return await work(lost);
+      } finally {
+        observed(job.name, 'end');
+      }
+    } : work);
     if (!outcome.ran) {
       if (job.wait !== 'skip' && !deps.signal.aborted) throw new LeaseTimeoutError(`job:${job.name}`, job.wait.timeoutMs);
       deps.logger.debug(`${job.name} skipped: already running`);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { App } from './app';
 import { startHttpServer, type HttpRoutes, type WebhookHandler } from './http-server';
 import { runScheduled } from './jobs';
+import { untilStopped } from './shutdown';
 
 /**
  * The long-running daemon: one cron schedule per job (orders, trackers, reviews, drain, and setup with
@@ -34,27 +35,11 @@ export async function runDaemon(app: App, webhooks: Readonly<Record<string, Webh
   // Every job runs once at start, side by side: readiness needs each source and the destination to succeed once.
   for (const { tick } of tasks) void tick();
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('shipsignal stopping', { signal });
-      const deadline = setTimeout(() => {
-        logger.error('shutdown timed out; exiting with work still queued in the outbox', { timeoutMs: env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS });
-        process.exit(1);
-      }, env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS);
-      deadline.unref();
-      for (const { task } of tasks) void task.stop();
-      // Stops accepting connections; a webhook request already being handled is answered (its work is queued in
-      // the background and ends with the jobs below).
-      server.close();
-      app.close().then(
-        () => logger.info('shipsignal stopped'),
-        (error: unknown) => logger.error('shipsignal stopped with an error while closing', { error }),
-      ).finally(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+  await untilStopped(logger, 'shipsignal', env.SHIPSIGNAL_SHUTDOWN_TIMEOUT_MS, 'shutdown timed out; exiting with work still queued in the outbox', () => {
+    for (const { task } of tasks) void task.stop();
+    // Stops accepting connections; a webhook request already being handled is answered (its work is queued in
+    // the background and ends with the jobs below).
+    server.close();
+    return app.close();
   });
 }

@@ -116,3 +116,12 @@ export function storeIdFrom(domainOrUrl: string): string {
   if (!NAMESPACE_PATTERN.test(id)) throw new Error(`cannot derive a store id from "${domainOrUrl}": "${id}" is not a valid store id`);
   return id;
 }
+
+/**
+ * A fleet's Redis keys beside BullMQ's own (`<fleet>:jobs:…`): one account's shared rate windows per endpoint, and
+ * each store's last job outcomes for the fleet view. Everything of one fleet starts with its name.
+ */
+export const fleetKeys = {
+  windows: (fleet: string, account: string, endpoint: string): string => `${fleet}:windows:${account}:${endpoint}`,
+  status: (fleet: string, storeId: string): string => `${fleet}:status:${storeId}`,
+} as const;

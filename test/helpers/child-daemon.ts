@@ -35,7 +35,7 @@ export interface ChildDaemon {
   rssBytes(): number | null;
 }
 
-export function spawnCli(command: 'run' | 'sync', env: Readonly<Record<string, string>>): ChildDaemon {
+export function spawnCli(command: 'run' | 'sync' | 'worker', env: Readonly<Record<string, string>>): ChildDaemon {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(SHIPSIGNAL|SHOPIFY|KLAVIYO|EASYPOST)_/.test(key)));
   const child: ChildProcess = spawn(process.execPath, [cliEntry(), command], {
     cwd: packageRoot(),

@@ -89,7 +89,7 @@ test('holder ids are unique per acquisition and name the host and process', () =
   expect([...ids][0]).toContain(`:${process.pid}:`);
 });
 
-test('waiting backs off from 50 ms to at most a second, never past the deadline', () => {
-  expect([0, 1, 2, 5, 9].map((attempt) => backoffMs(attempt, 10_000))).toEqual([50, 100, 200, 1000, 1000]);
+test('waiting backs off from 20 ms to at most 200 ms, never past the deadline', () => {
+  expect([0, 1, 2, 5, 9].map((attempt) => backoffMs(attempt, 10_000))).toEqual([20, 40, 80, 200, 200]);
   expect(backoffMs(4, 30)).toBe(30);
 });

@@ -8,7 +8,8 @@ import type { AxiosResponse } from 'axios';
 import { RetryableError } from '../../util/errors';
 import { type BackoffPolicy, retryDelayMs, sleep } from '../../util/retry';
 import { ENDPOINTS, type Endpoint, type EndpointLimits } from './limits';
-import { Pacer } from './pacer';
+import { Pacer, type RequestPacer } from './pacer';
+import type { RateLimit } from './limits';
 import { classifyFailure, incidentKind, type IncidentKind } from './transport';
 
 export interface SinkObserver {
@@ -26,22 +27,24 @@ export interface DispatcherOptions {
   readonly observer?: SinkObserver;
   readonly signal?: AbortSignal;
   readonly random?: () => number;
+  /** Another pacer per endpoint (a fleet's shared windows); default: this process's own Pacer. */
+  readonly pacer?: (endpoint: Endpoint, limit: RateLimit) => RequestPacer;
 }
 
 const statusOf = (error: unknown): number | 'error' =>
   isAxiosError(error) && error.response ? error.response.status : 'error';
 
 export class Dispatcher {
-  private readonly pacers: Record<Endpoint, Pacer>;
+  private readonly pacers: Record<Endpoint, RequestPacer>;
   private readonly queues: Record<Endpoint, PQueue>;
   private readonly incidents = new Map<Endpoint, IncidentKind>();
   private sent = 0;
 
   constructor(private readonly options: DispatcherOptions) {
-    const pacers = {} as Record<Endpoint, Pacer>;
+    const pacers = {} as Record<Endpoint, RequestPacer>;
     const queues = {} as Record<Endpoint, PQueue>;
     for (const endpoint of ENDPOINTS) {
-      pacers[endpoint] = new Pacer(options.limits[endpoint], options.marginMs);
+      pacers[endpoint] = options.pacer?.(endpoint, options.limits[endpoint]) ?? new Pacer(options.limits[endpoint], options.marginMs);
       queues[endpoint] = new PQueue({ concurrency: Math.min(options.concurrency, options.limits[endpoint].burst) });
     }
     this.pacers = pacers;

@@ -15,6 +15,39 @@ export const STEADY_WINDOW_MS = 60_000;
 /** Either the earliest start time, or: wait until some request in flight is answered. */
 export type Earliest = { readonly at: number } | { readonly waitForAnswer: true };
 
+/** What the rule reads: requests in flight and answer times (ascending) of one endpoint, and a 429's pause. */
+export interface WindowState {
+  readonly now: number;
+  readonly inFlight: number;
+  readonly ends: readonly number[];
+  readonly pausedUntil: number;
+}
+
+/**
+ * THE timing rule, for this process's windows and for an account's windows shared by a fleet through Redis alike:
+ * a request may start once fewer than `limit` earlier requests could still have arrived within each window.
+ */
+export function earliestStart(limit: RateLimit, marginMs: number, state: WindowState): Earliest {
+  let at = Math.max(state.now, state.pausedUntil);
+  const open = state.inFlight;
+  const { ends } = state;
+  for (const [count, window] of [[limit.burst, BURST_WINDOW_MS], [limit.steady, STEADY_WINDOW_MS]] as const) {
+    if (open >= count) return { waitForAnswer: true };
+    // With `open` possibly inside the window, the (count - open)-th latest answer must be a window old.
+    const k = count - open;
+    if (ends.length >= k) at = Math.max(at, ends[ends.length - k] + window + marginMs);
+  }
+  return { at };
+}
+
+/** What the dispatcher paces each endpoint with: this process's Pacer, or a fleet's SharedPacer. */
+export interface RequestPacer {
+  /** Resolves with a request id once the request may start (null when aborted); `finish(id)` once it is answered. */
+  acquire(signal?: AbortSignal): Promise<number | null>;
+  finish(id: number): void;
+  pause(ms: number): void;
+}
+
 /** Pure core: requests in flight and the answer times of recent ones, for one endpoint. */
 export class SlidingWindows {
   private readonly inFlight = new Set<number>();
@@ -26,15 +59,7 @@ export class SlidingWindows {
   constructor(private readonly limit: RateLimit, private readonly marginMs: number) {}
 
   earliest(now: number): Earliest {
-    let at = Math.max(now, this.pausedUntil);
-    const open = this.inFlight.size;
-    for (const [count, window] of [[this.limit.burst, BURST_WINDOW_MS], [this.limit.steady, STEADY_WINDOW_MS]] as const) {
-      if (open >= count) return { waitForAnswer: true };
-      // With `open` possibly inside the window, the (count - open)-th latest answer must be a window old.
-      const k = count - open;
-      if (this.ends.length >= k) at = Math.max(at, this.ends[this.ends.length - k] + window + this.marginMs);
-    }
-    return { at };
+    return earliestStart(this.limit, this.marginMs, { now, inFlight: this.inFlight.size, ends: this.ends, pausedUntil: this.pausedUntil });
   }
 
   start(): number {
@@ -57,7 +82,7 @@ export class SlidingWindows {
   }
 }
 
-export class Pacer {
+export class Pacer implements RequestPacer {
   private readonly windows: SlidingWindows;
   private answered: Array<() => void> = [];
   /** Acquisitions run one after another, first come first served. */

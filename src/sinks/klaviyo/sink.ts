@@ -14,6 +14,22 @@ import { mergeOutcomes, type Outcome } from './outcome';
 import { sendEvent, sendEventBatch } from './send-events';
 import { sendProfile, sendProfileBatch, type AcceptedJob } from './send-profiles';
 import { SinkSession } from './transport';
+import type { SharedWindows } from '../pacing';
+import type { Endpoint, RateLimit } from './limits';
+import { SharedPacer } from './shared-pacer';
+
+/**
+ * Every endpoint paced through the account's shared windows. Job-status polls wait rather than give up: they follow
+ * imports already accepted, and a drain putting them back would only poll again later.
+ */
+function sharedPacers(windows: SharedWindows, options: KlaviyoSinkOptions): (endpoint: Endpoint, limit: RateLimit) => SharedPacer {
+  const marginMs = options.marginMs ?? 50;
+  return (endpoint, limit) => new SharedPacer({
+    endpoint, limit, marginMs, windows,
+    maxWaitMs: endpoint === 'jobStatus' ? Number.POSITIVE_INFINITY : options.maxBudgetWaitMs ?? 5_000,
+    slotTtlMs: options.timeoutMs + 5_000,
+  });
+}
 
 export interface KlaviyoSinkOptions {
   readonly apiKey: string;
@@ -35,6 +51,12 @@ export interface KlaviyoSinkOptions {
   readonly jobPollMs?: number;
   readonly observer?: SinkObserver;
   readonly signal?: AbortSignal;
+  /**
+   * The account's rate windows shared by a fleet's workers (Redis). A send that would wait longer than
+   * `maxBudgetWaitMs` (default 5 s) throws OutOfBudgetError instead, so the job is put back and other stores run.
+   */
+  readonly sharedWindows?: SharedWindows;
+  readonly maxBudgetWaitMs?: number;
 }
 
 export interface DeliveryReport {
@@ -81,6 +103,7 @@ export class KlaviyoSink {
       concurrency: options.concurrency ?? 32,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.sharedWindows ? { pacer: sharedPacers(options.sharedWindows, options) } : {}),
     });
   }
 

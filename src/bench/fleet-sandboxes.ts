@@ -1,0 +1,58 @@
+/**
+ * `bench:fleet`'s sandbox process: one synthetic Shopify store and one Klaviyo account (documented rate limits, its
+ * own key) per fleet store, all in this child so the workers' CPU is measured apart. Driven over IPC by fleet.ts.
+ */
+import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
+import { generateStore } from '../sandbox/shopify/seeds/synthetic';
+
+export interface FleetSandboxSpec {
+  readonly stores: number;
+  readonly orders: number;
+  readonly seed: number;
+  readonly now: string;
+}
+
+export interface StoreProgress {
+  readonly events: number;
+  readonly profiles: number;
+  readonly throttled: number;
+}
+
+export type FleetSandboxMessage =
+  | { readonly kind: 'started'; readonly stores: ReadonlyArray<{ readonly env: Record<string, string>; readonly expectedEvents: number; readonly customers: number }> }
+  | { readonly kind: 'progress'; readonly stores: readonly StoreProgress[] };
+
+let stacks: LocalStack[] = [];
+
+process.on('message', (message: { kind: 'start'; spec: FleetSandboxSpec } | { kind: 'progress' } | { kind: 'close' }) => {
+  void (async () => {
+    if (message.kind === 'start') {
+      const { spec } = message;
+      const end = new Date(spec.now);
+      const started = [];
+      for (let i = 0; i < spec.stores; i++) {
+        const store = generateStore({ orders: spec.orders, seed: spec.seed + i, start: new Date(end.getTime() - 300 * 86_400_000), spanDays: 300 });
+        const stack = await startLocalStack({ store, klaviyoRateLimits: 'documented', credentials: { klaviyoApiKey: `pk_bench_fleet_${spec.seed}_${i}` } });
+        stacks.push(stack);
+        const emails = new Set<string>();
+        let expectedEvents = 0;
+        for (let k = 0; k < store.size; k++) {
+          const record = store.recordAt(k);
+          const email = (record.customer?.email ?? record.email ?? '').trim().toLowerCase();
+          if (!email) continue;
+          emails.add(email);
+          expectedEvents += 1 + record.lineItems.length; // Placed Order and one Ordered Product per line
+        }
+        started.push({ env: { ...stack.env }, expectedEvents, customers: emails.size });
+      }
+      process.send?.({ kind: 'started', stores: started } satisfies FleetSandboxMessage);
+    } else if (message.kind === 'progress') {
+      const stores = stacks.map((stack) => ({ events: stack.klaviyo.events().length, profiles: stack.klaviyo.profiles().length, throttled: stack.klaviyo.stats().throttled }));
+      process.send?.({ kind: 'progress', stores } satisfies FleetSandboxMessage);
+    } else {
+      await Promise.all(stacks.map((stack) => stack.close()));
+      stacks = [];
+      process.exit(0);
+    }
+  })();
+});
