@@ -10,7 +10,8 @@ import { startHarness, type Harness } from './daemon-harness';
 
 /**
  * The tracking page's cases synced through the real pipeline (Shopify and EasyPost sandboxes → state → Klaviyo
- * sandbox), then served by the daemon's HTTP face with the page mounted.
+ * sandbox), then served by the daemon's HTTP face with the page mounted, behind a trusted local proxy (tests set
+ * X-Forwarded-For to act as many visitors).
  */
 export const TRACKING_SECRET = 'k1:page-test-secret-0123456789abcdefghij';
 
@@ -40,7 +41,7 @@ export async function startTrackingWorld(options: { recommend?: Recommender; env
   const page = trackingPageFor(harness.app, options.recommend ? { recommend: options.recommend } : {});
   if (!page) throw new Error('tracking page is off');
   const { app } = harness;
-  const server: Server = await startHttpServer({ port: 0, host: '127.0.0.1', token: 'ops-token', health: app.health, registry: app.context.metrics.registry, webhooks: {}, routes: [page] });
+  const server: Server = await startHttpServer({ port: 0, host: '127.0.0.1', token: 'ops-token', health: app.health, registry: app.context.metrics.registry, webhooks: {}, routes: [page], trustProxy: '127.0.0.1' });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const links = trackingLinks(app.env);
   if (!links) throw new Error('no tracking links');
