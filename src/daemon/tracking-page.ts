@@ -4,16 +4,17 @@ import { trackingPageRoutes, type TrackingPageDeps } from '../pages/tracking/rou
 import { trackingLinks } from '../pages/tracking/token';
 import type { Recommendation } from '../pages/tracking/view';
 import { commitUnit } from '../pipeline/commit';
+import { recommendationsFor } from '../pipeline/product-signals';
 import { isRetired, type ShipmentState } from '../state/shipments';
 import type { App } from './app';
 import type { HttpRoutes } from './http-server';
 
 /**
- * "Often bought with what you ordered" for an order's parcels. The default has no co-purchase data and shows none;
- * the product-signals module plugs its recommender in here (trackingPageFor's `recommend`).
+ * "Often bought with what you ordered" for an order's parcels. The default is the store's own co-purchase history
+ * (pipeline/product-signals.ts): the same list the customer's `ss_recommended_products` carries, so the page and the
+ * emails never disagree. Tests may plug in a fixed one.
  */
 export type Recommender = (productIds: readonly string[], parcels: readonly ShipmentState[]) => Promise<Recommendation[]>;
-const noRecommendations: Recommender = async () => [];
 
 /**
  * The branded tracking page's routes for this daemon, reading its state and queueing its metrics in its outbox;
@@ -24,7 +25,11 @@ export function trackingPageFor(app: App, options: { recommend?: Recommender } =
   if (!links) return null;
   const { context } = app;
   const config = loadTrackingPage(app.env.SHIPSIGNAL_CONFIG_DIR);
-  const recommend = options.recommend ?? noRecommendations;
+  const coPurchases: Recommender = async (_productIds, parcels) => {
+    const email = parcels[0]?.customerEmail;
+    return email ? recommendationsFor(context.store, email, context.settings.products, context.clock.now()) : [];
+  };
+  const recommend = options.recommend ?? coPurchases;
   const deps: TrackingPageDeps = {
     config,
     mapping: context.settings.mapping,
