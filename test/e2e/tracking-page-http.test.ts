@@ -15,6 +15,19 @@ afterAll(async () => world?.close());
 const HOUR = 3_600_000;
 const pageEvents = () => world.harness.stack.klaviyo.events().filter((e) => /Tracking Page/.test(e.metric));
 
+/**
+ * A view is recorded after the page is answered (the visitor never waits for the outbox), so a drain right after the
+ * fetch may run before the view's commit lands: drain until `count` page events are in Klaviyo, or 5 s pass.
+ */
+async function drainUntil(count: number): Promise<void> {
+  const until = Date.now() + 5_000;
+  do {
+    await world.harness.app.drain();
+    if (pageEvents().length >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } while (Date.now() < until);
+}
+
 describe('tracking page over HTTP', () => {
   it('records a view once per order per hour, and each block click, in Klaviyo with the segment', async () => {
     for (let i = 0; i < 3; i += 1) expect((await fetch(world.link('#3001'))).status).toBe(200);
@@ -22,7 +35,7 @@ describe('tracking page over HTTP', () => {
     expect(click.status).toBe(303);
     expect(click.headers.get('location')).toBe('https://casa-aurora.example/?cupom=VOLTE10');
     await fetch(`${world.link('#3001')}/go/next-order-discount`, { redirect: 'manual' });
-    await world.harness.app.drain();
+    await drainUntil(2);
     const views = pageEvents().filter((e) => e.metric === 'Viewed Tracking Page');
     expect(views).toHaveLength(1);
     expect(views[0].profile.email).toBe('ana.souza@example.com');
@@ -36,7 +49,7 @@ describe('tracking page over HTTP', () => {
     world.clock.advance(HOUR);
     await fetch(world.link('#3001'));
     await fetch(world.link('#3003'));
-    await world.harness.app.drain();
+    await drainUntil(4);
     const after = pageEvents().filter((e) => e.metric === 'Viewed Tracking Page');
     expect(after.filter((e) => e.properties.OrderNumber === '#3001')).toHaveLength(2);
     expect(after.find((e) => e.properties.OrderNumber === '#3003')?.properties).toMatchObject({ IssueOpen: true, LifecycleSegment: 'first_time' });
