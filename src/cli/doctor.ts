@@ -63,7 +63,14 @@ export async function doctor(env: Env): Promise<Check[]> {
     }
   });
   await check('delivery holds', () => checkHoldShare(env, storeId));
-  await check(adapters.orders.name, async () => (await adapters.orders.check(abort.signal)).detail);
+  let degraded: readonly string[] = [];
+  await check(adapters.orders.name, async () => {
+    const result = await adapters.orders.check(abort.signal);
+    degraded = result.missing ?? [];
+    return result.detail;
+  });
+  // Reachable but short of a scope: the source works, a capability is off, and doctor says so as a failing line.
+  for (const problem of degraded) checks.push({ name: `${adapters.orders.name} scopes`, ok: false, detail: problem });
   if (adapters.tracking) {
     const { tracking } = adapters;
     await check(tracking.name, async () => (await tracking.check(abort.signal)).detail);

@@ -59,6 +59,9 @@ export interface OrderSource<Cursor = unknown> {
   readonly webhook: { readonly path: string; verify(rawBody: Buffer, headers: IncomingHttpHeaders): OrderWebhookVerdict } | null;
   /** Start-up hygiene the source needs (Shopify: adopt or cancel a bulk operation a killed process left). */
   prepare?(signal: AbortSignal): Promise<void>;
-  /** One cheap read proving credentials and scopes, for `doctor` and readiness; throws with a plain reason. */
-  check(signal: AbortSignal): Promise<{ readonly detail: string }>;
+  /**
+   * One cheap read proving credentials and scopes, for `doctor` and readiness; throws with a plain reason. `missing`
+   * names what works but is degraded (a scope not granted): readiness stays up, doctor fails a line for each.
+   */
+  check(signal: AbortSignal): Promise<{ readonly detail: string; readonly missing?: readonly string[] }>;
 }

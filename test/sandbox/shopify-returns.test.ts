@@ -69,7 +69,11 @@ describe('Shopify sandbox returns, with read_returns enforced', () => {
   });
 
   test('without read_returns: refunds still read, returns not, and check says what is missing', async () => {
-    expect((await source(NO_RETURNS).check(new AbortController().signal)).detail).toContain('scope read_returns missing');
+    const checked = await source(NO_RETURNS).check(new AbortController().signal);
+    expect(checked.detail).toContain('scope read_returns missing');
+    // doctor turns each `missing` entry into a failing line; with the scope there is none.
+    expect(checked.missing).toEqual([expect.stringContaining('scope read_returns missing')]);
+    expect((await source(sandbox.accessToken).check(new AbortController().signal)).missing).toBeUndefined();
     const [read] = await readAll(NO_RETURNS);
     expect(read.returns).toBeUndefined();
     expect(read.refunds).toHaveLength(1);

@@ -125,10 +125,11 @@ export function shopifyOrderSource(options: ShopifyOrderSourceOptions): OrderSou
     check: async () => {
       const data = await client.query<{ shop: { name: string; currencyCode: string } }>(SHOP_QUERY);
       const granted = await grantedScopes();
-      const returns = granted.includes(READ_RETURNS_SCOPE)
+      const hasReturns = granted.includes(READ_RETURNS_SCOPE);
+      const returns = hasReturns
         ? 'returns read (read_returns)'
         : `scope ${READ_RETURNS_SCOPE} missing: returns are not read (no return events, holds or return rate; refunds still are); grant it and reinstall the app`;
-      return { detail: `shop "${data.shop.name}" (${data.shop.currencyCode}); ${returns}` };
+      return { detail: `shop "${data.shop.name}" (${data.shop.currencyCode}); ${returns}`, ...(hasReturns ? {} : { missing: [returns] }) };
     },
   };
 }
