@@ -37,13 +37,14 @@ export class WooProductCatalog {
 
   constructor(private readonly store: SandboxStore, private readonly site: SiteTime = { utcOffsetMinutes: 0 }) {}
 
-  /** One page of `GET /products` (ascending id, as `orderby=include` keeps an `include` list's order) and the match count. */
+  /** One page of `GET /products` in WooCommerce's default order (`orderby=date`, `order=desc`), and the match count. */
   list(request: ProductListRequest, siteUrl: string): { products: WooProductJson[]; total: number } {
     this.catchUp();
-    const ids = request.include ?? [...this.products.keys()].sort((a, b) => a - b);
-    const matching = [...new Set(ids)].filter((id) => this.products.has(id)).sort((a, b) => a - b);
+    const ids = request.include ?? [...this.products.keys()];
+    const matching = [...new Set(ids)].flatMap((id) => this.products.get(id) ?? [])
+      .sort((a, b) => b.firstSoldAt.localeCompare(a.firstSoldAt) || b.id - a.id);
     const start = (request.page - 1) * request.perPage;
-    const rows = matching.slice(start, start + request.perPage).map((id) => this.products.get(id) as ProductRow);
+    const rows = matching.slice(start, start + request.perPage);
     return { products: rows.map((row) => this.render(row, siteUrl)), total: matching.length };
   }
 
