@@ -1,7 +1,7 @@
 import { generateStore } from '../../src/sandbox/shopify';
-import { UNCATEGORIZED, WooOrderBook, startWooSandbox, type WooSandbox } from '../../src/sandbox/woocommerce';
+import { UNCATEGORIZED, WooOrderBook, type WooSandbox } from '../../src/sandbox/woocommerce';
 import { ManualClock } from '../../src/util/clock';
-import { officialClient, readAll, sandboxSource } from './woocommerce-client';
+import { expectHostRateLimit, officialClient, startKeyedSandbox, readAll, sandboxSource } from './woocommerce-client';
 
 interface ProductBody { id: number; name: string; slug: string; type: string; sku: string; date_modified_gmt: string; categories: Array<{ id: number; name: string; slug: string }> }
 
@@ -19,13 +19,7 @@ describe('WooCommerce sandbox: products', () => {
       for (const item of store.recordAt(i).lineItems) if (item.productLegacyId !== null) seedTypes.set(item.productLegacyId, item.productType ?? '');
     }
     book = new WooOrderBook(store);
-    sandbox = await startWooSandbox({
-      book,
-      keys: [
-        { consumerKey: 'ck_read', consumerSecret: 'cs_read', permissions: 'read' },
-        { consumerKey: 'ck_write', consumerSecret: 'cs_write', permissions: 'write' },
-      ],
-    });
+    sandbox = await startKeyedSandbox(book);
   });
   afterAll(() => sandbox.close());
 
@@ -83,16 +77,7 @@ describe('WooCommerce sandbox: products', () => {
   });
 
   it('answers 429 with Retry-After under a host rate limit, as /orders', async () => {
-    const limited = await startWooSandbox({ book, hostRateLimit: { requests: 1, windowMs: 10_000 } });
-    try {
-      const api = officialClient(limited);
-      expect((await api.get('products')).status).toBe(200);
-      const second = await api.get('products');
-      expect(second.status).toBe(429);
-      expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    } finally {
-      await limited.close();
-    }
+    await expectHostRateLimit(book, 'products');
   });
 
   it('the source sets every line item category from the products, asks for each product once per process, and loses no order to failing product reads', async () => {
