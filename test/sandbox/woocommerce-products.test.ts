@@ -105,4 +105,14 @@ describe('WooCommerce sandbox: products', () => {
     await readAll(source, null);
     expect(sandbox.requests().slice(mark).filter((r) => r.path.endsWith('/products'))).toHaveLength(0);
   });
+
+  it('bounds the category cache: a source remembering 5 products asks again for those it forgot', async () => {
+    const source = sandboxSource(sandbox, { perPage: 40, categoryCacheSize: 5 });
+    await readAll(source, null);
+    const mark = sandbox.requests().length;
+    const again = await readAll(source, null);
+    const asked = sandbox.requests().slice(mark).filter((r) => r.path.endsWith('/products') && r.status === 200);
+    expect(asked.length).toBeGreaterThan(0);
+    expect(again.orders.flatMap((o) => o.lineItems).filter((item) => item.category !== null).length).toBeGreaterThan(0);
+  });
 });
