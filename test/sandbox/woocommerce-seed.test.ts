@@ -8,7 +8,7 @@ import { ShopifyGraphqlClient } from '../../src/sources/shopify/client';
 import { readOrders } from '../../src/sources/shopify/orders-stream';
 import { readAll } from './woocommerce-client';
 
-/** The numeric id both stores share: Shopify's GID tail, WooCommerce's id. */
+/** The numeric id both stores share (orders, products): Shopify's GID tail, WooCommerce's id. */
 const numericId = (id: string): string => id.replace(/^gid:\/\/shopify\/\w+\//, '');
 
 /**
@@ -33,7 +33,7 @@ function customers(orders: readonly Order[]): Map<string, unknown> {
     const key = order.email ?? '';
     out.set(key, applyOrder(out.get(key) ?? null, order));
   }
-  return new Map([...out].map(([key, c]) => [key, c && { ...c, orders: c.orders.map((o) => ({ ...o, orderId: numericId(o.orderId) })) }]));
+  return new Map([...out].map(([key, c]) => [key, c && { ...c, orders: c.orders.map((o) => ({ ...o, orderId: numericId(o.orderId), ...(o.items ? { items: o.items.map((item) => ({ ...item, productId: numericId(item.productId) })) } : {}) })) }]));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { generateStore } from '../../src/sandbox/shopify';
-import { WooOrderBook, startWooSandbox, type WooSandbox } from '../../src/sandbox/woocommerce';
+import { WooOrderBook, type WooSandbox } from '../../src/sandbox/woocommerce';
 import { ManualClock } from '../../src/util/clock';
-import { officialClient } from './woocommerce-client';
+import { expectHostRateLimit, officialClient, startKeyedSandbox } from './woocommerce-client';
 
 /** The sandbox alone, through the official client, against what the WooCommerce REST docs say. */
 describe('WooCommerce sandbox (REST v3)', () => {
@@ -11,13 +11,7 @@ describe('WooCommerce sandbox (REST v3)', () => {
 
   beforeAll(async () => {
     book = new WooOrderBook(generateStore({ orders: 250, seed: 5, clock, start: new Date('2024-01-01T00:00:00Z'), spanDays: 140 }), { utcOffsetMinutes: -180 });
-    sandbox = await startWooSandbox({
-      book,
-      keys: [
-        { consumerKey: 'ck_read', consumerSecret: 'cs_read', permissions: 'read' },
-        { consumerKey: 'ck_write', consumerSecret: 'cs_write', permissions: 'write' },
-      ],
-    });
+    sandbox = await startKeyedSandbox(book);
   });
   afterAll(() => sandbox.close());
 
@@ -138,16 +132,6 @@ describe('WooCommerce sandbox (REST v3)', () => {
   });
 
   it('answers 429 with Retry-After when a host rate limit is configured', async () => {
-    const limited = await startWooSandbox({ book, hostRateLimit: { requests: 2, windowMs: 10_000 } });
-    try {
-      const api = officialClient(limited);
-      expect((await api.get('orders')).status).toBe(200);
-      expect((await api.get('orders')).status).toBe(200);
-      const third = await api.get('orders');
-      expect(third.status).toBe(429);
-      expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    } finally {
-      await limited.close();
-    }
+    await expectHostRateLimit(book, 'orders');
   });
 });

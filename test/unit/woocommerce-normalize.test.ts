@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { normalizeWooOrder } from '../../src/sources/woocommerce';
+import { normalizeWooOrder, productCategory } from '../../src/sources/woocommerce';
 import type { WooOrderJson } from '../../src/sources/woocommerce/types';
 import example from '../../specs/woocommerce/wc-v3-orders-list.example.json';
 
@@ -116,5 +116,26 @@ describe('WooCommerce order normalizer', () => {
     fc.assert(fc.property(fc.dictionary(fc.constantFrom('total', 'status', 'billing', 'refunds', 'line_items', 'meta_data', 'date_created_gmt', 'currency'), fc.anything()), (change) => {
       normalizeWooOrder(order(change));
     }), { numRuns: 300 });
+  });
+
+  it('sets each line item category from the product map it is given; none given, or a product missing from it, is null', () => {
+    const categories = new Map<string, string | null>([['93', 'Clothing'], ['22', null]]);
+    const result = normalizeWooOrder(base, categories);
+    if (result.ok !== true) throw new Error('expected an order');
+    expect(result.order.lineItems.map((item) => [item.productId, item.category])).toEqual([['93', 'Clothing'], ['22', null]]);
+    expect(ok(base).lineItems.map((item) => item.category)).toEqual([null, null]);
+    const partial = normalizeWooOrder(base, new Map([['93', 'Clothing']]));
+    expect(partial.ok === true && partial.order.lineItems.map((item) => item.category)).toEqual(['Clothing', null]);
+  });
+
+  it('reads a product\'s category as its first named category, WooCommerce\'s Uncategorized placeholder meaning none', () => {
+    const cat = (id: number, name: string, slug: string) => ({ id, name, slug });
+    expect(productCategory({ id: 93, categories: [cat(9, 'Clothing', 'clothing'), cat(14, 'T-shirts', 't-shirts')] })).toEqual({ id: '93', category: 'Clothing' });
+    expect(productCategory({ id: 93, categories: [cat(15, 'Uncategorized', 'uncategorized'), cat(9, ' Clothing ', 'clothing')] })).toEqual({ id: '93', category: 'Clothing' });
+    expect(productCategory({ id: 22, categories: [cat(15, 'Uncategorized', 'uncategorized')] })).toEqual({ id: '22', category: null });
+    expect(productCategory({ id: 22, categories: [] })).toEqual({ id: '22', category: null });
+    expect(productCategory({ id: 22 })).toEqual({ id: '22', category: null });
+    expect(productCategory({ id: 0, categories: [] })).toBeNull();
+    expect(productCategory('not a product')).toBeNull();
   });
 });

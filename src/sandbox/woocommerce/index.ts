@@ -7,3 +7,4 @@ export type { WooOverlay, WooRefundRow, SiteTime } from './render';
 export type { ApiKey } from './auth';
 export type { WebhookRegistration, WooDelivery } from './webhooks';
 export { MAX_PER_PAGE, ORDER_STATUS_ENUM } from './params';
+export { WooProductCatalog, parseProductParams, UNCATEGORIZED } from './products';

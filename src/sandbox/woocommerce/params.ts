@@ -15,7 +15,7 @@ export interface ParsedList {
   readonly page: number;
 }
 
-type Problems = Record<string, { code: string; message: string }>;
+export type Problems = Record<string, { code: string; message: string }>;
 
 /** WordPress `date-time`: ISO 8601 with optional fraction and zone; no zone means site time, or UTC with dates_are_gmt. */
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -35,7 +35,7 @@ function parseDate(value: string, asGmt: boolean, siteOffsetMinutes: number): nu
   return asGmt ? wall : wall - siteOffsetMinutes * 60_000;
 }
 
-function integer(params: ReadonlyMap<string, string>, name: string, min: number, max: number | null, fallback: number, problems: Problems): number {
+export function integer(params: ReadonlyMap<string, string>, name: string, min: number, max: number | null, fallback: number, problems: Problems): number {
   const raw = params.get(name);
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw.trim())) {
@@ -108,21 +108,24 @@ export function parseListParams(params: ReadonlyMap<string, string>, siteOffsetM
     perPage: integer(params, 'per_page', 1, MAX_PER_PAGE, 10, problems),
   };
   const page = integer(params, 'page', 1, null, 1, problems);
-  const names = Object.keys(problems);
-  if (names.length > 0) {
-    return {
-      error: {
-        code: 'rest_invalid_param',
-        message: `Invalid parameter(s): ${names.join(', ')}`,
-        data: {
-          status: 400,
-          params: Object.fromEntries(names.map((name) => [name, problems[name].message])),
-          details: Object.fromEntries(names.map((name) => [name, { code: problems[name].code, message: problems[name].message, data: null }])),
-        },
-      },
-    };
-  }
+  const invalid = invalidParams(problems);
+  if (invalid) return { error: invalid };
   // An explicit offset wins over the page, as in WP_Query.
   const offset = request.offset >= 0 ? request.offset : (page - 1) * request.perPage;
   return { request: { ...request, offset }, page };
+}
+
+/** One `rest_invalid_param` 400 naming every invalid parameter, as WordPress's REST server reports them; null when none. */
+export function invalidParams(problems: Problems): WooErrorJson | null {
+  const names = Object.keys(problems);
+  if (names.length === 0) return null;
+  return {
+    code: 'rest_invalid_param',
+    message: `Invalid parameter(s): ${names.join(', ')}`,
+    data: {
+      status: 400,
+      params: Object.fromEntries(names.map((name) => [name, problems[name].message])),
+      details: Object.fromEntries(names.map((name) => [name, { code: problems[name].code, message: problems[name].message, data: null }])),
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { FaultInjector, type Fault } from '../shopify/faults';
 import { authenticate, NonceBook, queryPairs, type ApiKey } from './auth';
 import type { WooOrderBook } from './book';
 import { parseListParams } from './params';
+import { parseProductParams, WooProductCatalog } from './products';
 import { WooWebhooks, type WebhookRegistration, type WooDelivery } from './webhooks';
 
 const PREFIX = '/wp-json/wc/v3';
@@ -72,6 +73,7 @@ export async function startWooSandbox(options: WooSandboxOptions): Promise<WooSa
   const window = { start: 0, count: 0 };
   let baseUrl = '';
   const webhooks = new WooWebhooks(() => baseUrl);
+  const catalog = new WooProductCatalog(book.store, book.site);
   book.onChange((change) => webhooks.dispatch(change));
 
   const hostLimited = (now: number): number | null => {
@@ -94,6 +96,7 @@ export async function startWooSandbox(options: WooSandboxOptions): Promise<WooSa
     const rest = path.slice(PREFIX.length);
     if (method !== 'GET') return errorReply(404, wooError('rest_no_route', 'No route was found matching the URL and request method.', 404), 'not_found');
     if (rest === '/orders') return listOrders(params, path);
+    if (rest === '/products') return listProducts(params, path);
     const single = /^\/orders\/(\d+)(\/refunds)?$/.exec(rest);
     if (single) {
       const id = Number(single[1]);
@@ -115,20 +118,31 @@ export async function startWooSandbox(options: WooSandboxOptions): Promise<WooSa
     const parsed = parseListParams(params, book.site.utcOffsetMinutes);
     if ('error' in parsed) return errorReply(400, parsed.error, 'bad_request');
     const { orders, total } = book.list(parsed.request);
-    const perPage = parsed.request.perPage;
+    return paged(params, path, orders, total, parsed.request.perPage, parsed.page);
+  };
+
+  const listProducts = (params: ReadonlyMap<string, string>, path: string): Reply => {
+    const parsed = parseProductParams(params);
+    if ('error' in parsed) return errorReply(400, parsed.error, 'bad_request');
+    const { products, total } = catalog.list(parsed, baseUrl);
+    return paged(params, path, products, total, parsed.perPage, parsed.page);
+  };
+
+  /** A collection page with WordPress's paging headers: X-WP-Total, X-WP-TotalPages and prev/next Links. */
+  const paged = (params: ReadonlyMap<string, string>, path: string, items: readonly unknown[], total: number, perPage: number, page: number): Reply => {
     const totalPages = Math.ceil(total / perPage);
-    const link = (page: number, rel: string): string => {
+    const link = (to: number, rel: string): string => {
       const query = new URLSearchParams();
       for (const [name, value] of params) if (!name.startsWith('oauth_')) query.set(name, value);
-      query.set('page', String(page));
+      query.set('page', String(to));
       return `<${baseUrl}${path}?${query.toString()}>; rel="${rel}"`;
     };
     const links: string[] = [];
-    if (parsed.page > 1) links.push(link(Math.min(parsed.page - 1, Math.max(1, totalPages)), 'prev'));
-    if (parsed.page < totalPages) links.push(link(parsed.page + 1, 'next'));
+    if (page > 1) links.push(link(Math.min(page - 1, Math.max(1, totalPages)), 'prev'));
+    if (page < totalPages) links.push(link(page + 1, 'next'));
     return {
       status: 200,
-      body: orders,
+      body: items,
       headers: { 'X-WP-Total': String(total), 'X-WP-TotalPages': String(totalPages), ...(links.length > 0 ? { Link: links.join(', ') } : {}) },
       outcome: 'ok',
     };

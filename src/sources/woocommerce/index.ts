@@ -1,11 +1,13 @@
 import type { OrderSource } from '../order-source';
 import type { BackoffPolicy } from '../../util/retry';
+import { DEFAULT_CATEGORY_CACHE, ProductCategories } from './categories';
 import { WooCommerceClient, type WooCommerceObserver } from './client';
 import type { WooOrdersCursor } from './cursor';
 import { MAX_PER_PAGE, READ_STATUSES, readWooOrders } from './orders-stream';
 import { WOO_WEBHOOK_PATH, verifyWooWebhook } from './webhook';
 
 export { WooCommerceClient } from './client';
+export { ProductCategories, productCategory, DEFAULT_CATEGORY_CACHE } from './categories';
 export type { WooCommerceConnection, WooCommerceObserver, WooListPage } from './client';
 export type { WooOrdersCursor } from './cursor';
 export { normalizeWooOrder } from './normalize';
@@ -27,6 +29,8 @@ export interface WooCommerceSourceConfig {
   /** Add a plugin's custom order statuses here to read them too. */
   readonly statuses?: readonly string[];
   readonly backoff?: BackoffPolicy;
+  /** Product ids whose category the process remembers (an LRU); default 5,000. */
+  readonly categoryCacheSize?: number;
   readonly observer?: WooCommerceObserver;
   readonly signal?: AbortSignal;
 }
@@ -38,7 +42,9 @@ export function createWooCommerceSource(config: WooCommerceSourceConfig): OrderS
     config.observer,
     config.signal,
   );
-  const stream = { perPage: config.perPage ?? MAX_PER_PAGE, overlapMs: config.overlapMs ?? 60_000, statuses: config.statuses ?? READ_STATUSES };
+  // One cache per source (per process): every read of this store shares what earlier reads learned.
+  const categories = new ProductCategories(client, config.categoryCacheSize ?? DEFAULT_CATEGORY_CACHE);
+  const stream = { perPage: config.perPage ?? MAX_PER_PAGE, overlapMs: config.overlapMs ?? 60_000, statuses: config.statuses ?? READ_STATUSES, categories };
   const secret = config.webhookSecret;
   return {
     name: 'woocommerce',

@@ -58,7 +58,13 @@ function amount(value: unknown, currency: string, what: string): Money {
  * last modification since WooCommerce keeps no cancellation time; `refunded` and the `refunds` array (negative
  * amounts) make `currentTotal`; `checkout-draft` is a cart, skipped.
  */
-export function normalizeWooOrder(raw: unknown): WooNormalizeResult {
+const NO_CATEGORIES: ReadonlyMap<string, string | null> = new Map();
+
+/**
+ * `categories`: product id → category, read from the product resource (REST v3 line items carry only the id; see
+ * categories.ts); a product not in it has a null category.
+ */
+export function normalizeWooOrder(raw: unknown, categories: ReadonlyMap<string, string | null> = NO_CATEGORIES): WooNormalizeResult {
   const record: Json = isObject(raw) ? raw : {};
   const id = record.id;
   const recordId = typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? String(id) : `(invalid id ${JSON.stringify(id)})`;
@@ -70,14 +76,14 @@ export function normalizeWooOrder(raw: unknown): WooNormalizeResult {
     if (status === 'checkout-draft') {
       return { ok: 'skip', recordId, updatedAt: GMT_DATE.test(text(record, 'date_modified_gmt')) ? gmtDate(record, 'date_modified_gmt').toISOString() : null };
     }
-    return { ok: true, order: buildOrder(record, recordId, status) };
+    return { ok: true, order: buildOrder(record, recordId, status, categories) };
   } catch (error) {
     if (error instanceof BadRecord) return reject(error.message);
     throw error;
   }
 }
 
-function buildOrder(record: Json, id: string, status: string): Order {
+function buildOrder(record: Json, id: string, status: string, categories: ReadonlyMap<string, string | null>): Order {
   if (status === '') throw new BadRecord('order has no status');
   const currency = text(record, 'currency');
   if (!KNOWN_CURRENCIES.has(currency)) throw new BadRecord(`unknown currency ${JSON.stringify(record.currency)}`);
@@ -94,7 +100,7 @@ function buildOrder(record: Json, id: string, status: string): Order {
   const refunds = Array.isArray(record.refunds) ? record.refunds : [];
   // Refund summaries carry negative amounts ("-10.00"); the sign is the store's convention, the size is the refund.
   const refunded = refunds.reduce<number>((sum, refund, i) => sum + Math.abs(amount(isObject(refund) ? refund.total : null, currency, `refunds[${i}].total`).minor), 0);
-  const lineItems = (Array.isArray(record.line_items) ? record.line_items : []).map((item, i) => lineItem(item, i, currency));
+  const lineItems = (Array.isArray(record.line_items) ? record.line_items : []).map((item, i) => lineItem(item, i, currency, categories));
   const meta = metaMap(record.meta_data);
 
   const cancelled = status === 'cancelled' || status === 'failed' || status === 'trash';
@@ -143,7 +149,7 @@ function wooRefunds(orderId: string, raw: readonly unknown[], status: string, to
   return [{ id: `${orderId}/refunded`, createdAt: updatedAt, amount: total, shipping: zero, returnId: null, note: null, lines: [] }];
 }
 
-function lineItem(raw: unknown, index: number, currency: string): LineItem {
+function lineItem(raw: unknown, index: number, currency: string, categories: ReadonlyMap<string, string | null>): LineItem {
   if (!isObject(raw)) throw new BadRecord(`line_items[${index}] is not an object`);
   const quantity = raw.quantity;
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0) {
@@ -151,10 +157,10 @@ function lineItem(raw: unknown, index: number, currency: string): LineItem {
   }
   // `price` is a float after discounts; the line `subtotal` (a decimal string, before discounts) is exact.
   const subtotal = amount(raw.subtotal, currency, `line_items[${index}].subtotal`);
-  const productId = raw.product_id;
+  const productId = typeof raw.product_id === 'number' && raw.product_id > 0 ? String(raw.product_id) : null;
   return {
     id: String(raw.id),
-    productId: typeof productId === 'number' && productId > 0 ? String(productId) : null,
+    productId,
     sku: orNull(text(raw, 'sku')),
     name: text(raw, 'name'),
     quantity,
@@ -162,8 +168,7 @@ function lineItem(raw: unknown, index: number, currency: string): LineItem {
     // order's lines count as returned through its zero net total.
     currentQuantity: quantity,
     unitPrice: { minor: Math.round(subtotal.minor / quantity), currency },
-    // REST v3 line items name no category (categories belong to the product resource); see README "Products".
-    category: null,
+    category: productId === null ? null : (categories.get(productId) ?? null),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Order } from '../../model/order';
 import type { OrderPage, SourceRejection } from '../order-source';
+import type { ProductCategories } from './categories';
 import type { WooCommerceClient, WooQuery } from './client';
 import { advanceCursor, alreadySeen, firstPosition, nextPosition, type ReadPosition, type WooOrdersCursor } from './cursor';
 import { GMT_DATE, normalizeWooOrder } from './normalize';
@@ -18,6 +19,8 @@ export interface WooOrdersStreamOptions {
   readonly overlapMs: number;
   readonly statuses?: readonly string[];
   readonly signal?: AbortSignal;
+  /** Where line items' categories come from (the product resource); without it every category is null. */
+  readonly categories?: ProductCategories;
 }
 
 export function ordersQuery(position: ReadPosition, options: WooOrdersStreamOptions): WooQuery {
@@ -47,11 +50,13 @@ export async function* readWooOrders(
   const rejected = new Set<string>();
   while (position && !options.signal?.aborted) {
     const page = await client.list('orders', ordersQuery(position, options));
+    // Before anything of the page is yielded: a failed product read fails the page, and the cursor stays behind it.
+    const categories = options.categories ? await options.categories.lookup(productIds(page.items)) : undefined;
     const orders: Order[] = [];
     const rejections: SourceRejection[] = [];
     const versions: Array<{ id: string; updatedAt: string }> = [];
     for (const item of page.items) {
-      const result = normalizeWooOrder(item);
+      const result = normalizeWooOrder(item, categories);
       if (result.ok === false) {
         const key = `${result.recordId}@${String(field(item, 'date_modified_gmt'))}`;
         if (!rejected.has(key)) rejections.push({ recordId: result.recordId, reason: result.reason });
@@ -69,6 +74,20 @@ export async function* readWooOrders(
     yield { orders, rejections, cursor: current };
     position = nextPosition(position, newestModified(page.items), page.totalPages);
   }
+}
+
+/** The product ids the page's line items name (a malformed record names none; normalize rejects it). */
+function productIds(items: readonly unknown[]): Set<string> {
+  const ids = new Set<string>();
+  for (const item of items) {
+    const lines = field(item, 'line_items');
+    if (!Array.isArray(lines)) continue;
+    for (const line of lines) {
+      const id = field(line, 'product_id');
+      if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) ids.add(String(id));
+    }
+  }
+  return ids;
 }
 
 function field(item: unknown, name: string): unknown {

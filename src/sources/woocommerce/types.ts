@@ -120,3 +120,28 @@ export interface WooErrorJson {
   readonly message: string;
   readonly data: { readonly status: number } & Record<string, unknown>;
 }
+
+/** A product category reference on a product (`GET /products`: `categories`). */
+export interface WooProductCategoryRefJson {
+  readonly id: number;
+  readonly name: string;
+  readonly slug: string;
+}
+
+/** The fields of a REST v3 product (`GET /products`) shipsignal reads or the sandbox serves. */
+export interface WooProductJson {
+  readonly id: number;
+  readonly name: string;
+  readonly slug: string;
+  readonly permalink: string;
+  readonly date_created: string;
+  readonly date_created_gmt: string;
+  readonly date_modified: string;
+  readonly date_modified_gmt: string;
+  readonly type: 'simple' | 'grouped' | 'external' | 'variable';
+  readonly status: 'draft' | 'pending' | 'private' | 'publish';
+  readonly sku: string;
+  readonly price: string;
+  readonly categories: readonly WooProductCategoryRefJson[];
+  readonly _links: Record<string, ReadonlyArray<{ readonly href: string }>>;
+}
