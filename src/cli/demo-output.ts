@@ -28,7 +28,7 @@ export interface WeekOutput {
  * three customers' stories, and writes the status page and the report (table, JSON, CSV) into `outputDir`.
  */
 export async function playWeek(
-  setup: { app: App; stack: LocalStack; store: SandboxStore; clock: ManualClock; mappingsDir: string; outputDir: string },
+  setup: { app: App; stack: LocalStack; store: SandboxStore; clock: ManualClock; pageBase: string | null; mappingsDir: string; outputDir: string },
   write: (line?: string) => void,
   progress: Progress,
 ): Promise<WeekOutput> {
@@ -49,7 +49,7 @@ export async function playWeek(
   write('every lifecycle segment, entered live this week (Lifecycle Segment Changed)');
   for (const segment of covered.segments) write(`  ${segment.live > 0 ? '✓' : '✗'} ${segment.segment.padEnd(32)} ${segment.live}`);
   const flows = loadStarterSet(setup.mappingsDir, app.context.settings.mapping, loadBranding(app.env.SHIPSIGNAL_CONFIG_DIR)).flows;
-  for (const role of ['first-time', 'vip', 'at-risk'] as const) {
+  for (const role of ['first-time', 'vip', 'returner', 'at-risk'] as const) {
     write();
     for (const line of story(role, week, live, flows)) write(line);
   }

@@ -68,7 +68,7 @@ function profileAt(week: WeekResult, email: string, time: string): SandboxProfil
   return after?.profiles.get(email) ?? null;
 }
 
-const KEY_PROPERTIES = ['Segment', 'PreviousSegment', 'Status', 'StatusDetail', 'CarrierMessage', 'RiskReasons', 'IssueCode', 'Code', 'OrderNumber'];
+const KEY_PROPERTIES = ['Segment', 'PreviousSegment', 'Status', 'StatusDetail', 'CarrierMessage', 'RiskReasons', 'IssueCode', 'Code', 'ReturnReasons', 'BlockId', 'Amount', 'OrderNumber'];
 
 function eventLine(event: SandboxEvent): string {
   const shown = KEY_PROPERTIES.filter((k) => event.properties[k] !== undefined && event.properties[k] !== null && !(Array.isArray(event.properties[k]) && (event.properties[k] as unknown[]).length === 0))
@@ -100,6 +100,10 @@ export function story(role: Role, week: WeekResult, live: readonly SandboxEvent[
     return held ? [`day ${d.day} (${String(held.ss_hold_reason ?? 'no reason')})`] : [];
   });
   lines.push(`  promotions on hold: ${holds.length > 0 ? holds.join(', ') : 'never this week'}`);
+  // A return request cancels the pending review request (issue 15): say so when the week shows it.
+  const readyAt = week.days.flatMap((d) => d.snapshots.map((s) => ({ day: d.day, ready: s.profiles.get(member.email)?.properties.ss_review_request_ready_at })));
+  const cleared = readyAt.find((r, i) => i > 0 && r.ready === undefined && readyAt[i - 1]?.ready !== undefined);
+  if (cleared) lines.push(`  review request: timing cleared on day ${cleared.day}${holds.some((h) => h.includes('return_open')) ? ' (a return is open)' : ''}`);
   for (const line of held) lines.push(`    held back: ${line}`);
   const last = week.days[week.days.length - 1]?.snapshots.at(-1)?.profiles.get(member.email)?.properties;
   if (last) lines.push(`  profile at the end of the week: ss_segment=${String(last.ss_segment)}, ss_shipment_status=${String(last.ss_shipment_status ?? '—')}, ss_hold_promotions=${String(last.ss_hold_promotions ?? false)}`);
