@@ -21,7 +21,7 @@ import { chromiumAvailable, launchBrowser, type TestBrowser } from '../helpers/b
  */
 const TOKEN = 'status-test-token-0123456789';
 const DAY_MS = 86_400_000;
-const PLOTS = ['segments', 'moves', 'issues', 'on-time', 'transit', 'open-issues', 'holds', 'calibration'];
+const PLOTS = ['segments', 'moves', 'issues', 'on-time', 'transit', 'open-issues', 'holds', 'returns', 'calibration'];
 
 interface Delivered { deliveredAt: number; promisedDay: string | null; issue: boolean }
 
@@ -152,6 +152,22 @@ describeIf('the demo week: shipsignal report and /status', () => {
     const ninety = expected.segments.map((s) => s.repeat[2]);
     expect(ninety.reduce((sum, r) => sum + (r?.withIssue.of ?? 0), 0)).toBeGreaterThan(100);
     expect(ninety.reduce((sum, r) => sum + (r?.withIssue.count ?? 0) + (r?.withoutIssue.count ?? 0), 0)).toBeGreaterThan(0);
+  });
+
+  it('shows returns by reason as the store holds them (every return not declined or canceled, once per reason)', async () => {
+    const byReason = new Map<string, number>();
+    for (let i = 0; i < world.store.size; i++) {
+      for (const ret of world.store.recordAt(i).returns ?? []) {
+        if (ret.status === 'DECLINED' || ret.status === 'CANCELED') continue;
+        for (const reason of new Set(ret.lines.map((l) => l.reasonHandle ?? 'unknown'))) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      }
+    }
+    expect(byReason.size).toBeGreaterThan(1);
+    const html = await (await fetch(`${base}/status?token=${TOKEN}`)).text();
+    const caption = /<figure id="plot-returns"[\s\S]*?<figcaption>([\s\S]*?)<\/figcaption>/.exec(html)?.[1] ?? '';
+    const total = [...byReason.values()].reduce((a, b) => a + b, 0);
+    expect(caption).toContain(`${total} returns`);
+    for (const [reason, n] of byReason) expect(caption).toContain(`${reason} ${n}`);
   });
 
   it('is 401 without the token', async () => {
