@@ -103,7 +103,7 @@ export function story(role: Role, week: WeekResult, live: readonly SandboxEvent[
   // A return request cancels the pending review request (issue 15): say so when the week shows it.
   const readyAt = week.days.flatMap((d) => d.snapshots.map((s) => ({ day: d.day, ready: s.profiles.get(member.email)?.properties.ss_review_request_ready_at })));
   const cleared = readyAt.find((r, i) => i > 0 && r.ready === undefined && readyAt[i - 1]?.ready !== undefined);
-  if (cleared) lines.push(`  review request: timing cleared on day ${cleared.day}${holds.some((h) => h.includes('return_open')) ? ' (a return is open)' : ''}`);
+  if (cleared && holds.some((h) => h.includes('return_open'))) lines.push(`  review request: timing cleared on day ${cleared.day} (a return is open)`);
   for (const line of held) lines.push(`    held back: ${line}`);
   const last = week.days[week.days.length - 1]?.snapshots.at(-1)?.profiles.get(member.email)?.properties;
   if (last) lines.push(`  profile at the end of the week: ss_segment=${String(last.ss_segment)}, ss_shipment_status=${String(last.ss_shipment_status ?? '—')}, ss_hold_promotions=${String(last.ss_hold_promotions ?? false)}`);
