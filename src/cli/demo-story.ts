@@ -41,8 +41,11 @@ export function flowsFor(event: SandboxEvent, profile: SandboxProfile | null, fl
 const describe = (c: Condition): string => ('set' in c ? `${c.field} ${c.set ? 'set' : 'unset'}` : 'in' in c ? `${c.field} in ${c.in.join('|')}` : `${c.field} = ${String(c.equals)}`);
 
 export interface WeekCoverage {
-  /** Each enabled event kind declared in mappings/klaviyo.yaml, with its live events this week. */
-  readonly eventKinds: ReadonlyArray<{ readonly key: string; readonly metric: string; readonly live: number }>;
+  /**
+   * Each enabled event kind declared in mappings/klaviyo.yaml, with its live events this week; `applies` is false for
+   * a kind the configured store cannot produce (WooCommerce has no returns, only refunds).
+   */
+  readonly eventKinds: ReadonlyArray<{ readonly key: string; readonly metric: string; readonly live: number; readonly applies: boolean }>;
   /** Each lifecycle segment, with the live `Lifecycle Segment Changed` events into it this week. */
   readonly segments: ReadonlyArray<{ readonly segment: string; readonly live: number }>;
 }
@@ -52,11 +55,11 @@ export function weekEvents(events: readonly SandboxEvent[], week: WeekResult): S
   return events.filter((e) => !e.backfill && e.time >= from.slice(0, 19));
 }
 
-export function coverage(live: readonly SandboxEvent[], mapping: MappingConfig): WeekCoverage {
+export function coverage(live: readonly SandboxEvent[], mapping: MappingConfig, notApplicable: ReadonlySet<string> = new Set()): WeekCoverage {
   const count = (metric: string): number => live.filter((e) => e.metric === metric).length;
   const segmentMetric = mapping.events.lifecycleSegmentChanged.metric;
   return {
-    eventKinds: [...metricKeys(mapping)].filter(([, e]) => e.enabled).map(([key, e]) => ({ key, metric: e.metric, live: count(e.metric) })),
+    eventKinds: [...metricKeys(mapping)].filter(([, e]) => e.enabled).map(([key, e]) => ({ key, metric: e.metric, live: count(e.metric), applies: !notApplicable.has(key) })),
     segments: SEGMENTS.map((segment) => ({ segment, live: live.filter((e) => e.metric === segmentMetric && e.properties.Segment === segment).length })),
   };
 }

@@ -109,7 +109,7 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     for (const [segment, count] of [...bySegment].sort((a, b) => b[1] - a[1])) write(`  ${segment.padEnd(20)} ${count}`);
     write();
     // The week after the backfill (demo-week.ts): the store and the carrier move on, the daemon syncs once a day.
-    const week = await playWeek({ app, stack, store, clock, pageBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, mappingsDir: join(root, 'mappings'), outputDir: options.outputDir ?? join(root, 'demo-output') }, write, progress);
+    const week = await playWeek({ app, stack, store, clock, pageBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, source, mappingsDir: join(root, 'mappings'), outputDir: options.outputDir ?? join(root, 'demo-output') }, write, progress);
     progress.done();
     const shipmentEvents = new Map<string, { live: number; backfill: number }>();
     for (const event of stack.klaviyo.events()) {
