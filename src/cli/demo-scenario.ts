@@ -149,7 +149,8 @@ export const DEMO_WEEK: readonly ScenarioEntry[] = [
   { atHours: day(5, 14), role: 'returner', label: 'the store receives the vase back', act: (w) => w.returnStep('returned', 'receive') },
   { atHours: day(5, 15), role: 'returner', label: 'and refunds it', act: (w) => w.returnStep('returned', 'refund') },
   { atHours: day(6, 10), role: 'returner', label: 'the return is closed', act: (w) => w.returnStep('returned', 'close') },
-  { atHours: day(5, 9), role: 'vip', label: 'the VIP opens the tracking page link from the out-for-delivery email and clicks the early-access block', act: (w) => w.openTrackingPage('vip', true) },
+  // After delivery: while a delivery issue is open the page shows reassurance and no promotion.
+  { atHours: day(6, 9), role: 'vip', label: 'the VIP opens the tracking page link from her delivery email and clicks the early-access block', act: (w) => w.openTrackingPage('vip', true) },
   // While the vase's return is open: Shopify's order-level return status says so, and a polling read sees the decline
   // (a lone declined return leaves the order at NO_RETURN, which a poll alone does not re-read).
   { atHours: day(4, 9), role: 'returner', label: 'she asks to return the candle holder too, as no longer needed', act: (w) => w.requestReturn('returned', 'unwanted', 1, 'candle') },

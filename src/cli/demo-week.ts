@@ -177,7 +177,11 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
       if (page.status !== 200) throw new Error(`demo week: the tracking page answered ${page.status}`);
       const go = /href="([^"]*\/go\/[^"]+)"/.exec(html)?.[1];
       if (!click) return;
-      if (!go) throw new Error('demo week: the tracking page shows no block with a link');
+      if (!go) {
+        const shown = [...html.matchAll(/data-block="([^"]+)"/g)].map((m) => m[1]).join(', ') || 'none';
+        const segment = world.stack.klaviyo.profiles().find((p) => p.email === email)?.properties.ss_segment;
+        throw new Error(`demo week: the tracking page of ${role} (${String(segment)}) shows no block with a link (blocks: ${shown})`);
+      }
       const clicked = await fetch(new URL(go.replace(/&amp;/g, '&'), `${world.pageBase}${new URL(link).pathname}`), { redirect: 'manual' });
       if (clicked.status !== 303) throw new Error(`demo week: a block click answered ${clicked.status}`);
     },
