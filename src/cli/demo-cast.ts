@@ -3,6 +3,7 @@ import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import type { CustomerAggregate, Segment } from '../model/customer';
 import type { AddressRecord, CustomerRecord } from '../sandbox/shopify/record';
 import type { SandboxStore } from '../sandbox/shopify/store';
+import { COFFEE_SHOP } from '../sandbox/shopify/seeds/replenishment';
 import type { Role } from './demo-scenario';
 
 /**
@@ -23,16 +24,21 @@ export interface CastMember {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-const SYNTHESIZED: Record<'first-time' | 'cancelling' | 'refusing' | 'at-risk', { first: string; last: string; city: string; state: string; why: string }> = {
+type Synthesized = 'first-time' | 'cancelling' | 'refusing' | 'at-risk' | 'returner' | 'replenishing';
+
+const SYNTHESIZED: Record<Synthesized, { first: string; last: string; city: string; state: string; why: string; email?: string }> = {
   'first-time': { first: 'Ana', last: 'Demo', city: 'Sao Paulo', state: 'SP', why: 'a new customer, synthesized' },
   cancelling: { first: 'Carla', last: 'Demo', city: 'Campinas', state: 'SP', why: 'a new customer, synthesized' },
   refusing: { first: 'Eva', last: 'Demo', city: 'Curitiba', state: 'PR', why: 'a new customer, synthesized' },
   'at-risk': { first: 'Marta', last: 'Demo', city: 'Belo Horizonte', state: 'MG', why: 'a repeat customer with a synthesized history' },
+  returner: { first: 'Rita', last: 'Demo', city: 'Recife', state: 'PE', why: 'a new customer, synthesized, who returns an order' },
+  // The coffee shop seed's newcomer (seeds/replenishment.ts): its orders carry their own customer record.
+  replenishing: { first: 'Newbie', last: 'Coffee', city: 'Santos', state: 'SP', why: 'a coffee shop newcomer, synthesized', email: COFFEE_SHOP.newcomer },
 };
 
-function synthesized(role: keyof typeof SYNTHESIZED, index: number, weekStart: Date): CastMember {
+function synthesized(role: Synthesized, index: number, weekStart: Date): CastMember {
   const s = SYNTHESIZED[role];
-  const email = `${s.first.toLowerCase()}.${role}.demo-week@example.com`;
+  const email = s.email ?? `${s.first.toLowerCase()}.${role}.demo-week@example.com`;
   return {
     role, email, name: `${s.first} ${s.last}`, real: false, why: s.why,
     customer: { legacyId: 7_900_000_000 + index, firstName: s.first, lastName: s.last, email, phone: null, createdAt: weekStart.toISOString(), tags: ['demo-week'] },
@@ -78,7 +84,7 @@ export async function castWeek(app: App, store: SandboxStore, weekStart: Date): 
   real('vip', vip, 'the store\'s top spender');
   real('lapsing', lapsing?.customer ?? null, 'at_risk, and time alone makes them lapsed mid-week');
   real('returning', comeback, 'lapsed after one order');
-  (['first-time', 'cancelling', 'refusing', 'at-risk'] as const).forEach((role, i) => cast.set(role, synthesized(role, i + 1, weekStart)));
+  (['first-time', 'cancelling', 'refusing', 'at-risk', 'returner', 'replenishing'] as const).forEach((role, i) => cast.set(role, synthesized(role, i + 1, weekStart)));
   return cast;
 }
 

@@ -6,7 +6,10 @@ import type { ShipmentStatus } from '../model/shipment';
  * customers it names are real Olist customers or synthesized ones, labelled so by the cast). Another capability
  * (returns, replenishment) adds its own entries to `DEMO_WEEK` with the same helpers; the runner needs no change.
  */
-export type Role = 'first-time' | 'vip' | 'at-risk' | 'lapsing' | 'returning' | 'cancelling' | 'refusing';
+export type Role = 'first-time' | 'vip' | 'at-risk' | 'lapsing' | 'returning' | 'cancelling' | 'refusing' | 'returner' | 'replenishing';
+
+/** What a scripted return does next, through the Shopify sandbox's returns API (each sends its webhook). */
+export type ReturnStep = 'approve' | 'decline' | 'receive' | 'refund' | 'close';
 
 /** One carrier scan: hours after the week starts, status, EasyPost status_detail, message. */
 export type Scan = readonly [hours: number, status: ShipmentStatus, detail: string, message: string];
@@ -20,7 +23,7 @@ export interface DemoParcelPlan {
 /** What a scenario entry may do to the world: the sandbox store and carrier behind the daemon. */
 export interface WeekActions {
   /** A new order for a cast member; `ref` names it for later entries. Amount in the store currency (decimal). */
-  order(role: Role, ref: string, amount: string, title: string): void;
+  order(role: Role, ref: string, amount: string, title: string, more?: { amount: string; title: string }): void;
   /** Hands the order to the carrier with a scripted tracking history. */
   ship(ref: string, parcel: DemoParcelPlan): void;
   cancel(ref: string): void;
@@ -29,6 +32,18 @@ export interface WeekActions {
    * at_risk in the middle of the week (the runner finds the dates with the lifecycle rules and this store's stats).
    */
   pastOrdersCrossingAtRisk(role: Role, midWeekHours: number): Promise<void>;
+  /** The customer asks to return one item of the order (Shopify's reason handle, e.g. `defective`); the return is named `as` (default: `ref`) for later steps. */
+  requestReturn(ref: string, reason: string, line?: number, as?: string): Promise<void>;
+  returnStep(ref: string, step: ReturnStep): Promise<void>;
+  /** The return label, attached to the return and scanned by the carrier (EasyPost) on its way back. */
+  shipReturn(ref: string, scans: readonly Scan[]): Promise<void>;
+  /**
+   * A small coffee shop's history (seeds/replenishment.ts: four regulars re-buying beans every 30 days, a newcomer
+   * with one bag), dated so the newcomer's bag is due at `dueAtHours`.
+   */
+  coffeeShopHistory(dueAtHours: number): void;
+  /** The cast member opens the tracking page link of their newest shipment email, and clicks a block on it if `click`. */
+  openTrackingPage(role: Role, click: boolean): Promise<void>;
 }
 
 export interface ScenarioEntry {
@@ -51,6 +66,7 @@ const arrived = (d: number, hour: number): Scan => [day(d, hour), 'in_transit', 
 const departed = (d: number, hour: number): Scan => [day(d, hour), 'in_transit', 'departed_facility', 'Departed facility'];
 const outForDelivery = (d: number, hour: number): Scan => [day(d, hour), 'out_for_delivery', 'out_for_delivery', 'Out for delivery'];
 const delivered = (d: number, hour: number): Scan => [day(d, hour), 'delivered', 'arrived_at_destination', 'Delivered'];
+const returnLabel = (d: number, hour: number): Scan => [day(d, hour), 'pre_transit', 'label_created', 'Return label created'];
 
 export const DEMO_WEEK: readonly ScenarioEntry[] = [
   {
@@ -113,4 +129,30 @@ export const DEMO_WEEK: readonly ScenarioEntry[] = [
       });
     },
   },
+  {
+    atHours: day(1, 13), role: 'replenishing', label: 'a coffee shop\'s order history arrives (regulars re-buy beans every 30 days; a newcomer bought one bag, due on day 4)',
+    act: (w) => w.coffeeShopHistory(day(4, 10)),
+  },
+  {
+    atHours: day(1, 8), role: 'returner', label: 'a new customer orders a vase and a candle holder; the parcel arrives the next day',
+    act: (w) => {
+      w.order('returner', 'returned', '219.90', 'Ceramic vase', { amount: '39.90', title: 'Candle holder' });
+      w.ship('returned', { promisedAtHours: day(3, 0), scans: [label(1, 9), pickedUp(1, 14), outForDelivery(2, 8), delivered(2, 13)] });
+    },
+  },
+  { atHours: day(3, 9), role: 'returner', label: 'the vase arrived broken: a return is requested (promotions held: return_open)', act: (w) => w.requestReturn('returned', 'defective') },
+  { atHours: day(3, 11), role: 'returner', label: 'the return is approved', act: (w) => w.returnStep('returned', 'approve') },
+  {
+    atHours: day(3, 13), role: 'returner', label: 'the return label is attached; the carrier scans it on day 4 and delivers it to the store on day 5',
+    act: (w) => w.shipReturn('returned', [returnLabel(3, 14), pickedUp(4, 10), delivered(5, 10)]),
+  },
+  { atHours: day(5, 14), role: 'returner', label: 'the store receives the vase back', act: (w) => w.returnStep('returned', 'receive') },
+  { atHours: day(5, 15), role: 'returner', label: 'and refunds it', act: (w) => w.returnStep('returned', 'refund') },
+  { atHours: day(6, 10), role: 'returner', label: 'the return is closed', act: (w) => w.returnStep('returned', 'close') },
+  // After delivery: while a delivery issue is open the page shows reassurance and no promotion.
+  { atHours: day(6, 9), role: 'vip', label: 'the VIP opens the tracking page link from her delivery email and clicks the early-access block', act: (w) => w.openTrackingPage('vip', true) },
+  // While the vase's return is open: Shopify's order-level return status says so, and a polling read sees the decline
+  // (a lone declined return leaves the order at NO_RETURN, which a poll alone does not re-read).
+  { atHours: day(4, 9), role: 'returner', label: 'she asks to return the candle holder too, as no longer needed', act: (w) => w.requestReturn('returned', 'unwanted', 1, 'candle') },
+  { atHours: day(4, 14), role: 'returner', label: 'the store declines that one (final sale)', act: (w) => w.returnStep('candle', 'decline') },
 ];

@@ -41,8 +41,11 @@ export function flowsFor(event: SandboxEvent, profile: SandboxProfile | null, fl
 const describe = (c: Condition): string => ('set' in c ? `${c.field} ${c.set ? 'set' : 'unset'}` : 'in' in c ? `${c.field} in ${c.in.join('|')}` : `${c.field} = ${String(c.equals)}`);
 
 export interface WeekCoverage {
-  /** Each enabled event kind declared in mappings/klaviyo.yaml, with its live events this week. */
-  readonly eventKinds: ReadonlyArray<{ readonly key: string; readonly metric: string; readonly live: number }>;
+  /**
+   * Each enabled event kind declared in mappings/klaviyo.yaml, with its live events this week; `applies` is false for
+   * a kind the configured store cannot produce (WooCommerce has no returns, only refunds).
+   */
+  readonly eventKinds: ReadonlyArray<{ readonly key: string; readonly metric: string; readonly live: number; readonly applies: boolean }>;
   /** Each lifecycle segment, with the live `Lifecycle Segment Changed` events into it this week. */
   readonly segments: ReadonlyArray<{ readonly segment: string; readonly live: number }>;
 }
@@ -52,11 +55,11 @@ export function weekEvents(events: readonly SandboxEvent[], week: WeekResult): S
   return events.filter((e) => !e.backfill && e.time >= from.slice(0, 19));
 }
 
-export function coverage(live: readonly SandboxEvent[], mapping: MappingConfig): WeekCoverage {
+export function coverage(live: readonly SandboxEvent[], mapping: MappingConfig, notApplicable: ReadonlySet<string> = new Set()): WeekCoverage {
   const count = (metric: string): number => live.filter((e) => e.metric === metric).length;
   const segmentMetric = mapping.events.lifecycleSegmentChanged.metric;
   return {
-    eventKinds: [...metricKeys(mapping)].filter(([, e]) => e.enabled).map(([key, e]) => ({ key, metric: e.metric, live: count(e.metric) })),
+    eventKinds: [...metricKeys(mapping)].filter(([, e]) => e.enabled).map(([key, e]) => ({ key, metric: e.metric, live: count(e.metric), applies: !notApplicable.has(key) })),
     segments: SEGMENTS.map((segment) => ({ segment, live: live.filter((e) => e.metric === segmentMetric && e.properties.Segment === segment).length })),
   };
 }
@@ -68,7 +71,7 @@ function profileAt(week: WeekResult, email: string, time: string): SandboxProfil
   return after?.profiles.get(email) ?? null;
 }
 
-const KEY_PROPERTIES = ['Segment', 'PreviousSegment', 'Status', 'StatusDetail', 'CarrierMessage', 'RiskReasons', 'IssueCode', 'Code', 'OrderNumber'];
+const KEY_PROPERTIES = ['Segment', 'PreviousSegment', 'Status', 'StatusDetail', 'CarrierMessage', 'RiskReasons', 'IssueCode', 'Code', 'ReturnReasons', 'BlockId', 'Amount', 'OrderNumber'];
 
 function eventLine(event: SandboxEvent): string {
   const shown = KEY_PROPERTIES.filter((k) => event.properties[k] !== undefined && event.properties[k] !== null && !(Array.isArray(event.properties[k]) && (event.properties[k] as unknown[]).length === 0))
@@ -100,6 +103,10 @@ export function story(role: Role, week: WeekResult, live: readonly SandboxEvent[
     return held ? [`day ${d.day} (${String(held.ss_hold_reason ?? 'no reason')})`] : [];
   });
   lines.push(`  promotions on hold: ${holds.length > 0 ? holds.join(', ') : 'never this week'}`);
+  // A return request cancels the pending review request (issue 15): say so when the week shows it.
+  const readyAt = week.days.flatMap((d) => d.snapshots.map((s) => ({ day: d.day, ready: s.profiles.get(member.email)?.properties.ss_review_request_ready_at })));
+  const cleared = readyAt.find((r, i) => i > 0 && r.ready === undefined && readyAt[i - 1]?.ready !== undefined);
+  if (cleared && holds.some((h) => h.includes('return_open'))) lines.push(`  review request: timing cleared on day ${cleared.day} (a return is open)`);
   for (const line of held) lines.push(`    held back: ${line}`);
   const last = week.days[week.days.length - 1]?.snapshots.at(-1)?.profiles.get(member.email)?.properties;
   if (last) lines.push(`  profile at the end of the week: ss_segment=${String(last.ss_segment)}, ss_shipment_status=${String(last.ss_shipment_status ?? '—')}, ss_hold_promotions=${String(last.ss_hold_promotions ?? false)}`);

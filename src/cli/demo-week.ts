@@ -5,6 +5,7 @@ import type { FulfillmentRecord } from '../sandbox/shopify/record';
 import type { SandboxStore } from '../sandbox/shopify/store';
 import type { ManualClock } from '../util/clock';
 import { castWeek, datesCrossingAtRisk, type CastMember } from './demo-cast';
+import { coffeeShopOrders, COFFEE_SHOP } from '../sandbox/shopify/seeds/replenishment';
 import { DEMO_WEEK, SYNC_HOURS, WEEK_DAYS, type DemoParcelPlan, type Role, type ScenarioEntry, type WeekActions } from './demo-scenario';
 import type { Progress } from './progress';
 
@@ -40,6 +41,8 @@ interface WeekWorld {
   readonly stack: LocalStack;
   readonly store: SandboxStore;
   readonly clock: ManualClock;
+  /** The daemon's HTTP face (the tracking page routes), e.g. `http://127.0.0.1:40123`; null when the page is off. */
+  readonly pageBase: string | null;
 }
 
 /**
@@ -87,6 +90,12 @@ export async function runDemoWeek(world: WeekWorld, progress: Progress, entries:
 
 function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, start: Date, parcels: ScriptedParcel[]): WeekActions {
   const refs = new Map<string, number>();
+  const returns = new Map<string, { returnId: number; orderId: number }>();
+  const returnOf = (ref: string): { returnId: number; orderId: number } => {
+    const found = returns.get(ref);
+    if (!found) throw new Error(`demo week: no return named ${ref} yet`);
+    return found;
+  };
   let lineItem = 5_900_000_000;
   let fulfillment = 5_910_000_000;
   const member = (role: Role): CastMember => {
@@ -99,7 +108,7 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
     if (found === undefined) throw new Error(`demo week: no order named ${ref} yet`);
     return found;
   };
-  const addOrder = (role: Role, ref: string, amount: string, title: string, placedAt?: Date, delivered?: { shippedAt: Date; deliveredAt: Date }): void => {
+  const addOrder = (role: Role, ref: string, amount: string, title: string, placedAt?: Date, delivered?: { shippedAt: Date; deliveredAt: Date }, more?: { amount: string; title: string }): void => {
     const who = member(role);
     const placed = placedAt?.toISOString();
     const record = world.store.addOrder({
@@ -107,7 +116,7 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
       customer: who.customer,
       shippingAddress: who.address,
       currencyCode: 'BRL',
-      lineItems: [{ legacyId: ++lineItem, title, variantTitle: null, sku: null, vendor: 'demo week', quantity: 1, unitPrice: amount, productLegacyId: null }],
+      lineItems: [{ amount, title }, ...(more ? [more] : [])].map((item) => ({ legacyId: ++lineItem, title: item.title, variantTitle: null, sku: null, vendor: 'demo week', quantity: 1, unitPrice: item.amount, productLegacyId: null })),
       tags: ['demo-week', 'synthesized'],
       note: 'SYNTHESIZED for the demo week',
       ...(placed ? { createdAt: placed, processedAt: placed } : {}),
@@ -119,7 +128,7 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
     refs.set(ref, record.legacyId);
   };
   return {
-    order: (role, ref, amount, title) => addOrder(role, ref, amount, title),
+    order: (role, ref, amount, title, more) => addOrder(role, ref, amount, title, undefined, undefined, more),
     ship: (ref, parcel) => {
       parcels.push(ship(world, id(ref), ++fulfillment, parcel, start));
     },
@@ -130,6 +139,51 @@ function weekActions(world: WeekWorld, cast: ReadonlyMap<Role, CastMember>, star
       const [first, second] = await datesCrossingAtRisk(world.app, member(role).email, world.clock.now(), new Date(start.getTime() + midWeekHours * HOUR_MS));
       addOrder(role, `${role}-past-1`, '149.90', 'Garden hose', first, { shippedAt: new Date(first.getTime() + DAY_MS), deliveredAt: new Date(first.getTime() + 6 * DAY_MS) });
       addOrder(role, `${role}-past-2`, '99.90', 'Garden gloves', second, { shippedAt: new Date(second.getTime() + DAY_MS), deliveredAt: new Date(second.getTime() + 5 * DAY_MS) });
+    },
+    requestReturn: async (ref, reason, line = 0, as = ref) => {
+      const order = world.store.order(id(ref));
+      const item = order?.lineItems[line];
+      if (!order || !item) throw new Error(`demo week: order ${ref} has no item to return`);
+      const requested = await world.stack.shopify.returns.request(order.legacyId, [{ lineItemLegacyId: item.legacyId, quantity: 1, reasonHandle: reason }]);
+      returns.set(as, { returnId: requested.legacyId, orderId: order.legacyId });
+    },
+    returnStep: async (ref, step) => {
+      const api = world.stack.shopify.returns;
+      const { returnId, orderId } = returnOf(ref);
+      if (step === 'decline') await api.decline(returnId, 'FINAL_SALE');
+      else if (step === 'refund') await api.refund(returnId, orderId);
+      else await api[step](returnId);
+    },
+    shipReturn: async (ref, scans) => {
+      const { returnId, orderId } = returnOf(ref);
+      const code = `DR${orderId}BR`;
+      await world.stack.shopify.returns.attachTracking(returnId, { number: code, carrierName: 'Correios' });
+      world.stack.easypost?.registerParcel({ trackingCode: code, carrier: 'Correios', estDeliveryDate: null, scans: scans.map(([hours, status, statusDetail, message]) => ({ at: new Date(start.getTime() + hours * HOUR_MS), status, statusDetail, message })) });
+    },
+    coffeeShopHistory: (dueAtHours) => {
+      // The seed dates everything from its `now`: the newcomer's bag is due COFFEE_SHOP.newcomerDueDays after it.
+      const seedNow = new Date(start.getTime() + dueAtHours * HOUR_MS - COFFEE_SHOP.newcomerDueDays * DAY_MS);
+      for (const { legacyId: _id, name: _name, updatedAt: _at, ...order } of coffeeShopOrders(seedNow)) {
+        world.store.addOrder({ ...order, currencyCode: 'BRL', tags: ['demo-week', 'synthesized'], note: 'SYNTHESIZED for the demo week (seeds/replenishment.ts)' });
+      }
+    },
+    openTrackingPage: async (role, click) => {
+      if (!world.pageBase) throw new Error('demo week: the tracking page is off');
+      const email = member(role).email;
+      const link = world.stack.klaviyo.events().filter((e) => e.profile.email === email && typeof e.properties.TrackingUrl === 'string' && e.properties.TrackingUrl.includes('/t/')).at(-1)?.properties.TrackingUrl;
+      if (typeof link !== 'string') throw new Error(`demo week: ${role} got no tracking page link`);
+      const page = await fetch(`${world.pageBase}${new URL(link).pathname}`);
+      const html = await page.text();
+      if (page.status !== 200) throw new Error(`demo week: the tracking page answered ${page.status}`);
+      const go = /href="([^"]*\/go\/[^"]+)"/.exec(html)?.[1];
+      if (!click) return;
+      if (!go) {
+        const shown = [...html.matchAll(/data-block="([^"]+)"/g)].map((m) => m[1]).join(', ') || 'none';
+        const segment = world.stack.klaviyo.profiles().find((p) => p.email === email)?.properties.ss_segment;
+        throw new Error(`demo week: the tracking page of ${role} (${String(segment)}) shows no block with a link (blocks: ${shown})`);
+      }
+      const clicked = await fetch(new URL(go.replace(/&amp;/g, '&'), `${world.pageBase}${new URL(link).pathname}`), { redirect: 'manual' });
+      if (clicked.status !== 303) throw new Error(`demo week: a block click answered ${clicked.status}`);
     },
   };
 }

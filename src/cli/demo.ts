@@ -10,7 +10,11 @@ import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
 import type { SandboxStore } from '../sandbox/shopify/store';
 import { loadOlistStore } from '../sandbox/shopify/seeds/olist';
 import { loadGiftRetailerStore } from '../sandbox/shopify/seeds/online-retail';
-import { demoReturns } from './demo-returns';
+import { returnsSummary } from './demo-returns';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { startHttpServer } from '../daemon/http-server';
+import { trackingPageFor } from '../daemon/tracking-page';
 import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
 import { playWeek, type WeekOutput } from './demo-output';
@@ -69,14 +73,21 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     return config;
   });
   const root = packageRoot();
+  // The branded tracking page is on: links in the shipment events point at the daemon's own HTTP face, started
+  // below on a port picked now (the public URL is part of the config), signed with a secret made for this run.
+  const port = await freePort();
   const env = parseEnv({
     ...storeEnv,
     SHIPSIGNAL_STATE_URL: `sqlite://${join(stateDir, 'state.sqlite')}`,
     SHIPSIGNAL_CONFIG_DIR: join(root, 'config'),
     SHIPSIGNAL_MAPPINGS_DIR: join(root, 'mappings'),
     SHIPSIGNAL_LOG_LEVEL: 'warn',
+    SHIPSIGNAL_PUBLIC_URL: `http://127.0.0.1:${port}/`,
+    SHIPSIGNAL_TRACKING_SECRET: `demo:${randomBytes(24).toString('base64url')}`,
   });
   const app = await App.create(env, { clock, logStream: new PassThrough() });
+  const page = trackingPageFor(app);
+  const server = await startHttpServer({ port, host: '127.0.0.1', token: null, health: app.health, registry: app.context.metrics.registry, webhooks: {}, routes: page ? [page] : [] });
   try {
     progress.phase('backfill: the whole order history, then every customer assessed');
     const started = process.hrtime.bigint();
@@ -98,7 +109,7 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     for (const [segment, count] of [...bySegment].sort((a, b) => b[1] - a[1])) write(`  ${segment.padEnd(20)} ${count}`);
     write();
     // The week after the backfill (demo-week.ts): the store and the carrier move on, the daemon syncs once a day.
-    const week = await playWeek({ app, stack, store, clock, mappingsDir: join(root, 'mappings'), outputDir: options.outputDir ?? join(root, 'demo-output') }, write, progress);
+    const week = await playWeek({ app, stack, store, clock, pageBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, source, mappingsDir: join(root, 'mappings'), outputDir: options.outputDir ?? join(root, 'demo-output') }, write, progress);
     progress.done();
     const shipmentEvents = new Map<string, { live: number; backfill: number }>();
     for (const event of stack.klaviyo.events()) {
@@ -121,10 +132,8 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     write(`products: ${having('ss_top_category')} profiles with ss_top_category, ${having('ss_recommended_products')} with ss_recommended_products, ` +
       `${having('ss_next_replenishment_at')} with ss_next_replenishment_at; ${due} Replenishment Due events`);
     write();
-    if (source === 'shopify') {
-      await demoReturns(stack, app, clock, write);
-      write();
-    }
+    returnsSummary(stack, write);
+    write();
     if (week.missing.length > 0) process.exitCode = 1;
     if (options.beforeClose) await options.beforeClose({ app, stack, store, week });
     write();
@@ -139,8 +148,21 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     for (const [path, body] of samples) write(`  POST ${path}\n    ${body.length > 1200 ? `${body.slice(0, 1200)}…` : body}`);
   } finally {
     axios.interceptors.request.eject(interceptor);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     await app.close();
     await stack.close();
     if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** A port free right now on the loopback interface (the tracking page's public URL names it before the server starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -16,6 +16,7 @@ import type { CustomerFacts, ParcelFact } from './facts';
  * - `p|<carrier>|<region>|dlv`, `…|promised`, `…|ontime`, `…|t|<n>` parcels delivered, transit days histogram;
  * - `cal|n`, `cal|err|<d>`, `cal|within` delivered parcels with a prediction: actual − predicted days, within the 90% date;
  * - `i|open|<rule>`, `i|res|<rule>` issues opened and resolved (their day), `i|now|<rule>` still open (opened day);
+ * - `ret|<seg>|<reason>` returns that bring items back (requested day), once per reason among their lines, by segment;
  * - `seg|<seg>` customers entering (+1) and leaving (−1) a segment; `mv|<from>|<to>` moves; `hold|<rule>` holds.
  */
 export type Counters = Record<string, number>;
@@ -103,6 +104,9 @@ export function contribution(facts: CustomerFacts): DayCounters {
     for (const window of REPEAT_WINDOWS) {
       if (next !== undefined && next - deliveredMs <= window * DAY_MS) addTo(out, day, `o|${seg}|${flag}|r${window}`);
     }
+  }
+  for (const ret of facts.returns ?? []) {
+    for (const reason of ret.reasons) addTo(out, dayOf(ret.requestedAt), `ret|${seg}|${reason.replace(/\|/g, '_')}`);
   }
   for (const parcel of parcels) {
     for (const issue of parcel.issues) {

@@ -34,10 +34,19 @@ export interface OrderFact {
   readonly cancelled: boolean;
 }
 
+/** A return that brings items back (declined and canceled ones do not count), with the reasons among its lines. */
+export interface ReturnFact {
+  readonly returnId: string;
+  readonly requestedAt: string;
+  readonly reasons: readonly string[];
+}
+
 export interface CustomerFacts {
   readonly segment: Segment | null;
   readonly orders: readonly OrderFact[];
   readonly parcels: Readonly<Record<string, ParcelFact>>;
+  /** Absent when the customer has none (and in facts stored before returns were counted). */
+  readonly returns?: readonly ReturnFact[];
 }
 
 export const emptyFacts = (): CustomerFacts => ({ segment: null, orders: [], parcels: {} });
@@ -46,6 +55,9 @@ export const emptyFacts = (): CustomerFacts => ({ segment: null, orders: [], par
 export interface CustomerInput {
   readonly segment: Segment | null;
   readonly orders: ReadonlyArray<{ readonly orderId: string; readonly placedAt: string; readonly cancelled: boolean }>;
+  readonly returns?: ReadonlyArray<{
+    readonly returns: ReadonlyArray<{ readonly id: string; readonly status: string; readonly requestedAt: string; readonly lines: ReadonlyArray<{ readonly reason: string }> }>;
+  }>;
 }
 
 /** What the pipeline stores about a parcel, structurally (the state's `ShipmentState`). */
@@ -64,10 +76,15 @@ export interface ParcelInput {
 }
 
 export function withCustomer(facts: CustomerFacts, customer: CustomerInput): CustomerFacts {
+  const { returns: _previous, ...rest } = facts;
+  const returns: ReturnFact[] = (customer.returns ?? []).flatMap((record) => record.returns)
+    .filter((ret) => ret.status !== 'declined' && ret.status !== 'canceled')
+    .map((ret) => ({ returnId: ret.id, requestedAt: ret.requestedAt, reasons: [...new Set(ret.lines.map((l) => l.reason))].sort() }));
   return {
-    ...facts,
+    ...rest,
     segment: customer.segment,
     orders: customer.orders.map((o) => ({ orderId: o.orderId, placedAt: o.placedAt, cancelled: o.cancelled })),
+    ...(returns.length > 0 ? { returns } : {}),
   };
 }
 

@@ -44,8 +44,13 @@ export function formatTable(report: OutcomeReport): string {
     '',
     line(rows[0] as string[]),
     ...rows.slice(1).map(line),
+    '',
+    'returns by reason, requested in the window (once per reason among a return\'s lines; declined and canceled left out)',
+    ...report.segments.map((s) => `${s.segment.padEnd(widths[0] as number)}  ${reasons(s) || 'none'}`),
   ].join('\n');
 }
+
+const reasons = (s: SegmentOutcome): string => Object.entries(s.returnsByReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
 
 const csvCell = (value: string | number | null): string => {
   const text = value === null ? '' : String(value);
@@ -58,12 +63,14 @@ export function formatCsv(report: OutcomeReport): string {
   const prop = (name: string): string[] => [`${name}_count`, `${name}_of`, `${name}_rate`, `${name}_ci95_low`, `${name}_ci95_high`];
   const header = [
     'since', 'until', 'segment', 'customers', 'orders_placed', 'orders_delivered', ...prop('on_time'), ...prop('delivery_issue'), 'median_days_to_deliver',
-    ...days.flatMap((n) => [...prop(`repeat_${n}d_issue`), ...prop(`repeat_${n}d_no_issue`)]),
+    ...days.flatMap((n) => [...prop(`repeat_${n}d_issue`), ...prop(`repeat_${n}d_no_issue`)]), 'returns_by_reason',
   ];
   const values = (p: Proportion): Array<number | null> => [p.count, p.of, p.rate, p.ci95?.[0] ?? null, p.ci95?.[1] ?? null];
   const rows = report.segments.map((s) => [
     report.since, report.until, s.segment, s.customers, s.ordersPlaced, s.ordersDelivered, ...values(s.onTime), ...values(s.deliveryIssue), s.medianDaysToDeliver,
     ...s.repeat.flatMap((r) => [...values(r.withIssue), ...values(r.withoutIssue)]),
+    // reason=count pairs, space-separated: the set of reasons is the store's own, so not one column each.
+    Object.entries(s.returnsByReason).map(([reason, n]) => `${reason}=${n}`).join(' '),
   ]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n');
 }

@@ -34,6 +34,8 @@ export interface SegmentOutcome {
   /** Whole days from order to delivery (lower median). */
   readonly medianDaysToDeliver: number | null;
   readonly repeat: readonly RepeatSplit[];
+  /** Returns requested in the window, by reason (once per reason among a return's lines; declined and canceled left out). */
+  readonly returnsByReason: Readonly<Record<string, number>>;
 }
 
 export interface OutcomeReport {
@@ -141,6 +143,10 @@ export function report(input: ReportInput): OutcomeReport {
             withoutIssue: proportion(get(counters, `clean|r${days}`), get(counters, 'clean|n')),
           };
         }),
+        returnsByReason: Object.fromEntries(Object.entries(window)
+          .filter(([name, n]) => name.startsWith(`ret|${segment}|`) && n > 0)
+          .map(([name, n]) => [name.slice(`ret|${segment}|`.length), n] as const)
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
       };
     }),
   };

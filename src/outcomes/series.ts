@@ -137,3 +137,15 @@ export function calibration(totals: Counters): { rows: Array<{ errorDays: number
 
 export const windowStart = (today: string, days: number): string => shiftDay(today, -(days - 1));
 export const todayOf = (now: Date): string => dayOf(now);
+
+/** Returns by reason and the customer's segment now, all history (the `ret|` counters), most frequent reasons first. */
+export function returnsByReason(totals: Counters): Array<{ reason: string; segment: string; returns: number }> {
+  const rows: Array<{ reason: string; segment: string; returns: number }> = [];
+  for (const [name, n] of Object.entries(totals)) {
+    const [kind, segment, reason] = name.split('|');
+    if (kind === 'ret' && segment !== undefined && reason !== undefined && n > 0) rows.push({ reason, segment, returns: n });
+  }
+  const byReason = new Map<string, number>();
+  for (const row of rows) byReason.set(row.reason, (byReason.get(row.reason) ?? 0) + row.returns);
+  return rows.sort((a, b) => (byReason.get(b.reason) ?? 0) - (byReason.get(a.reason) ?? 0) || a.reason.localeCompare(b.reason) || a.segment.localeCompare(b.segment));
+}

@@ -21,7 +21,7 @@ import { chromiumAvailable, launchBrowser, type TestBrowser } from '../helpers/b
  */
 const TOKEN = 'status-test-token-0123456789';
 const DAY_MS = 86_400_000;
-const PLOTS = ['segments', 'moves', 'issues', 'on-time', 'transit', 'open-issues', 'holds', 'calibration'];
+const PLOTS = ['segments', 'moves', 'issues', 'on-time', 'transit', 'open-issues', 'holds', 'returns', 'calibration'];
 
 interface Delivered { deliveredAt: number; promisedDay: string | null; issue: boolean }
 
@@ -61,6 +61,19 @@ function independentReport(world: DemoWorld, now: Date): unknown {
     // Stores hand over emails as typed (capitals, spaces); a customer is the trimmed, lower-case address.
     orders.push({ email: record.email.trim().toLowerCase(), placed: Date.parse(record.processedAt), delivered });
   }
+  // Returns as the store holds them: requested by `until`, not declined or canceled, once per reason among the lines.
+  const returnsBySegment = new Map<string, Map<string, number>>();
+  for (let i = 0; i < world.store.size; i++) {
+    const record = world.store.recordAt(i);
+    if (!record.email) continue;
+    for (const ret of record.returns ?? []) {
+      if (ret.status === 'DECLINED' || ret.status === 'CANCELED' || day(Date.parse(ret.createdAt)) > day(now.getTime())) continue;
+      const segment = segmentOf.get(record.email.trim().toLowerCase()) ?? 'none';
+      const counts = returnsBySegment.get(segment) ?? new Map<string, number>();
+      for (const reason of new Set(ret.lines.map((l) => l.reasonHandle ?? 'unknown'))) counts.set(reason, (counts.get(reason) ?? 0) + 1);
+      returnsBySegment.set(segment, counts);
+    }
+  }
   const today = day(now.getTime());
   const eligibleBy = (n: number): string => day(Date.parse(`${today}T00:00:00Z`) - (n + 1) * DAY_MS);
   const segments = ['no_purchase', 'first_time', 'repeat', 'vip', 'at_risk', 'lapsed'];
@@ -92,6 +105,7 @@ function independentReport(world: DemoWorld, now: Date): unknown {
         deliveryIssue: prop(delivered.filter((o) => (o.delivered as Delivered).issue).length, delivered.length),
         medianDaysToDeliver: days.length === 0 ? null : days[Math.ceil(days.length / 2) - 1],
         repeat: [30, 60, 90].map((n) => ({ days: n, withIssue: split(n, true), withoutIssue: split(n, false) })),
+        returnsByReason: Object.fromEntries([...(returnsBySegment.get(segment) ?? new Map<string, number>())]),
       };
     }),
   };
@@ -152,6 +166,25 @@ describeIf('the demo week: shipsignal report and /status', () => {
     const ninety = expected.segments.map((s) => s.repeat[2]);
     expect(ninety.reduce((sum, r) => sum + (r?.withIssue.of ?? 0), 0)).toBeGreaterThan(100);
     expect(ninety.reduce((sum, r) => sum + (r?.withIssue.count ?? 0) + (r?.withoutIssue.count ?? 0), 0)).toBeGreaterThan(0);
+    // Returns by reason are exercised too: the seed's history and the week's live return.
+    const returned = (expected as unknown as { segments: Array<{ returnsByReason: Record<string, number> }> }).segments.flatMap((s) => Object.values(s.returnsByReason));
+    expect(returned.reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
+  });
+
+  it('shows returns by reason as the store holds them (every return not declined or canceled, once per reason)', async () => {
+    const byReason = new Map<string, number>();
+    for (let i = 0; i < world.store.size; i++) {
+      for (const ret of world.store.recordAt(i).returns ?? []) {
+        if (ret.status === 'DECLINED' || ret.status === 'CANCELED') continue;
+        for (const reason of new Set(ret.lines.map((l) => l.reasonHandle ?? 'unknown'))) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      }
+    }
+    expect(byReason.size).toBeGreaterThan(1);
+    const html = await (await fetch(`${base}/status?token=${TOKEN}`)).text();
+    const caption = /<figure id="plot-returns"[\s\S]*?<figcaption>([\s\S]*?)<\/figcaption>/.exec(html)?.[1] ?? '';
+    const total = [...byReason.values()].reduce((a, b) => a + b, 0);
+    expect(caption).toContain(`${total} returns`);
+    for (const [reason, n] of byReason) expect(caption).toContain(`${reason} ${n}`);
   });
 
   it('is 401 without the token', async () => {

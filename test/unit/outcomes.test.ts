@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CustomerAggregate, Segment } from '../../src/model/customer';
 import { addCounters, contribution, type Counters } from '../../src/outcomes/counters';
-import type { CustomerFacts } from '../../src/outcomes/facts';
+import { emptyFacts, withCustomer, type CustomerFacts } from '../../src/outcomes/facts';
+import { returnsByReason } from '../../src/outcomes/series';
 import { report, wilson } from '../../src/outcomes/report';
 import { HOLD_COUNTS_KEY, customerKey, outcomeFactsKey, shipmentKey } from '../../src/state/keys';
 import { OutcomeStore } from '../../src/state/outcomes';
@@ -26,6 +27,13 @@ const customerArb = fc.record({
   email: fc.constantFrom(...EMAILS),
   segment: fc.constantFrom(...SEGMENTS),
   orders: fc.array(fc.record({ day: fc.integer({ min: 0, max: 60 }), cancelled: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+  // Returns on the customer's orders: declined and canceled ones must not count; a reason counts once per return.
+  returns: fc.array(fc.record({
+    order: fc.integer({ min: 0, max: 2 }),
+    day: fc.integer({ min: 0, max: 65 }),
+    status: fc.constantFrom('requested', 'open', 'closed', 'declined', 'canceled'),
+    reasons: fc.array(fc.constantFrom('defective', 'unwanted', 'wrong-item'), { minLength: 1, maxLength: 3 }),
+  }), { maxLength: 3 }),
 });
 const parcelArb = fc.record({
   email: fc.constantFrom(...EMAILS),
@@ -54,6 +62,14 @@ function customer(c: Generated<typeof customerArb>): CustomerAggregate {
     key: c.email, email: c.email, phone: null, firstName: null, lastName: null, currency: 'EUR',
     orders: c.orders.map((o, i) => ({ orderId: `${c.email}#${i}`, placedAt: iso(o.day), netMinor: 1000, cancelled: o.cancelled })),
     segment: c.segment, segmentSince: null, pushedHash: null, nextReviewAt: null,
+    returns: [0, 1, 2].map((order) => ({
+      orderId: `${c.email}#${order}`, orderName: `#${order}`, refunds: [],
+      returns: c.returns.filter((r) => r.order === order).map((r, i) => ({
+        id: `${c.email}#${order}/r${i}`, name: null, status: r.status, requestedAt: iso(r.day), approvedAt: null, closedAt: null, declineReason: null,
+        seenAt: iso(r.day), receivedByStore: false, parcels: [], announced: [],
+        lines: r.reasons.map((reason) => ({ sku: null, name: null, quantity: 1, reason, reasonName: null })),
+      })),
+    })).filter((record) => record.returns.length > 0),
   };
 }
 
@@ -108,6 +124,27 @@ describe('outcome counters kept by the commit', () => {
       }
     }), { numRuns: 60 });
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('returns in the outcome counters', () => {
+  it('count each return that brings items back once per reason, on its requested day, under the segment now', () => {
+    const c = customer({
+      email: 'r@x.example', segment: 'repeat', orders: [{ day: 1, cancelled: false }, { day: 2, cancelled: false }],
+      returns: [
+        { order: 0, day: 5, status: 'closed', reasons: ['defective', 'defective', 'unwanted'] },
+        { order: 1, day: 6, status: 'declined', reasons: ['unwanted'] },
+        { order: 1, day: 7, status: 'requested', reasons: ['wrong-item'] },
+      ],
+    });
+    const counters = contribution(withCustomer(emptyFacts(), c));
+    const returns = [...counters].flatMap(([day, bucket]) => Object.entries(bucket).filter(([name]) => name.startsWith('ret|')).map(([name, n]) => `${day} ${name} ${n}`));
+    expect(returns.sort()).toEqual([
+      '2026-03-07 ret|repeat|defective 1', '2026-03-07 ret|repeat|unwanted 1', '2026-03-09 ret|repeat|wrong-item 1',
+    ]);
+    expect(returnsByReason(Object.assign({}, ...counters.values()) as Counters)).toEqual([
+      { reason: 'defective', segment: 'repeat', returns: 1 }, { reason: 'unwanted', segment: 'repeat', returns: 1 }, { reason: 'wrong-item', segment: 'repeat', returns: 1 },
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Counters } from '../../outcomes/counters';
 import {
-  AGE_BUCKETS, calibration, heldProfiles, issuesPerDay, lanes, openIssuesByAge, segmentMoves, segmentSizes, type PlotInput,
+  AGE_BUCKETS, calibration, heldProfiles, issuesPerDay, lanes, openIssuesByAge, returnsByReason, segmentMoves, segmentSizes, type PlotInput,
 } from '../../outcomes/series';
 
 /**
@@ -54,6 +54,9 @@ export function buildPlots(input: PlotInput, totals: Counters): Plot[] {
   const ages = openIssuesByAge(input);
   const holds = heldProfiles(input);
   const cal = calibration(totals);
+  const returned = returnsByReason(totals);
+  const reasons = [...new Set(returned.map((r) => r.reason))];
+  const reasonTotal = (reason: string): number => sum(returned.filter((r) => r.reason === reason).map((r) => r.returns));
   const laneLong = laneRows.flatMap((l) => [
     { lane: l.lane, percentile: 'p50', days: l.p50 },
     { lane: l.lane, percentile: 'p90', days: l.p90 },
@@ -149,6 +152,13 @@ export function buildPlots(input: PlotInput, totals: Counters): Plot[] {
       summary: holds.length > 0 ? `Held on ${holds.at(-1)?.day}: ${sum(holds.filter((h) => h.day === holds.at(-1)?.day).map((h) => h.customers))}.` : 'No profile has been held.',
       hasData: holds.some((h) => h.customers > 0),
       spec: stacked(holds, 'bar', { field: 'day', title: 'day' }, { field: 'customers', title: 'profiles held' }, { field: 'rule', title: 'reason' }),
+    },
+    {
+      id: 'returns',
+      title: 'Returns by reason and the customer\'s segment now (all history)',
+      summary: returned.length > 0 ? `${sum(returned.map((r) => r.returns))} returns (a return counts once per reason among its lines; declined ones left out): ${reasons.map((r) => `${r} ${reasonTotal(r)}`).join(', ')}.` : 'No return yet.',
+      hasData: returned.length > 0,
+      spec: stacked(returned, 'bar', { field: 'reason', title: 'reason', sort: reasons }, { field: 'returns', title: 'returns' }, { field: 'segment', title: 'segment now' }),
     },
     {
       id: 'calibration',
