@@ -134,7 +134,9 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
     write();
     returnsSummary(stack, write);
     write();
-    if (week.missing.length > 0) process.exitCode = 1;
+    // The week's cast is written for the Olist store (the default demo, whose promise is every kind and segment
+    // live); another store's history decides who can move where, so there a gap is reported, not a failure.
+    if (week.missing.length > 0 && storeName === 'olist') process.exitCode = 1;
     if (options.beforeClose) await options.beforeClose({ app, stack, store, week });
     write();
     const stats = stack.klaviyo.stats();
