@@ -22,6 +22,7 @@ import type { SharedWindowsFor } from '../sinks/pacing';
 import { runJob, type JobDeps, type JobName, type JobObserver } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
+import { Producers } from './producers';
 import { AutoSetup } from './setup-job';
 import { guardState } from './state-guard';
 import { pollTrackers } from './tracker-poll';
@@ -53,8 +54,6 @@ export interface SyncReport extends OrdersPolled {
 
 /** How long a CLI run (or a test) waits for a job kind another run holds; a cron tick skips instead. */
 const WAIT: LeaseWait = { timeoutMs: 30 * 60_000 };
-/** A producer silent this long is not waited for (see followProducers). */
-const PRODUCER_IDLE_MS = 2_000;
 /** The writer lease covers one page's read-compute-commit: seconds at most, so waiting a minute means trouble. */
 const WRITER_WAIT: LeaseWait = { timeoutMs: 60_000 };
 
@@ -68,9 +67,7 @@ export class App {
   /** SHIPSIGNAL_SETUP=auto's job (never in a read-only run). */
   private autoSetup: AutoSetup | null = null;
   /** Jobs appending to the outbox right now: a drain follows them instead of ending on an empty outbox. */
-  private producers = 0;
-  /** Settles when the number of producers next changes; shared by every drain lane waiting on it. */
-  private producersChange: { readonly promise: Promise<void>; readonly resolve: () => void } | null = null;
+  private readonly producers = new Producers();
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private ordersAgain = false;
@@ -155,48 +152,12 @@ export class App {
   }
 
   /** A job that appends to the outbox: while it runs, a drain keeps following the outbox instead of ending. */
-  private async producing<T>(work: () => Promise<T>): Promise<T> {
-    this.producers += 1;
-    try {
-      return await work();
-    } finally {
-      this.producers -= 1;
-      this.producersChange?.resolve();
-      this.producersChange = null;
-    }
+  private producing<T>(work: () => Promise<T>): Promise<T> {
+    return this.producers.run(work);
   }
 
-  private nextProducersChange(): Promise<void> {
-    if (!this.producersChange) {
-      let resolve: () => void = () => undefined;
-      const promise = new Promise<void>((settle) => {
-        resolve = settle;
-      });
-      this.producersChange = { promise, resolve };
-    }
-    return this.producersChange.promise;
-  }
-
-  /**
-   * What a daemon's drain follows: the jobs appending right now, as long as they keep appending. A producer that
-   * has appended nothing for PRODUCER_IDLE_MS (a store outage retried inside the orders job) no longer holds the
-   * drain back waiting for full chunks: what other jobs queued meanwhile goes out at once.
-   */
   private followProducers(): Producer {
-    const app = this;
-    let lastAppend = Date.now();
-    return {
-      get done() {
-        return app.producers === 0 || Date.now() - lastAppend > PRODUCER_IDLE_MS;
-      },
-      progress: () => Promise.race([
-        app.context.outbox.nextAppend().then(() => {
-          lastAppend = Date.now();
-        }),
-        app.nextProducersChange(),
-        new Promise<void>((resolve) => setTimeout(resolve, PRODUCER_IDLE_MS).unref()),
-      ]),
-    };
+    return this.producers.follow(() => this.context.outbox.nextAppend());
   }
 
   private static value<T>(outcome: { ran: true; value: T } | { ran: false }, fallback: T): T {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -53,10 +53,6 @@ export interface OpenedPage {
 export interface TestBrowser {
   open(url: string, viewport: ViewportName): Promise<OpenedPage>;
   close(): Promise<void>;
-}
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
 }
 
 let axeSource: string | null = null;
