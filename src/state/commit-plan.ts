@@ -19,6 +19,13 @@ export interface PreparedUnit {
 
 export const encodeValue = (value: unknown): string => encodeKeyv({ value });
 
+/** A stored value as keyv's get reads it: absent when missing or past an expiry (keyv's `ttl`, which we never set). */
+export function decodeValue<T>(stored: string): T | undefined {
+  const data = decodeKeyv<{ value?: T; expires?: unknown }>(stored);
+  if (typeof data.expires === 'number' && Date.now() > data.expires) return undefined;
+  return data.value ?? undefined;
+}
+
 export function prepareUnit(unit: CommitUnit): PreparedUnit {
   const batches = (unit.appends ?? []).filter((append) => append.items.length > 0).map((append) => ({ log: append.log, encoded: encodeValue(append.items) }));
   const entries = new Map<string, string>();

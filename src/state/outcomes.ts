@@ -51,12 +51,12 @@ export class OutcomeStore {
       mergeInto(delta, factsDelta(before, after, today));
       out.push([outcomeFactsKey(key), after]);
     });
-    const days = [...delta.keys()].filter((day) => Object.keys(delta.get(day) as Counters).length > 0);
+    const days = [...delta.keys()].filter((day) => (delta.get(day)?.size ?? 0) > 0);
     if (days.length === 0) return out;
     const [totals, ...buckets] = await this.store.getMany<Counters>([OUTCOME_TOTALS_KEY, ...days.map(outcomeDayKey)]);
     const total = { ...(totals ?? {}) };
     days.forEach((day, i) => {
-      const change = delta.get(day) as Counters;
+      const change = delta.get(day) as ReadonlyMap<string, number>;
       out.push([outcomeDayKey(day), addCounters({ ...(buckets[i] ?? {}) }, change)]);
       addCounters(total, change);
     });

@@ -1,5 +1,5 @@
 import KeyvSqlite from '@keyv/sqlite';
-import { assertIncrement, encodeValue, isEmptyUnit, parseCounter, parseTail, prepareUnit, rowsFor } from './commit-plan';
+import { assertIncrement, decodeValue, encodeValue, isEmptyUnit, parseCounter, parseTail, prepareUnit, rowsFor } from './commit-plan';
 import { logTailKey } from './keys';
 import { KeyvStateStore, assertLease } from './keyv-store';
 import type { CommitUnit } from './port';
@@ -20,8 +20,24 @@ const BUSY_TIMEOUT_MS = 10_000;
  * INSERT, one transaction, per entry); here a page is one multi-row statement inside one transaction.
  */
 class SqliteStateStore extends KeyvStateStore {
-  constructor(adapter: KeyvSqlite, namespace: string, private readonly db: SqliteConnection) {
+  constructor(private readonly adapter: KeyvSqlite, namespace: string, private readonly db: SqliteConnection) {
     super(adapter, namespace);
+  }
+
+  /**
+   * Many keys in one query on keyv's read connection, as keyv would, but rows are matched to keys through a map:
+   * @keyv/sqlite 4 pairs them by a linear search per key, so the thousand customers of a re-assessment chunk cost a
+   * million string comparisons (3 % of a backfill's CPU in the profile). Values decode as keyv's own get does.
+   */
+  override async getMany<T>(keys: readonly string[]): Promise<Array<T | undefined>> {
+    if (keys.length === 0) return [];
+    const stored = keys.map((key) => this.key(key));
+    const rows = (await this.adapter.query(`SELECT key, value FROM ${TABLE} WHERE key IN (SELECT value FROM json_each(?))`, JSON.stringify(stored))) as SqliteRow[];
+    const byKey = new Map(rows.map((row) => [row.key, row.value]));
+    return stored.map((key) => {
+      const text = byKey.get(key);
+      return text === undefined || text === null ? undefined : decodeValue<T>(text);
+    });
   }
 
   override setMany(entries: ReadonlyArray<readonly [string, unknown]>): Promise<void> {

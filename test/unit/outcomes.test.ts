@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CustomerAggregate, Segment } from '../../src/model/customer';
-import { addCounters, contribution, type Counters } from '../../src/outcomes/counters';
+import { addCounters, contribution, dayOf, type Counters } from '../../src/outcomes/counters';
 import { emptyFacts, withCustomer, type CustomerFacts } from '../../src/outcomes/facts';
 import { returnsByReason } from '../../src/outcomes/series';
 import { report, wilson } from '../../src/outcomes/report';
@@ -138,11 +138,11 @@ describe('returns in the outcome counters', () => {
       ],
     });
     const counters = contribution(withCustomer(emptyFacts(), c));
-    const returns = [...counters].flatMap(([day, bucket]) => Object.entries(bucket).filter(([name]) => name.startsWith('ret|')).map(([name, n]) => `${day} ${name} ${n}`));
+    const returns = [...counters].flatMap(([day, bucket]) => [...bucket].filter(([name]) => name.startsWith('ret|')).map(([name, n]) => `${day} ${name} ${n}`));
     expect(returns.sort()).toEqual([
       '2026-03-07 ret|repeat|defective 1', '2026-03-07 ret|repeat|unwanted 1', '2026-03-09 ret|repeat|wrong-item 1',
     ]);
-    expect(returnsByReason(Object.assign({}, ...counters.values()) as Counters)).toEqual([
+    expect(returnsByReason(Object.assign({}, ...[...counters.values()].map((bucket) => Object.fromEntries(bucket))) as Counters)).toEqual([
       { reason: 'defective', segment: 'repeat', returns: 1 }, { reason: 'unwanted', segment: 'repeat', returns: 1 }, { reason: 'wrong-item', segment: 'repeat', returns: 1 },
     ]);
   });
@@ -167,5 +167,24 @@ describe('outcome report', () => {
     expect(at('2026-01-31T12:00:00Z')?.withIssue.of).toBe(0);
     expect(at('2026-02-01T00:00:00Z')).toMatchObject({ withIssue: { count: 1, of: 1 }, withoutIssue: { count: 0, of: 1 } });
     expect(at('2026-02-20T00:00:00Z')).toMatchObject({ withIssue: { count: 1, of: 1 }, withoutIssue: { count: 1, of: 2 } });
+  });
+});
+
+describe('dayOf', () => {
+  it('slices UTC instants and converts everything else through Date', () => {
+    expect(dayOf('2024-03-01T23:59:59Z')).toBe('2024-03-01');
+    expect(dayOf('2024-03-01T23:59:59.999Z')).toBe('2024-03-01');
+    // An offset moves the instant across midnight: the UTC day is the next one.
+    expect(dayOf('2024-03-01T22:30:00-03:00')).toBe('2024-03-02');
+    expect(dayOf(new Date(Date.UTC(2024, 1, 29, 12)))).toBe('2024-02-29');
+    expect(() => dayOf('not a date')).toThrow(RangeError);
+  });
+
+  it('agrees with Date for any UTC instant', () => {
+    fc.assert(fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }), (date) => {
+      const iso = date.toISOString();
+      expect(dayOf(iso)).toBe(new Date(iso).toISOString().slice(0, 10));
+      expect(dayOf(iso.replace('.000Z', 'Z'))).toBe(iso.slice(0, 10));
+    }));
   });
 });
