@@ -1,24 +1,21 @@
 /**
- * Pure planning: which records travel together, through which endpoint. Sizes are measured once per item, exactly
- * as the SDK's serializer will put them on the wire, and summed, so the 5 MB check never re-serializes a growing
- * request.
+ * Pure planning: which records travel together, through which endpoint. Each item is written in wire form once
+ * (wire.ts) and its size summed, so the 5 MB check never re-serializes a growing request and the request body is
+ * the items' texts joined.
  */
 import { ObjectSerializer } from 'klaviyo-api';
-import type {
-  BaseEventCreateQueryBulkEntryResourceObject,
-  EventsBulkCreateQueryResourceObject,
-  ProfileUpsertQueryResourceObject,
-} from 'klaviyo-api';
 import { profileKeyOf, unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/records';
 import type { PayloadLimits } from './limits';
+import { bulkEventGroup, hasIdentifier } from './payloads';
 import {
-  bulkEventEntry,
-  bulkEventGroup,
-  eventsBulkCreateJob,
-  hasIdentifier,
-  profileImportJob,
-  profileResource,
-} from './payloads';
+  EVENTS_ENVELOPE_TEXT_BYTES,
+  PROFILES_ENVELOPE_TEXT_BYTES,
+  eventEntryText,
+  eventsBodyText,
+  profileResourceText,
+  profilesBodyText,
+  type WireBody,
+} from './wire';
 
 /** A record Klaviyo (or our own limits check) refused, by its index in the delivery: the destination port's type. */
 import type { DeliveryRejection } from '../destination';
@@ -28,7 +25,8 @@ export type { DeliveryRejection };
 export interface ProfileItem {
   readonly patch: ProfilePatch;
   readonly indices: readonly number[];
-  readonly resource: ProfileUpsertQueryResourceObject;
+  /** The profile as the bulk import sends it (wire.ts); `bytes` is its size. */
+  readonly text: string;
   readonly bytes: number;
 }
 
@@ -36,7 +34,8 @@ export interface ProfileItem {
 export interface EventItem {
   readonly event: MetricEvent;
   readonly indices: readonly number[];
-  readonly entry: BaseEventCreateQueryBulkEntryResourceObject;
+  /** The entry as the bulk request sends it (wire.ts); `bytes` is its size. */
+  readonly text: string;
   readonly bytes: number;
 }
 
@@ -93,16 +92,14 @@ function mergeProperties(a: ProfilePatch, b: ProfilePatch): Pick<ProfilePatch, '
   return { properties, unset };
 }
 
-/** Framing around the items, measured on empty shells: the wrapper bytes do not depend on the items. */
-const EVENTS_ENVELOPE_BYTES = wireBytes(eventsBulkCreateJob([]), 'EventsBulkCreateJob');
-const PROFILES_ENVELOPE_BYTES = wireBytes(profileImportJob([]), 'ProfileImportJobCreateQuery');
+/** Framing around the items: the wrapper bytes do not depend on the items. */
+const EVENTS_ENVELOPE_BYTES = EVENTS_ENVELOPE_TEXT_BYTES;
+const PROFILES_ENVELOPE_BYTES = PROFILES_ENVELOPE_TEXT_BYTES;
 
 /*
- * The SDK's serializer (ObjectSerializer) is reflective and costs more than the JSON it produces; running it once per
- * record to size it was a large share of the drain's CPU. On our models it differs from plain JSON.stringify only
- * in renaming camelCase attributes to snake_case (one more byte each) and in key order, which does not change
- * the size; custom properties pass through untouched. test/unit/klaviyo-wire-size.test.ts holds these equal to
- * the serializer's own output.
+ * Items are measured from their wire text (wire.ts), written once. A group's framing is measured without writing
+ * it: on an empty shell, plus each identifier's "key": value (test/unit/klaviyo-wire-size.test.ts holds this equal
+ * to the SDK serializer's output).
  */
 const EMPTY_IDENTITY = { email: null, phoneNumber: null, externalId: null };
 const GROUP_SHELL_BYTES = {
@@ -123,20 +120,6 @@ export function groupHeaderBytes(identity: ProfileIdentity, backfill: boolean): 
     fields += 1;
   }
   return bytes;
-}
-
-/** Wire size of one bulk event entry. */
-export function eventEntryBytes(entry: BaseEventCreateQueryBulkEntryResourceObject): number {
-  const { uniqueId, valueCurrency } = entry.attributes;
-  return byteLength(entry) + (uniqueId !== undefined ? 1 : 0) + (valueCurrency !== undefined ? 1 : 0);
-}
-
-/** Wire size of one profile resource (upsert or bulk import). */
-export function profileResourceBytes(resource: ProfileUpsertQueryResourceObject): number {
-  const { phoneNumber, externalId, firstName, lastName } = resource.attributes;
-  const renamed = [phoneNumber, externalId, firstName, lastName, resource.meta?.patchProperties]
-    .filter((value) => value !== undefined).length;
-  return byteLength(resource) + renamed;
 }
 
 /** Separates the parts of a map key; no identifier, metric name or event id carries a NUL. */
@@ -176,12 +159,12 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
         first.indices.push(index);
         return;
       }
-      const entry = bulkEventEntry(record);
-      const bytes = eventEntryBytes(entry);
+      const text = eventEntryText(record);
+      const bytes = Buffer.byteLength(text, 'utf8');
       if (EVENTS_ENVELOPE_BYTES + groupHeaderBytes(record.identity, record.backfill) + bytes > payload.maxRequestBytes) {
         rejected.push({ index, reason: `event of ${bytes} bytes cannot fit a ${payload.maxRequestBytes}-byte request` });
       } else {
-        const item = { event: record, indices: [index], entry, bytes };
+        const item = { event: record, indices: [index], text, bytes };
         eventsByKey.set(key, item);
         events.push(item);
       }
@@ -189,13 +172,13 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
   });
   const profiles: ProfileItem[] = [];
   for (const { patch, indices } of patches.values()) {
-    const resource = profileResource(patch);
-    const bytes = profileResourceBytes(resource);
+    const text = profileResourceText(patch);
+    const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > payload.maxProfileBytes) {
       const reason = `profile of ${bytes} bytes exceeds Klaviyo's ${payload.maxProfileBytes}-byte limit`;
       for (const index of indices) rejected.push({ index, reason });
     } else {
-      profiles.push({ patch, indices, resource, bytes });
+      profiles.push({ patch, indices, text, bytes });
     }
   }
   return { profiles, events, rejected };
@@ -266,14 +249,10 @@ export function planEvents(events: readonly EventItem[], options: BatchOptions):
   return plans;
 }
 
-export function eventsBody(groups: readonly EventGroup[]) {
-  return eventsBulkCreateJob(
-    groups.map((g): EventsBulkCreateQueryResourceObject =>
-      bulkEventGroup(g.identity, g.backfill, g.events.map((e) => e.entry)),
-    ),
-  );
+export function eventsBody(groups: readonly EventGroup[]): WireBody {
+  return eventsBodyText(groups.map((g) => ({ identity: g.identity, backfill: g.backfill, texts: g.events.map((e) => e.text) })));
 }
 
-export function profilesBody(profiles: readonly ProfileItem[]) {
-  return profileImportJob(profiles.map((p) => p.resource));
+export function profilesBody(profiles: readonly ProfileItem[]): WireBody {
+  return profilesBodyText(profiles.map((p) => p.text));
 }

@@ -2,8 +2,9 @@
  * Event delivery. A bulk 400 names the bad entries by `source.pointer`: those are rejected alone and the rest is
  * sent again. When Klaviyo names nothing we bisect, so one bad event still cannot sink its neighbours.
  */
-import type { EventsApi } from 'klaviyo-api';
+import type { EventsApi, EventsBulkCreateJob } from 'klaviyo-api';
 import { eventsBody, type EventGroup, type EventItem } from './batching';
+import { asSdkBody } from './wire-body';
 import type { Dispatcher } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';
 import { eventCreateQuery } from './payloads';
@@ -40,7 +41,7 @@ function halves(groups: readonly EventGroup[]): [EventGroup[], EventGroup[]] {
 
 export async function sendEventBatch(dispatcher: Dispatcher, api: EventsApi, groups: readonly EventGroup[]): Promise<Outcome> {
   try {
-    await dispatcher.call('bulkCreateEvents', () => api.bulkCreateEvents(eventsBody(groups)));
+    await dispatcher.call('bulkCreateEvents', () => api.bulkCreateEvents(asSdkBody<EventsBulkCreateJob>(eventsBody(groups))));
     return { ...emptyOutcome(), delivered: indicesOf(groups) };
   } catch (error) {
     if (!isRecordLevel(error)) return wholeFailure(error, indicesOf(groups));

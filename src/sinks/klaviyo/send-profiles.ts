@@ -3,9 +3,10 @@
  * a phone Klaviyo will not take) are tried once more without it, as Klaviyo's own integrations do. Bulk imports
  * are accepted asynchronously: their job ids are handed back for follow-up.
  */
-import type { ProfilesApi } from 'klaviyo-api';
+import type { ProfileImportJobCreateQuery, ProfilesApi } from 'klaviyo-api';
 import { identifierKeysOf } from '../../model/records';
 import { profilesBody, type ProfileItem } from './batching';
+import { asSdkBody } from './wire-body';
 import type { Dispatcher } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';
 import { profileUpsertQuery } from './payloads';
@@ -68,7 +69,7 @@ export async function sendProfileBatch(
 ): Promise<BulkProfilesOutcome> {
   const indices = profiles.flatMap((p) => p.indices);
   try {
-    const { body } = await dispatcher.call('bulkImportProfiles', () => api.bulkImportProfiles(profilesBody(profiles)));
+    const { body } = await dispatcher.call('bulkImportProfiles', () => api.bulkImportProfiles(asSdkBody<ProfileImportJobCreateQuery>(profilesBody(profiles))));
     return { outcome: { ...emptyOutcome(), delivered: indices }, jobs: [{ id: body.data.id, profiles: profiles.map(jobProfile) }] };
   } catch (error) {
     if (!isRecordLevel(error)) return { outcome: wholeFailure(error, indices), jobs: [] };

@@ -24,6 +24,8 @@ export class SinkSession extends ApiKeySession {
     const rebased = new URL(url.pathname + url.search, this.baseUrl).toString();
     return super.requestWithRetry({
       ...config,
+      // A body already written as JSON text (wire.ts): axios labels only objects as JSON.
+      ...(typeof config.data === 'string' ? { headers: { ...config.headers, 'Content-Type': 'application/json' } } : {}),
       url: rebased,
       timeout: this.timeoutMs,
       ...(this.signal ? { signal: this.signal } : {}),
