@@ -24,8 +24,9 @@ export class SinkSession extends ApiKeySession {
     const rebased = new URL(url.pathname + url.search, this.baseUrl).toString();
     return super.requestWithRetry({
       ...config,
-      // A body already written as JSON text (wire.ts): axios labels only objects as JSON.
-      ...(typeof config.data === 'string' ? { headers: { ...config.headers, 'Content-Type': 'application/json' } } : {}),
+      // A body already written as JSON text (wire.ts) goes as bytes labelled JSON: axios would label a string as a
+      // form, and a string labelled JSON it parses again to check it (a whole 5 MB body, per request).
+      ...(typeof config.data === 'string' ? { data: Buffer.from(config.data, 'utf8'), headers: { ...config.headers, 'Content-Type': 'application/json' } } : {}),
       url: rebased,
       timeout: this.timeoutMs,
       ...(this.signal ? { signal: this.signal } : {}),
