@@ -13,6 +13,7 @@ import type { SandboxStats } from '../sandbox/klaviyo';
 import { DOCUMENTED_LIMITS, type Endpoint } from '../sinks/klaviyo/limits';
 import { ManualClock } from '../util/clock';
 import { packageRoot } from '../util/package-root';
+import { startHeapProbe, type HeapFigures } from './heap-probe';
 import { SandboxHost } from './host-client';
 import { runNaive, type NaiveRun } from './naive';
 import { minimumSeconds, neededRequests } from './rate-minimum';
@@ -24,6 +25,8 @@ interface Options {
   readonly repeatRate: number;
   readonly changeShare: number;
   readonly naiveSample: number;
+  /** Force a full collection every 10 s to sample the live heap (heap-probe.ts); costs CPU, off by default. */
+  readonly liveHeap: boolean;
 }
 
 /**
@@ -59,6 +62,7 @@ function parseOptions(argv: readonly string[]): Options {
     repeatRate: value('--repeat-rate', OLIST_REPEAT_RATE),
     changeShare: value('--change-share', 0.01),
     naiveSample: Math.round(value('--naive-sample', 2_000)),
+    liveHeap: argv.includes('--live-heap'),
   };
 }
 
@@ -80,6 +84,7 @@ interface PhaseFigures {
   readonly bulkExportSeconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
+  readonly heap: HeapFigures;
   readonly sandboxCpuSeconds: number;
 }
 
@@ -110,10 +115,11 @@ const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 /** One sync as the daemon runs it: the outbox is delivered while orders, parcels and reviews are still being read. */
-async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> {
+async function measuredSync(app: App, host: SandboxHost, liveHeap: boolean): Promise<PhaseFigures> {
   const statsBefore = await host.call('stats', {});
   const shopifyBefore = await host.call('shopify', {});
   const hostBefore = await host.call('usage', {});
+  const probe = startHeapProbe(liveHeap);
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   let read = started;
@@ -127,6 +133,7 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
   });
   const done = process.hrtime.bigint();
   const cpuSeconds = cpuSecondsSince(cpu);
+  const heap = probe.stop();
   const hostAfter = await host.call('usage', {});
   const statsAfter = await host.call('stats', {});
   const shopifyAfter = await host.call('shopify', {});
@@ -145,6 +152,7 @@ async function measuredSync(app: App, host: SandboxHost): Promise<PhaseFigures> 
     bulkExportSeconds: polled.bulkExportSeconds,
     cpuSeconds,
     peakRssMb: peakRssMb(),
+    heap,
     sandboxCpuSeconds: hostAfter.cpuSeconds - hostBefore.cpuSeconds,
   };
 }
@@ -194,7 +202,8 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
       neededBesideMade(phase), decimal(minimum), minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—',
       minimum > 0 ? decimal((phase.wallSeconds - phase.bulkExportSeconds) / minimum, 2) : '—',
       decimal(phase.cpuSeconds, 2), decimal(phase.orders > 0 ? (phase.cpuSeconds / phase.orders) * 1e6 : 0, 0),
-      integer(phase.peakRssMb), decimal(phase.sandboxCpuSeconds, 1),
+      integer(phase.peakRssMb), integer(phase.heap.peakUsedMb), phase.heap.liveMaxMb === null ? '(--live-heap)' : phase.heap.liveSamples === 0 ? '— (under 10 s)' : integer(phase.heap.liveMaxMb),
+      decimal(phase.sandboxCpuSeconds, 1),
     ];
   };
   // The baseline sends every change of the backfill one request at a time: at the rate measured on its sample, or
@@ -207,7 +216,7 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
     integer(backfill.orders), integer(backfill.events), integer(backfill.profiles), integer(backfill.profilesWritten), '0', '0', '0',
     integer(backfillChanges), '—', decimal(1000, 2), '—', '—',
     decimal(naiveSeconds), '—', '—', '—', '—', decimal(naiveMinimum), decimal(naiveSeconds / naiveMinimum, 2), '—',
-    decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—',
+    decimal((naive.cpuSeconds / naive.changes) * backfillChanges, 2), '—', '—', '—', '—', '—',
   ];
   const labels = [
     'orders read', 'events sent', 'profile patches sent', 'distinct profiles written', 'requests: bulk_create_events', 'requests: bulk_import_profiles',
@@ -216,7 +225,8 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
     'wall time, s', '  of which Shopify preparing the bulk export, s', '  reading (Shopify, enrich, state), delivering alongside, s',
     '  delivering after the read, s', 'requests needed / made: event bulk, import jobs, job status',
     'rate-limit minimum of the requests needed, s', 'ratio wall time / minimum', 'ratio (wall time − bulk export) / minimum', 'CPU, s (shipsignal process)', 'CPU per order, µs',
-    'peak RSS, MB (process lifetime)', 'sandbox host CPU, s (not ours)',
+    'peak RSS, MB (process lifetime)', '  JS heap in use at its peak, MB (live and not yet collected)',
+    '  JS heap live, MB (max after a forced full GC every 10 s)', 'sandbox host CPU, s (not ours)',
   ];
   const columns = [column(backfill), column(incremental), naiveColumn];
   const rows = labels.map((label, i) => [label, ...columns.map((c) => c[i])] as [string, ...string[]]);
@@ -239,7 +249,8 @@ function backfillSummary(phase: PhaseFigures): string {
     `wall ${decimal(phase.wallSeconds)} s (Shopify bulk export ${decimal(phase.bulkExportSeconds)} s, read ${decimal(phase.readSeconds)} s;`,
     `minimum ${decimal(minimum)} s, ratio ${minimum > 0 ? decimal(phase.wallSeconds / minimum, 2) : '—'},`,
     `without the export ${minimum > 0 ? decimal((phase.wallSeconds - phase.bulkExportSeconds) / minimum, 2) : '—'}), CPU ${decimal(phase.cpuSeconds, 2)} s`,
-    `(${decimal((phase.cpuSeconds / Math.max(1, phase.orders)) * 1e6, 0)} µs/order), peak RSS ${integer(phase.peakRssMb)} MB,`,
+    `(${decimal((phase.cpuSeconds / Math.max(1, phase.orders)) * 1e6, 0)} µs/order), peak RSS ${integer(phase.peakRssMb)} MB`,
+    `(JS heap peak ${integer(phase.heap.peakUsedMb)} MB${phase.heap.liveMaxMb === null ? '' : `, live at most ${integer(phase.heap.liveMaxMb)} MB over ${phase.heap.liveSamples} forced collections`}),`,
     `requests ${JSON.stringify(phase.requests)}, 429s ${phase.throttled}`,
   ].join(' ');
 }
@@ -267,7 +278,7 @@ async function main(): Promise<void> {
     app = await App.create(env, { clock, logStream: discard });
 
     progress('backfill');
-    const backfill = await measuredSync(app, host);
+    const backfill = await measuredSync(app, host, options.liveHeap);
     const customers = (await host.call('stats', {})).profiles;
     // The full table waits for the incremental sync and the baseline; a long run's main figures are known now.
     progress(backfillSummary(backfill));
@@ -276,7 +287,7 @@ async function main(): Promise<void> {
     const changed = await host.call('change', { share: options.changeShare, at: new Date(STORE_END + 2 * HOUR).toISOString(), seed: options.seed + 1 });
     progress(`changes: ${changed.updated} edited, ${changed.refunded} refunded, ${changed.added} new`);
     clock.set(new Date(STORE_END + 3 * HOUR));
-    const incremental = await measuredSync(app, host);
+    const incremental = await measuredSync(app, host, options.liveHeap);
 
     progress(`naive baseline on ${options.naiveSample} changes`);
     const sample = await host.call('sample', { limit: Math.ceil(options.naiveSample / 2) });
