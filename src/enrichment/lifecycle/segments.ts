@@ -100,14 +100,29 @@ export function nextSegmentChange(
   const crossing = (days: number): number => last + Math.ceil(days * DAY_MS) + 1;
   const limit = Math.min(Math.max(crossing(profile.lapsedDays), from + 1), from + config.reviewHorizonDays * DAY_MS);
   const keep = 1 - config.hysteresis.margin;
-  const probes = [profile.atRiskDays, profile.atRiskDays * keep, profile.lapsedDays * keep].map(crossing);
-  if (config.atRisk.churnRiskAtLeast !== null) {
-    for (let at = from + DAY_MS; at < limit; at += DAY_MS) probes.push(at);
-  }
-  probes.push(limit);
+  // The probes in ascending order: the few threshold crossings (and the limit), merged with one a day when the
+  // churn rule is on. Merged as they are walked rather than listed and sorted: this runs for every customer an
+  // assessment touches, and the walk usually stops after a few probes of a year of days.
+  const thresholds = [profile.atRiskDays, profile.atRiskDays * keep, profile.lapsedDays * keep].map(crossing);
+  thresholds.push(limit);
+  thresholds.sort((a, b) => a - b);
+  const daily = config.atRisk.churnRiskAtLeast !== null;
+  let nextDay = from + DAY_MS;
+  let t = 0;
   let low = from;
   let high: number | null = null;
-  for (const probe of probes.filter((p) => p > from && p <= limit).sort((a, b) => a - b)) {
+  for (;;) {
+    while (t < thresholds.length && (thresholds[t] <= from || thresholds[t] > limit)) t += 1;
+    const dayLeft = daily && nextDay < limit;
+    if (t >= thresholds.length && !dayLeft) break;
+    let probe: number;
+    if (dayLeft && (t >= thresholds.length || nextDay <= thresholds[t])) {
+      probe = nextDay;
+      nextDay += DAY_MS;
+    } else {
+      probe = thresholds[t];
+      t += 1;
+    }
     if (changed(probe)) {
       high = probe;
       break;
