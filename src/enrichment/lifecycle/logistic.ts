@@ -45,14 +45,17 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
     const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     const gradient = new Array<number>(d).fill(0);
     for (let i = 0; i < rows.length; i++) {
-      const x = [1, ...rows[i]];
+      // x = [1, ...row], read in place: a copy per row and iteration was most of a refit's allocation.
+      const row = rows[i];
+      const x = (j: number): number => (j === 0 ? 1 : row[j - 1]);
       let z = 0;
-      for (let j = 0; j < d; j++) z += beta[j] * x[j];
+      for (let j = 0; j < d; j++) z += beta[j] * x(j);
       const p = sigmoid(z);
       const w = Math.max(p * (1 - p), 1e-9);
       for (let j = 0; j < d; j++) {
-        gradient[j] += (labels[i] - p) * x[j];
-        for (let k = j; k < d; k++) hessian[j][k] += w * x[j] * x[k];
+        const xj = x(j);
+        gradient[j] += (labels[i] - p) * xj;
+        for (let k = j; k < d; k++) hessian[j][k] += w * xj * x(k);
       }
     }
     for (let j = 0; j < d; j++) {
