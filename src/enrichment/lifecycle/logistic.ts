@@ -45,17 +45,18 @@ export function fitLogistic(rows: readonly (readonly number[])[], labels: readon
     const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     const gradient = new Array<number>(d).fill(0);
     for (let i = 0; i < rows.length; i++) {
-      // x = [1, ...row], read in place: a copy per row and iteration was most of a refit's allocation.
+      // x = [1, ...row], read in place (x[j] is row[j - 1] past the intercept): a copy per row and iteration was
+      // most of a refit's allocation.
       const row = rows[i];
-      const x = (j: number): number => (j === 0 ? 1 : row[j - 1]);
-      let z = 0;
-      for (let j = 0; j < d; j++) z += beta[j] * x(j);
+      let z = beta[0];
+      for (let j = 1; j < d; j++) z += beta[j] * row[j - 1];
       const p = sigmoid(z);
       const w = Math.max(p * (1 - p), 1e-9);
       for (let j = 0; j < d; j++) {
-        const xj = x(j);
+        const xj = j === 0 ? 1 : row[j - 1];
         gradient[j] += (labels[i] - p) * xj;
-        for (let k = j; k < d; k++) hessian[j][k] += w * xj * x(k);
+        const hj = hessian[j];
+        for (let k = j; k < d; k++) hj[k] += w * xj * (k === 0 ? 1 : row[k - 1]);
       }
     }
     for (let j = 0; j < d; j++) {
