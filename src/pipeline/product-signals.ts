@@ -17,6 +17,7 @@ import type { PipelineContext } from './context';
  * recommended. Nothing here writes; the step commits `productStats.entries(book)` with the rest of its unit.
  */
 export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = []): Promise<ProductBook> {
+  if (!context.settings.products.enabled) return { products: new Map(), categories: new Map(), changed: new Set() };
   const products = new Set<string>();
   const categories = new Set<string>();
   for (const order of orders) {
@@ -41,6 +42,7 @@ export const lookupOf = (book: ProductBook): StatsLookup => ({
 
 /** Every customer's product signals, from a book that holds their statistics (titles of recommendations read here). */
 export async function signalsFor(repository: ProductStatsRepository, book: ProductBook, customers: readonly CustomerAggregate[], now: Date, config: ProductsConfig): Promise<Map<string, ProductSignals>> {
+  if (!config.enabled) return new Map(); // every customer gets NO_PRODUCT_SIGNALS
   const lookup = lookupOf(book);
   const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
   await repository.complete(book, ids.flat());
@@ -60,6 +62,7 @@ export async function heldCustomers(context: PipelineContext, emails: readonly s
  * `customerEmail`); an unknown customer has none.
  */
 export async function recommendationsFor(store: StateStore, email: string, config: ProductsConfig, now: Date): Promise<Recommendation[]> {
+  if (!config.enabled) return [];
   const customer = await store.get<CustomerAggregate>(customerKey(email));
   if (!customer) return [];
   const repository = new ProductStatsRepository(store);
