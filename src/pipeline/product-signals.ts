@@ -1,6 +1,7 @@
 import type { CustomerAggregate } from '../model/customer';
 import type { Order } from '../model/order';
 import type { ProductsConfig } from '../enrichment/products/config';
+import { categoryAffinity } from '../enrichment/products/affinity';
 import { productKeyOf } from '../enrichment/products/lines';
 import type { ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
@@ -44,10 +45,12 @@ export const lookupOf = (book: ProductBook): StatsLookup => ({
 export async function signalsFor(repository: ProductStatsRepository, book: ProductBook, customers: readonly CustomerAggregate[], now: Date, config: ProductsConfig): Promise<Map<string, ProductSignals>> {
   if (!config.enabled) return new Map(); // every customer gets NO_PRODUCT_SIGNALS
   const lookup = lookupOf(book);
-  const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
+  // Categories ranked once per customer: the top one picks the recommendations, the top few are the affinity.
+  const affinities = customers.map((customer) => categoryAffinity(customer.orders, config.affinity.top));
+  const ids = customers.map((customer, i) => recommendedIds(customer, lookup, config, affinities[i][0]?.category ?? null));
   await repository.complete(book, ids.flat());
   const titleOf = (id: string): string | undefined => repository.titleOf(book, id);
-  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i])]));
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i], affinities[i])]));
 }
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */
