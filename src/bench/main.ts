@@ -27,6 +27,8 @@ interface Options {
   readonly naiveSample: number;
   /** Force a full collection every 10 s to sample the live heap (heap-probe.ts); costs CPU, off by default. */
   readonly liveHeap: boolean;
+  /** `--products off`: product signals off (config/products.yaml `enabled: false`), to measure what they cost. */
+  readonly products: boolean;
 }
 
 /**
@@ -63,7 +65,16 @@ function parseOptions(argv: readonly string[]): Options {
     changeShare: value('--change-share', 0.01),
     naiveSample: Math.round(value('--naive-sample', 2_000)),
     liveHeap: argv.includes('--live-heap'),
+    products: switchValue(argv, '--products'),
   };
+}
+
+function switchValue(argv: readonly string[], flag: string): boolean {
+  const at = argv.indexOf(flag);
+  if (at === -1) return true;
+  const text = argv[at + 1];
+  if (text !== 'on' && text !== 'off') throw new RangeError(`${flag}: expected on or off, got ${text}`);
+  return text === 'on';
 }
 
 interface PhaseFigures {
@@ -171,6 +182,16 @@ function benchMappings(dir: string): string {
   return dir;
 }
 
+/** The repository's config, with product signals switched as asked (a copy; the repository is never written). */
+function benchConfig(dir: string, products: boolean): string {
+  cpSync(join(packageRoot(), 'config'), dir, { recursive: true, dereference: true });
+  const file = join(dir, 'products.yaml');
+  const document = parseDocument(readFileSync(file, 'utf8'));
+  document.setIn(['products', 'enabled'], products);
+  writeFileSync(file, document.toString());
+  return dir;
+}
+
 const sum = (values: Readonly<Record<string, number>>) => Object.values(values).reduce((a, b) => a + b, 0);
 
 /** The rate-limit minimum of the requests the phase's work needs, not of those shipsignal made. */
@@ -231,7 +252,7 @@ function table(options: Options, customers: number, backfill: PhaseFigures, incr
   const columns = [column(backfill), column(incremental), naiveColumn];
   const rows = labels.map((label, i) => [label, ...columns.map((c) => c[i])] as [string, ...string[]]);
   return [
-    `shipsignal bench: ${integer(options.orders)} orders, ${integer(customers)} customers (Klaviyo profiles), repeat rate ${options.repeatRate}, seed ${options.seed}`,
+    `shipsignal bench: ${integer(options.orders)} orders, ${integer(customers)} customers (Klaviyo profiles), repeat rate ${options.repeatRate}, seed ${options.seed}, product signals ${options.products ? 'on' : 'off'}`,
     '',
     formatTable(['', 'backfill', `incremental (${options.changeShare * 100}%)`, 'naive baseline, backfill'], rows),
     '',
@@ -270,7 +291,7 @@ async function main(): Promise<void> {
     const env = parseEnv({
       ...stackEnv,
       SHIPSIGNAL_STATE_URL: `sqlite://${join(workDir, 'state.sqlite')}`,
-      SHIPSIGNAL_CONFIG_DIR: join(packageRoot(), 'config'),
+      SHIPSIGNAL_CONFIG_DIR: benchConfig(join(workDir, 'config'), options.products),
       SHIPSIGNAL_MAPPINGS_DIR: benchMappings(join(workDir, 'mappings')),
       SHIPSIGNAL_LOG_LEVEL: 'warn',
     });

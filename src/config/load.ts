@@ -4,7 +4,7 @@ import { deliveryConfigSchema, type DeliveryConfig } from '../enrichment/deliver
 import { lifecycleConfigSchema } from '../enrichment/lifecycle/config';
 import { trustConfigSchema } from '../enrichment/returns/config';
 import { productsConfigSchema } from '../enrichment/products/config';
-import { mappingConfigSchema } from '../mapping/mapping-config';
+import { mappingConfigSchema, type MappingConfig } from '../mapping/mapping-config';
 import type { PipelineSettings } from '../pipeline/context';
 import { shipmentSettingsSchema } from '../pipeline/shipment-settings';
 import type { Env } from './env';
@@ -56,7 +56,7 @@ export function loadSettings(env: Env): PipelineSettings {
   if (!lifecycle || !mapping || !delivery || !shipments || !trust || !products || problems.length > 0) throw new ConfigError(problems);
   return {
     lifecycle: lifecycle.lifecycle,
-    mapping,
+    mapping: products.products.enabled ? mapping : withoutProductFields(mapping),
     liveCutoffHours: env.SHIPSIGNAL_LIVE_CUTOFF_HOURS,
     backfill: env.SHIPSIGNAL_BACKFILL,
     delivery,
@@ -64,6 +64,15 @@ export function loadSettings(env: Env): PipelineSettings {
     trust: trust.trust,
     products: products.products,
   };
+}
+
+/**
+ * With product signals off (products.yaml `enabled: false`) their properties are not sent at all, rather than sent
+ * as removals on every patch: the mapping keeps its other properties, and `Replenishment Due` never has a cycle.
+ */
+function withoutProductFields(mapping: MappingConfig): MappingConfig {
+  const properties = Object.fromEntries(Object.entries(mapping.profile.properties).filter(([, field]) => !field.startsWith('products.')));
+  return { ...mapping, profile: { ...mapping.profile, properties } };
 }
 
 function isDirectory(path: string): boolean {

@@ -96,7 +96,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   for (const order of orders) {
     const before = working.get(order.email ?? '') ?? null;
     try {
-      const placed = applyOrder(before, order);
+      const placed = applyOrder(before, order, settings.products.enabled);
       if (!placed) {
         rejections.push({ at: now.toISOString(), source: order.source, recordId: order.id, reason: 'order has no usable email' });
         continue;
@@ -114,7 +114,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
       stats = updateStoreStats(stats, before, after);
       // Learnt once per (customer, order): an order already in the customer's history is an update, not a purchase.
       const contribution = previous === null ? after.orders.find((o) => o.orderId === order.id) : undefined;
-      if (contribution) learnOrder(book, before?.orders ?? [], contribution, titlesOf(order), settings.products);
+      if (contribution && settings.products.enabled) learnOrder(book, before?.orders ?? [], contribution, titlesOf(order), settings.products);
       working.set(after.key, after);
       const at = new Date(Math.max(order.updatedAt.getTime(), changedAt.get(after.key)?.getTime() ?? 0));
       changedAt.set(after.key, at);

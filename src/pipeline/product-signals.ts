@@ -1,6 +1,7 @@
 import type { CustomerAggregate } from '../model/customer';
 import type { Order } from '../model/order';
 import type { ProductsConfig } from '../enrichment/products/config';
+import { categoryAffinity } from '../enrichment/products/affinity';
 import { productKeyOf } from '../enrichment/products/lines';
 import type { ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
@@ -17,6 +18,7 @@ import type { PipelineContext } from './context';
  * recommended. Nothing here writes; the step commits `productStats.entries(book)` with the rest of its unit.
  */
 export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = []): Promise<ProductBook> {
+  if (!context.settings.products.enabled) return { products: new Map(), categories: new Map(), changed: new Set() };
   const products = new Set<string>();
   const categories = new Set<string>();
   for (const order of orders) {
@@ -41,11 +43,14 @@ export const lookupOf = (book: ProductBook): StatsLookup => ({
 
 /** Every customer's product signals, from a book that holds their statistics (titles of recommendations read here). */
 export async function signalsFor(repository: ProductStatsRepository, book: ProductBook, customers: readonly CustomerAggregate[], now: Date, config: ProductsConfig): Promise<Map<string, ProductSignals>> {
+  if (!config.enabled) return new Map(); // every customer gets NO_PRODUCT_SIGNALS
   const lookup = lookupOf(book);
-  const ids = customers.map((customer) => recommendedIds(customer, lookup, config));
+  // Categories ranked once per customer: the top one picks the recommendations, the top few are the affinity.
+  const affinities = customers.map((customer) => categoryAffinity(customer.orders, config.affinity.top));
+  const ids = customers.map((customer, i) => recommendedIds(customer, lookup, config, affinities[i][0]?.category ?? null));
   await repository.complete(book, ids.flat());
   const titleOf = (id: string): string | undefined => repository.titleOf(book, id);
-  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i])]));
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i], affinities[i])]));
 }
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */
@@ -60,6 +65,7 @@ export async function heldCustomers(context: PipelineContext, emails: readonly s
  * `customerEmail`); an unknown customer has none.
  */
 export async function recommendationsFor(store: StateStore, email: string, config: ProductsConfig, now: Date): Promise<Recommendation[]> {
+  if (!config.enabled) return [];
   const customer = await store.get<CustomerAggregate>(customerKey(email));
   if (!customer) return [];
   const repository = new ProductStatsRepository(store);

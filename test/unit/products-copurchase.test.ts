@@ -23,6 +23,18 @@ describe('bounded co-purchase counts (space-saving)', () => {
     expect(table.length).toBe(3);
     expect(table[0][0]).toBe('hot');
   });
+
+  it('learning leaves the tables it read untouched: a book\'s earlier values stay valid', () => {
+    const book = emptyBook();
+    const first = placed('1', 0, [item('tea'), item('cup')]);
+    learnOrder(book, [], first, titles, DEFAULT_PRODUCTS_CONFIG);
+    const teaBefore = book.products.get('tea');
+    const coBefore = JSON.stringify(teaBefore?.co);
+    learnOrder(book, [first], placed('2', 10, [item('kettle')]), titles, DEFAULT_PRODUCTS_CONFIG);
+    expect(JSON.stringify(teaBefore?.co)).toBe(coBefore);
+    expect(book.products.get('tea')).not.toBe(teaBefore);
+    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+  });
 });
 
 describe('learnOrder and recommendationIds', () => {

@@ -4,9 +4,9 @@ import type { Order } from '../../model/order';
 import { RecordRejection } from '../../util/errors';
 import { purchasedItems } from '../products/lines';
 
-function contributionOf(order: Order): OrderContribution {
+function contributionOf(order: Order, keepItems: boolean): OrderContribution {
   const cancelled = order.cancelledAt !== null;
-  const items = purchasedItems(order);
+  const items = keepItems ? purchasedItems(order) : [];
   return {
     orderId: order.id,
     placedAt: order.createdAt.toISOString(),
@@ -43,8 +43,9 @@ function byPlacedAt(a: OrderContribution, b: OrderContribution): number {
  * Folds one order (new or updated) into its customer. Orders are keyed by id, so replaying an order is a no-op
  * (the same object comes back) and an update replaces the order's earlier contribution. Returns null when the
  * order has no usable email: without a key there is no customer, and the pipeline rejects the order.
+ * `keepItems` false (product signals off) keeps no line items: nothing would read them.
  */
-export function applyOrder(customer: CustomerAggregate | null, order: Order): CustomerAggregate | null {
+export function applyOrder(customer: CustomerAggregate | null, order: Order, keepItems = true): CustomerAggregate | null {
   const email = normalizeEmail(order.email);
   if (email === null) return null;
   if (customer !== null && customer.key !== email) {
@@ -55,7 +56,7 @@ export function applyOrder(customer: CustomerAggregate | null, order: Order): Cu
     // Sums across currencies would be meaningless; stores report in one shop currency, so this is bad input.
     throw new RecordRejection(order.source, order.id, `order currency ${currency} differs from customer currency ${customer.currency}`);
   }
-  const contribution = contributionOf(order);
+  const contribution = contributionOf(order, keepItems);
   const previous = customer?.orders.find((o) => o.orderId === order.id);
   const newest = customer === null || customer.orders.length === 0
     || contribution.placedAt >= customer.orders[customer.orders.length - 1].placedAt;

@@ -13,20 +13,28 @@ export interface CategoryShare {
  * does). Ties go to the category bought most recently, then by name, so the order is stable. Pure.
  */
 export function categoryAffinity(orders: readonly OrderContribution[], top: number): CategoryShare[] {
+  // One mutable tally per category (this runs for every assessed customer and every shipment event's TopCategory).
   const spend = new Map<string, { minor: number; last: number }>();
-  orders.forEach((order, index) => {
-    for (const item of order.items ?? []) {
+  let total = 0;
+  for (let index = 0; index < orders.length; index++) {
+    const items = orders[index].items;
+    if (items === undefined) continue;
+    for (const item of items) {
       if (item.category === null || item.netMinor <= 0) continue;
       const seen = spend.get(item.category);
-      spend.set(item.category, { minor: (seen?.minor ?? 0) + item.netMinor, last: index });
+      if (seen) {
+        seen.minor += item.netMinor;
+        seen.last = index;
+      } else spend.set(item.category, { minor: item.netMinor, last: index });
+      total += item.netMinor;
     }
-  });
-  const total = [...spend.values()].reduce((sum, s) => sum + s.minor, 0);
+  }
   if (total <= 0) return [];
-  return [...spend]
-    .sort(([a, x], [b, y]) => y.minor - x.minor || y.last - x.last || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, top)
-    .map(([category, s]) => ({ category, share: Number((s.minor / total).toFixed(3)) }));
+  const ranked = [...spend];
+  if (ranked.length > 1) ranked.sort(([a, x], [b, y]) => y.minor - x.minor || y.last - x.last || (a < b ? -1 : a > b ? 1 : 0));
+  const shares: CategoryShare[] = [];
+  for (let i = 0; i < ranked.length && i < top; i++) shares.push({ category: ranked[i][0], share: Number((ranked[i][1].minor / total).toFixed(3)) });
+  return shares;
 }
 
 /** `ss_category_affinity` as Klaviyo can segment on it (a list of text): "category 62%". */

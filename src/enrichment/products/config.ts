@@ -5,6 +5,11 @@ import { z } from 'zod';
  * thresholds were checked by replaying real histories (npm run eval:products), not chosen by taste.
  */
 export const productsConfigSchema = z.object({
+  /**
+   * Off: no line items kept in customers, no product statistics read or written, and the `products.*` profile
+   * properties and `Replenishment Due` are not sent (a store that does not want them pays nothing for them).
+   */
+  enabled: z.boolean().default(true),
   affinity: z
     .object({
       /** Categories listed in ss_category_affinity, by share of the customer's net spend. */

@@ -12,7 +12,24 @@ type Rules = ProductsConfig['replenishment'];
  */
 export function storeInterval(stats: { readonly repeatCustomers: number; readonly gaps: readonly number[] } | undefined, rules: Rules): number | null {
   if (!stats || stats.repeatCustomers < rules.minRepeatCustomers || stats.gaps.length < rules.minIntervals) return null;
-  const sorted = [...stats.gaps].sort((a, b) => a - b);
+  // Statistics are immutable values (learning makes new ones), and one category's or popular product's is asked
+  // for by every customer of a re-assessment chunk: its interval is computed once per value and rules.
+  let byRules = INTERVALS.get(stats);
+  if (byRules === undefined) {
+    byRules = new WeakMap();
+    INTERVALS.set(stats, byRules);
+  }
+  const cached = byRules.get(rules);
+  if (cached !== undefined) return cached;
+  const interval = computeInterval(stats.gaps, rules);
+  byRules.set(rules, interval);
+  return interval;
+}
+
+const INTERVALS = new WeakMap<object, WeakMap<Rules, number | null>>();
+
+function computeInterval(gaps: readonly number[], rules: Rules): number | null {
+  const sorted = [...gaps].sort((a, b) => a - b);
   const mid = median(sorted);
   if (!(mid > 0)) return null;
   const spread = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / mid;

@@ -1,6 +1,6 @@
 import type { OrderContribution, PurchasedItem } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { bump, keepRecent } from './top-counts';
+import { bump, bumpInPlace, keepRecent } from './top-counts';
 import type { CategoryStats, ProductStats } from './types';
 
 const DAY_MS = 86_400_000;
@@ -21,12 +21,23 @@ export function keptPurchases(orders: readonly OrderContribution[]): Array<{ rea
   return orders.flatMap((order) => (order.items ?? []).filter((item) => !item.returned).map((item) => ({ order, item })));
 }
 
-/** The customer's most recent distinct kept products, newest first, at most `limit`: what a new purchase pairs with. */
+/**
+ * The customer's most recent distinct kept products, newest first, at most `limit`: what a new purchase pairs with.
+ * Walks back from the newest line and stops at `limit`: asked for every customer of every page and re-assessment,
+ * so it builds no list of the whole history.
+ */
 export function recentProducts(orders: readonly OrderContribution[], limit: number): string[] {
   const seen: string[] = [];
-  const purchases = keptPurchases(orders);
-  for (let i = purchases.length - 1; i >= 0 && seen.length < limit; i--) {
-    if (!seen.includes(purchases[i].item.productId)) seen.push(purchases[i].item.productId);
+  const found = new Set<string>();
+  for (let o = orders.length - 1; o >= 0 && seen.length < limit; o--) {
+    const items = orders[o].items;
+    if (items === undefined) continue;
+    for (let i = items.length - 1; i >= 0 && seen.length < limit; i--) {
+      const item = items[i];
+      if (item.returned || found.has(item.productId)) continue;
+      found.add(item.productId);
+      seen.push(item.productId);
+    }
   }
   return seen;
 }
@@ -59,13 +70,19 @@ export function learnOrder(
   if (kept.length === 0) return;
   const earlier = history.filter((o) => o.orderId !== order.orderId && o.placedAt <= order.placedAt);
   const recent = recentProducts(earlier, config.coPurchase.historyProducts);
-  // Each product's last kept purchase before this order, and how many there were: one pass over the history.
-  const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
-  for (const { order: o, item } of keptPurchases(earlier)) {
-    lastBought.set(item.productId, { placedAt: o.placedAt, quantity: item.quantity, count: (lastBought.get(item.productId)?.count ?? 0) + 1 });
-  }
   const inOrder = kept.map((item) => item.productId);
-  const { perProduct, bestSellersPerCategory } = config.coPurchase;
+  const inOrderSet = new Set(inOrder);
+  // This order's products' last kept purchase before it, and how many there were: one pass over the history.
+  const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
+  for (const o of earlier) {
+    for (const item of o.items ?? []) {
+      if (item.returned || !inOrderSet.has(item.productId)) continue;
+      lastBought.set(item.productId, { placedAt: o.placedAt, quantity: item.quantity, count: (lastBought.get(item.productId)?.count ?? 0) + 1 });
+    }
+  }
+  const { perProduct, bestSellersPerCategory, historyProducts } = config.coPurchase;
+  // The products this order is paired with, in pairing order: the rest of the order first, then the recent ones.
+  const partners = [...new Set([...inOrder, ...recent])];
   for (const item of kept) {
     const before = book.products.get(item.productId) ?? emptyProduct(item.productId);
     let product: ProductStats = {
@@ -87,13 +104,14 @@ export function learnOrder(
     }
 
     // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
-    // wholesale order of 500 lines would otherwise cost 250,000 count updates.
-    let co = product.co;
+    // wholesale order of 500 lines would otherwise cost 250,000 count updates. One working copy of the table for
+    // all of them.
+    const co = product.co.slice();
     let paired = 0;
-    for (const other of new Set([...inOrder, ...recent])) {
+    for (const other of partners) {
       if (other === item.productId) continue;
-      if (paired++ >= config.coPurchase.historyProducts) break;
-      co = bump(co, other, 1, perProduct);
+      if (paired++ >= historyProducts) break;
+      bumpInPlace(co, other, 1, perProduct);
     }
     book.products.set(item.productId, { ...product, co });
     book.changed.add(productEntryName(item.productId));
@@ -103,13 +121,14 @@ export function learnOrder(
     }
   }
   // The customer's earlier products learn that this order's products were bought after them.
-  const inOrderSet = new Set(inOrder);
+  const boughtNow = inOrder.slice(0, historyProducts);
   for (const earlierProduct of recent) {
     if (inOrderSet.has(earlierProduct)) continue;
-    let stats = book.products.get(earlierProduct);
+    const stats = book.products.get(earlierProduct);
     if (!stats) continue; // not read: the caller reads every recent product of the page's customers
-    for (const productId of inOrder.slice(0, config.coPurchase.historyProducts)) stats = { ...stats, co: bump(stats.co, productId, 1, perProduct) };
-    book.products.set(earlierProduct, stats);
+    const co = stats.co.slice();
+    for (const productId of boughtNow) bumpInPlace(co, productId, 1, perProduct);
+    book.products.set(earlierProduct, { ...stats, co });
     book.changed.add(productEntryName(earlierProduct));
   }
 }

@@ -6,7 +6,9 @@ import type { Recommendation } from './types';
 
 /** Every product the customer ever bought, kept or returned: none of them is recommended. */
 export function ownedProducts(orders: readonly OrderContribution[]): Set<string> {
-  return new Set(orders.flatMap((order) => (order.items ?? []).map((item) => item.productId)));
+  const owned = new Set<string>();
+  for (const order of orders) for (const item of order.items ?? []) owned.add(item.productId);
+  return owned;
 }
 
 /**

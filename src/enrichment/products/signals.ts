@@ -1,5 +1,5 @@
 import type { CustomerAggregate } from '../../model/customer';
-import { categoryAffinity } from './affinity';
+import { categoryAffinity, type CategoryShare } from './affinity';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import { recommendationIds, withTitles } from './recommend';
@@ -23,7 +23,10 @@ export function recommendedIds(customer: CustomerAggregate, stats: StatsLookup, 
   return recommendationIds(customer.orders, stats, topCategory, config);
 }
 
-/** Everything the products layer says about one customer, from their history and the store's statistics. Pure. */
+/**
+ * Everything the products layer says about one customer, from their history and the store's statistics. Pure.
+ * A caller that already ranked the customer's categories (to pick the recommendations) passes them in `affinity`.
+ */
 export function productSignals(
   customer: CustomerAggregate,
   stats: StatsLookup,
@@ -31,8 +34,8 @@ export function productSignals(
   now: Date,
   config: ProductsConfig,
   ids?: readonly string[],
+  affinity: readonly CategoryShare[] = categoryAffinity(customer.orders, config.affinity.top),
 ): ProductSignals {
-  const affinity = categoryAffinity(customer.orders, config.affinity.top);
   const topCategory = affinity[0]?.category ?? null;
   const candidates = new Set(recentProducts(customer.orders, config.replenishment.candidateProducts));
   const lookup: StatsLookup = { product: (id) => (candidates.has(id) ? stats.product(id) : undefined), category: stats.category };

@@ -7,23 +7,39 @@ import type { TopCounts } from './types';
  * stays in the table, and memory is fixed whatever the catalogue size. Pure: returns a new table, highest first.
  */
 export function bump(table: TopCounts, key: string, by: number, capacity: number): TopCounts {
-  const next = table.slice() as Array<readonly [string, number]>;
-  let at = next.findIndex(([k]) => k === key);
-  if (at >= 0) next[at] = [key, next[at][1] + by];
-  else if (next.length < capacity) {
-    next.push([key, by]);
-    at = next.length - 1;
+  const next = table.slice();
+  bumpInPlace(next, key, by, capacity);
+  return next;
+}
+
+/**
+ * `bump` on a table the caller owns (a working copy made once for many updates): the same result without copying
+ * the table on every count, which learning an order does up to `historyProducts` times per product.
+ */
+export function bumpInPlace(table: Array<readonly [string, number]>, key: string, by: number, capacity: number): void {
+  let at = -1;
+  for (let i = 0; i < table.length; i++) {
+    if (table[i][0] === key) {
+      at = i;
+      break;
+    }
+  }
+  if (at >= 0) table[at] = [key, table[at][1] + by];
+  else if (table.length < capacity) {
+    table.push([key, by]);
+    at = table.length - 1;
   } else {
     // Highest first, so the last entry holds the smallest count (ties: the last in key order).
-    at = next.length - 1;
-    next[at] = [key, next[at][1] + by];
+    at = table.length - 1;
+    table[at] = [key, table[at][1] + by];
   }
   // Only the changed entry can be out of place, and only too low: move it up (one insertion step, no full sort).
-  while (at > 0 && before(next[at], next[at - 1])) {
-    [next[at - 1], next[at]] = [next[at], next[at - 1]];
+  while (at > 0 && before(table[at], table[at - 1])) {
+    const swap = table[at - 1];
+    table[at - 1] = table[at];
+    table[at] = swap;
     at -= 1;
   }
-  return next;
 }
 
 /** Table order: higher count first, then key. */
