@@ -19,6 +19,7 @@ import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import type { SharedWindowsFor } from '../sinks/pacing';
+import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import { runJob, type JobDeps, type JobName, type JobObserver } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
@@ -42,6 +43,8 @@ export interface AppOptions {
   readonly readOnly?: boolean;
   /** A fleet worker's shared rate windows per destination account (see AdapterHooks). */
   readonly sharedWindows?: SharedWindowsFor;
+  /** A fleet worker's shared cost buckets per shop (see AdapterHooks). */
+  readonly sharedCostBuckets?: SharedCostBucketsFor;
   readonly jobObserver?: JobObserver;
 }
 
@@ -103,6 +106,7 @@ export class App {
     const adapters = composeAdapters(env, {
       clock, logger, metrics, signal: abort.signal, readOnly: options.readOnly ?? false,
       ...(options.sharedWindows ? { sharedWindows: options.sharedWindows } : {}),
+      ...(options.sharedCostBuckets ? { sharedCostBuckets: options.sharedCostBuckets } : {}),
       incident: (component, error) => health.failed(component, error),
       rejected: (source, recordId, reason) => void context?.rejects.add([{ at: clock.now().toISOString(), source, recordId, reason }]),
     });

@@ -2,6 +2,7 @@ import { App } from '../daemon/app';
 import type { JobName } from '../daemon/jobs';
 import type { Logger } from '../observability/logger';
 import type { SharedWindowsFor } from '../sinks/pacing';
+import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import type { FleetStore, StoreRegistry } from './registry';
 import { storeEnv } from './store-env';
 
@@ -15,6 +16,7 @@ export interface StoreAppsOptions {
   readonly databaseUrl: string;
   readonly defaults: Readonly<Record<string, string>>;
   readonly sharedWindows: SharedWindowsFor;
+  readonly sharedCostBuckets: SharedCostBucketsFor;
   readonly logger: Logger;
   readonly idleMs: number;
   readonly observer?: (storeId: string, job: JobName, phase: 'start' | 'end') => void;
@@ -79,6 +81,7 @@ export class StoreApps {
     return App.create(env, {
       logger: this.options.logger,
       sharedWindows: this.options.sharedWindows,
+      sharedCostBuckets: this.options.sharedCostBuckets,
       ...(observer ? { jobObserver: (job: JobName, phase: 'start' | 'end') => observer(storeId, job, phase) } : {}),
     });
   }

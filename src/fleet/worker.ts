@@ -8,6 +8,7 @@ import type { JobName } from '../daemon/jobs';
 import { redactText, registerSecrets, type Logger } from '../observability/logger';
 import { outOfBudget } from '../sinks/pacing';
 import { StoreApps } from './apps';
+import { redisCostBuckets } from './cost-buckets';
 import type { FleetConfig } from './config';
 import { bullConnection, enqueue, isJobKind, openQueue, QUEUE_NAME, syncSchedulers, type FleetJobData, type JobKind } from './queue';
 import { StoreRegistry, type FleetStore } from './registry';
@@ -75,7 +76,7 @@ export class FleetWorker {
     let self: FleetWorker | null = null;
     const apps = new StoreApps({
       registry, databaseUrl: config.SHIPSIGNAL_FLEET_DATABASE_URL, defaults: options.defaults, logger: options.logger,
-      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
+      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), sharedCostBuckets: redisCostBuckets(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
       observer: (storeId: string, job: JobName, phase: 'start' | 'end') => {
         if (phase === 'start') self?.starts.set(`${storeId}/${job}`, (self.starts.get(`${storeId}/${job}`) ?? 0) + 1);
         options.observer?.({ storeId, job, phase, worker: self?.id ?? '' });
