@@ -355,6 +355,11 @@ export class App {
     });
   }
 
+  /** `work` under the store's `setup` lease (a fleet's setup job: never beside another run's, nor AutoSetup's). */
+  setupJob<T>(work: () => Promise<T>, wait: LeaseWait = 'skip'): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.job('setup', null, wait, work);
+  }
+
   /** Runs `work` tracked like a job, so whenIdle() waits for it too (tests). Exclusion comes from the leases. */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.track(work());

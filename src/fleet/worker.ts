@@ -4,6 +4,7 @@ import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runSetup } from '../cli/setup';
 import type { App } from '../daemon/app';
+import { composeProvisioner } from '../daemon/compose';
 import type { JobName } from '../daemon/jobs';
 import { redactText, registerSecrets, type Logger } from '../observability/logger';
 import { outOfBudget } from '../sinks/pacing';
@@ -138,7 +139,7 @@ export class FleetWorker {
     }
     const timer = this.metrics.jobSeconds.startTimer({ store_id: storeId, kind });
     try {
-      const key = `${storeId}/${kind === 'setup' ? 'setup' : kind}`;
+      const key = `${storeId}/${kind}`;
       const startsBefore = this.starts.get(key) ?? 0;
       const report = await this.apps.use(store, async (app, throttled) => {
         try {
@@ -153,7 +154,7 @@ export class FleetWorker {
           } else if (count > 0) await this.status.record(storeId, kind, null, { throttled: count });
         }
       });
-      if (kind !== 'setup' && (this.starts.get(key) ?? 0) === startsBefore) return await this.busy(job, kind, token);
+      if ((this.starts.get(key) ?? 0) === startsBefore) return await this.busy(job, kind, token);
       this.metrics.jobs.inc({ store_id: storeId, kind, outcome: report.outcome });
       if (report.outcome === 'ok') {
         this.metrics.lastSuccess.set({ store_id: storeId, kind }, Date.now() / 1000);
@@ -211,8 +212,10 @@ export class FleetWorker {
         return { outcome: 'ok', value: drained };
       }
       case 'setup': {
-        const result = await runSetup(app.env, false);
-        return { outcome: 'ok', value: result.lines.map((line) => ({ name: line.name, status: line.outcome.status })) };
+        // Under the store's setup lease: two runs at once would both look an object up, miss it, and both create it.
+        // On the App's own state store, and its provisioner stops with the App.
+        const outcome = await app.setupJob(() => runSetup(app.env, false, { store: app.context.store, provisioner: composeProvisioner(app.env, app.signal) }));
+        return { outcome: 'ok', value: outcome.ran ? outcome.value.lines.map((line) => ({ name: line.name, status: line.outcome.status })) : [] };
       }
     }
   }
