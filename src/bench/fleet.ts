@@ -25,7 +25,11 @@ import { decimal, formatTable, integer } from './table';
 const NOW = '2026-01-01T00:00:00Z';
 const EVERY_MS = 60_000;
 
-interface Options { readonly stores: number; readonly workers: readonly number[]; readonly orders: number; readonly timeoutS: number }
+interface Options {
+  readonly stores: number; readonly workers: readonly number[]; readonly orders: number; readonly timeoutS: number;
+  /** `--cpu-prof <dir>`: each worker writes a V8 CPU profile there on exit (where its CPU goes, per function). */
+  readonly cpuProfDir: string | null;
+}
 
 function parseOptions(argv: readonly string[]): Options {
   const raw = (flag: string): string | undefined => {
@@ -39,7 +43,7 @@ function parseOptions(argv: readonly string[]): Options {
   };
   const workers = (raw('--workers') ?? '1,2,4').split(',').map(Number);
   if (workers.some((w) => !Number.isInteger(w) || w < 1)) throw new RangeError(`--workers: expected e.g. 4 or 1,2,4, got ${raw('--workers')}`);
-  return { stores: positive('--stores', 50), workers, orders: positive('--orders', 200), timeoutS: positive('--timeout', 900) };
+  return { stores: positive('--stores', 50), workers, orders: positive('--orders', 200), timeoutS: positive('--timeout', 900), cpuProfDir: raw('--cpu-prof') ?? null };
 }
 
 function mappingsDir(): string {
@@ -117,7 +121,8 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
     }
     const started = Date.now();
     for (let w = 0; w < workers; w++) {
-      children.push(spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'worker'], {
+      const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=worker-${workers}w-${w}.cpuprofile`] : [];
+      children.push(spawn(process.execPath, [...profile, join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'worker'], {
         env: {
           PATH: process.env.PATH ?? '', SHIPSIGNAL_FLEET_REDIS_URL: redisUrl, SHIPSIGNAL_FLEET_DATABASE_URL: databaseUrl, SHIPSIGNAL_FLEET_KEY: key,
           SHIPSIGNAL_FLEET_NAME: fleetName, SHIPSIGNAL_HTTP_PORT: '0', SHIPSIGNAL_LOG_LEVEL: 'error', SHIPSIGNAL_WORKER_CONCURRENCY: '16',
