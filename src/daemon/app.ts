@@ -43,6 +43,8 @@ export interface AppOptions {
   readonly readOnly?: boolean;
   /** A fleet worker's shared rate windows per destination account (see AdapterHooks). */
   readonly sharedWindows?: SharedWindowsFor;
+  /** Replaces loadSettings (a fleet worker reuses what it parsed for stores with the same environment and files). */
+  readonly loadSettings?: typeof loadSettings;
   /** A fleet worker's shared cost buckets per shop (see AdapterHooks). */
   readonly sharedCostBuckets?: SharedCostBucketsFor;
   readonly jobObserver?: JobObserver;
@@ -92,7 +94,7 @@ export class App {
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
     registerSecrets(secretsOf(env));
     const storeId = await resolveStoreId(env);
-    const settings = { ...loadSettings(env), pageLink: pageLinkFor(env, storeId) };
+    const settings = { ...(options.loadSettings ?? loadSettings)(env), pageLink: pageLinkFor(env, storeId) };
     const clock = options.clock ?? (env.SHIPSIGNAL_NOW ? { now: () => new Date(env.SHIPSIGNAL_NOW as string) } : systemClock);
     const logger = (options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream)).child({ storeId });
     const metrics = createMetrics();
