@@ -1,7 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Env } from '../config/env';
 import { loadSettings } from '../config/load';
 import { App } from '../daemon/app';
 import type { JobName } from '../daemon/jobs';
@@ -9,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import type { SharedWindowsFor } from '../sinks/pacing';
 import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import type { FleetStore, StoreRegistry } from './registry';
+import { SettingsCache } from './settings-cache';
 import { storeEnv } from './store-env';
 
 /**
@@ -37,17 +34,10 @@ interface Entry {
   throttledSeen: number;
 }
 
-/** Distinct settings kept per worker; past this the cache starts over (stores rarely differ in their files). */
-const SETTINGS_KEPT = 64;
-
 export class StoreApps {
   private readonly entries = new Map<string, Entry>();
-  /**
-   * Settings by environment and file versions. Reading and validating the YAML files was most of an App's build
-   * (profiled: ~85 ms of ~95 ms), paid again by every worker for every store, though a fleet's stores mostly
-   * share the same files; a file changed on disk changes the key, so the next build reads it afresh.
-   */
-  private readonly settings = new Map<string, ReturnType<typeof loadSettings>>();
+  /** Settings files parsed once per worker for all stores sharing them (settings-cache.ts). */
+  private readonly settings = new SettingsCache(loadSettings);
   private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: StoreAppsOptions) {}
@@ -94,30 +84,11 @@ export class StoreApps {
     // App.create registers the store's secrets with the logger's redaction before anything can log them.
     return App.create(env, {
       logger: this.options.logger,
-      loadSettings: (storeEnv) => this.settingsFor(storeEnv),
+      loadSettings: (storeEnv) => this.settings.get(storeEnv),
       sharedWindows: this.options.sharedWindows,
       sharedCostBuckets: this.options.sharedCostBuckets,
       ...(observer ? { jobObserver: (job: JobName, phase: 'start' | 'end') => observer(storeId, job, phase) } : {}),
     });
-  }
-
-  private settingsFor(env: Env): ReturnType<typeof loadSettings> {
-    // loadSettings reads shipsignal's own settings and files, never a provider's variables or the store's id: stores
-    // differing only in those share one entry.
-    const own = Object.entries(env).filter(([name]) => name.startsWith('SHIPSIGNAL_') && name !== 'SHIPSIGNAL_STORE_ID').sort(([a], [b]) => (a < b ? -1 : 1));
-    const hash = createHash('sha256').update(JSON.stringify(own));
-    for (const dir of [env.SHIPSIGNAL_CONFIG_DIR, env.SHIPSIGNAL_MAPPINGS_DIR]) {
-      // A missing directory is loadSettings' error to report: no key part, no cache entry (it throws).
-      const names = (() => { try { return readdirSync(dir).sort(); } catch { return []; } })();
-      for (const name of names) hash.update(`\n${dir}/${name}:${statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0}`);
-    }
-    const key = hash.digest('hex');
-    const cached = this.settings.get(key);
-    if (cached) return cached;
-    const loaded = loadSettings(env);
-    if (this.settings.size >= SETTINGS_KEPT) this.settings.clear();
-    this.settings.set(key, loaded);
-    return loaded;
   }
 
   private async throttledSince(entry: Entry, app: App): Promise<number> {
