@@ -25,7 +25,11 @@ import { decimal, formatTable, integer } from './table';
 const NOW = '2026-01-01T00:00:00Z';
 const EVERY_MS = 60_000;
 
-interface Options { readonly stores: number; readonly workers: readonly number[]; readonly orders: number; readonly timeoutS: number }
+interface Options {
+  readonly stores: number; readonly workers: readonly number[]; readonly orders: number; readonly timeoutS: number;
+  /** `--cpu-prof <dir>`: each worker writes a V8 CPU profile there on exit (where its CPU goes, per function). */
+  readonly cpuProfDir: string | null;
+}
 
 function parseOptions(argv: readonly string[]): Options {
   const raw = (flag: string): string | undefined => {
@@ -39,7 +43,7 @@ function parseOptions(argv: readonly string[]): Options {
   };
   const workers = (raw('--workers') ?? '1,2,4').split(',').map(Number);
   if (workers.some((w) => !Number.isInteger(w) || w < 1)) throw new RangeError(`--workers: expected e.g. 4 or 1,2,4, got ${raw('--workers')}`);
-  return { stores: positive('--stores', 50), workers, orders: positive('--orders', 200), timeoutS: positive('--timeout', 900) };
+  return { stores: positive('--stores', 50), workers, orders: positive('--orders', 200), timeoutS: positive('--timeout', 900), cpuProfDir: raw('--cpu-prof') ?? null };
 }
 
 function mappingsDir(): string {
@@ -54,6 +58,10 @@ function mappingsDir(): string {
 
 class Sandboxes {
   private constructor(private readonly child: ChildProcess) {}
+  /** The sandboxes' CPU: one process serving every store's Shopify and Klaviyo, so it can be the bound itself. */
+  cpuSeconds(): number {
+    return this.child.pid ? cpuSeconds(this.child.pid) : 0;
+  }
   static spawn(): Sandboxes {
     return new Sandboxes(fork(join(__dirname, 'fleet-sandboxes.js'), [], { execArgv: ['--max-old-space-size=2048'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   }
@@ -97,6 +105,8 @@ interface RunFigures {
   readonly doneSpread: number;
   readonly throttled: number;
   readonly workerCpuSeconds: number;
+  /** The sandbox process's CPU from the workers' start to the last store done (it runs on the same cores). */
+  readonly sandboxCpuSeconds: number;
   readonly finished: number;
 }
 
@@ -116,8 +126,11 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
       await registry.put(ids[i], vars, { everyMs: EVERY_MS, reviewsEveryMs: 3_600_000 });
     }
     const started = Date.now();
+    const sandboxCpuBefore = sandboxes.cpuSeconds();
+    let sandboxCpu = 0;
     for (let w = 0; w < workers; w++) {
-      children.push(spawn(process.execPath, [join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'worker'], {
+      const profile = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=worker-${workers}w-${w}.cpuprofile`] : [];
+      children.push(spawn(process.execPath, [...profile, join(packageRoot(), 'dist', 'src', 'cli', 'main.js'), 'worker'], {
         env: {
           PATH: process.env.PATH ?? '', SHIPSIGNAL_FLEET_REDIS_URL: redisUrl, SHIPSIGNAL_FLEET_DATABASE_URL: databaseUrl, SHIPSIGNAL_FLEET_KEY: key,
           SHIPSIGNAL_FLEET_NAME: fleetName, SHIPSIGNAL_HTTP_PORT: '0', SHIPSIGNAL_LOG_LEVEL: 'error', SHIPSIGNAL_WORKER_CONCURRENCY: '16',
@@ -132,6 +145,7 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
     while (done.some((d) => d === null) && Date.now() - started < options.timeoutS * 1000) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       cpu = children.reduce((sum, child) => sum + (child.pid ? cpuSeconds(child.pid) : 0), 0);
+      sandboxCpu = sandboxes.cpuSeconds() - sandboxCpuBefore;
       last = (await sandboxes.progress()).stores;
       const now = Date.now();
       last.forEach((progress, i) => {
@@ -156,6 +170,7 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
       doneSpread: spread(done),
       throttled: last.reduce((sum, p) => sum + p.throttled, 0),
       workerCpuSeconds: cpu,
+      sandboxCpuSeconds: sandboxCpu,
       finished: finishedTimes.length,
     };
   } finally {
@@ -189,11 +204,11 @@ async function main(): Promise<void> {
   const rows = runs.map((run): [string, ...string[]] => [
     integer(run.workers), `${run.finished}/${options.stores}`, integer(run.events), decimal(run.wallSeconds), decimal(run.events / run.wallSeconds, 0),
     decimal(run.minimumSeconds), decimal(quantile(run.ratios, 0.5), 2), decimal(Math.max(...run.ratios), 2),
-    decimal(run.firstEventSpread), decimal(run.doneSpread), integer(run.throttled), decimal(run.workerCpuSeconds, 1),
+    decimal(run.firstEventSpread), decimal(run.doneSpread), integer(run.throttled), decimal(run.workerCpuSeconds, 1), decimal(run.sandboxCpuSeconds, 1),
   ]);
   process.stdout.write(`bench:fleet — ${options.stores} stores × ${options.orders} orders, each its own Klaviyo account (documented limits); schedule every ${EVERY_MS / 1000} s\n`);
   process.stdout.write(formatTable(
-    ['workers', 'stores done', 'events', 'wall s', 'events/s', 'max store minimum s', 'store ratio p50', 'store ratio max', 'first-event spread s', 'done spread s', '429s', 'worker CPU s'],
+    ['workers', 'stores done', 'events', 'wall s', 'events/s', 'max store minimum s', 'store ratio p50', 'store ratio max', 'first-event spread s', 'done spread s', '429s', 'worker CPU s', 'sandbox CPU s'],
     rows,
   ));
 }

@@ -119,8 +119,8 @@ export function registerFleetCommands(program: Command): void {
       print(`store ${id} removed`);
     });
   });
-  stores.command('run <id> <kind>').description('queue one job of a store now (orders, trackers, reviews, drain, setup)').action(async (id: string, kind: string) => {
-    if (!isJobKind(kind)) throw new ConfigError([`kind: expected orders, trackers, reviews, drain or setup, got ${kind}`]);
+  stores.command('run <id> <kind>').description('queue one job of a store now (sync, orders, trackers, reviews, drain, setup)').action(async (id: string, kind: string) => {
+    if (!isJobKind(kind)) throw new ConfigError([`kind: expected sync, orders, trackers, reviews, drain or setup, got ${kind}`]);
     await withRegistry(async (registry, fleet) => {
       if (!(await registry.get(id))) throw new ConfigError([`store ${id}: not in the registry`]);
       await resync(registry, fleet, (queue) => enqueue(queue, id, kind));

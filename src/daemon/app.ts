@@ -19,6 +19,7 @@ import { resolveStoreId } from './store-id';
 import { Health } from './health';
 import type { WebhookHandler } from './http-server';
 import type { SharedWindowsFor } from '../sinks/pacing';
+import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import { runJob, type JobDeps, type JobName, type JobObserver } from './jobs';
 import { localLeases, storeLeases, type LeaseWait, type Leases } from './leases';
 import { pollOrders, type OrdersPolled } from './order-poll';
@@ -42,6 +43,10 @@ export interface AppOptions {
   readonly readOnly?: boolean;
   /** A fleet worker's shared rate windows per destination account (see AdapterHooks). */
   readonly sharedWindows?: SharedWindowsFor;
+  /** Replaces loadSettings (a fleet worker reuses what it parsed for stores with the same environment and files). */
+  readonly loadSettings?: typeof loadSettings;
+  /** A fleet worker's shared cost buckets per shop (see AdapterHooks). */
+  readonly sharedCostBuckets?: SharedCostBucketsFor;
   readonly jobObserver?: JobObserver;
 }
 
@@ -89,7 +94,7 @@ export class App {
   static async create(env: Env, options: AppOptions = {}): Promise<App> {
     registerSecrets(secretsOf(env));
     const storeId = await resolveStoreId(env);
-    const settings = { ...loadSettings(env), pageLink: pageLinkFor(env, storeId) };
+    const settings = { ...(options.loadSettings ?? loadSettings)(env), pageLink: pageLinkFor(env, storeId) };
     const clock = options.clock ?? (env.SHIPSIGNAL_NOW ? { now: () => new Date(env.SHIPSIGNAL_NOW as string) } : systemClock);
     const logger = (options.logger ?? createLogger(env.SHIPSIGNAL_LOG_LEVEL, options.logStream)).child({ storeId });
     const metrics = createMetrics();
@@ -103,6 +108,7 @@ export class App {
     const adapters = composeAdapters(env, {
       clock, logger, metrics, signal: abort.signal, readOnly: options.readOnly ?? false,
       ...(options.sharedWindows ? { sharedWindows: options.sharedWindows } : {}),
+      ...(options.sharedCostBuckets ? { sharedCostBuckets: options.sharedCostBuckets } : {}),
       incident: (component, error) => health.failed(component, error),
       rejected: (source, recordId, reason) => void context?.rejects.add([{ at: clock.now().toISOString(), source, recordId, reason }]),
     });
@@ -349,6 +355,11 @@ export class App {
     return this.track(job()).then(() => undefined, (error: unknown) => {
       if (!this.signal.aborted) this.context.logger.error(`${name} failed`, { error });
     });
+  }
+
+  /** `work` under the store's `setup` lease (a fleet's setup job: never beside another run's, nor AutoSetup's). */
+  setupJob<T>(work: () => Promise<T>, wait: LeaseWait = 'skip'): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.job('setup', null, wait, work);
   }
 
   /** Runs `work` tracked like a job, so whenIdle() waits for it too (tests). Exclusion comes from the leases. */

@@ -10,6 +10,7 @@ import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
 import { KlaviyoProvisioner } from '../sinks/klaviyo/provision/provisioner';
 import type { Provisioner } from '../sinks/provisioner';
 import type { OrderSource } from '../sources/order-source';
+import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import { shopifyOrderSource } from '../sources/shopify/order-source';
 import { createWooCommerceSource } from '../sources/woocommerce';
 import type { TrackingSource } from '../sources/tracking-source';
@@ -40,6 +41,8 @@ export interface AdapterHooks {
   readonly readOnly?: boolean;
   /** A fleet worker: the destination account's rate windows are shared with every other worker (Redis). */
   readonly sharedWindows?: SharedWindowsFor;
+  /** A fleet worker: the shop's cost bucket is shared with every other worker reading the shop (Redis). */
+  readonly sharedCostBuckets?: SharedCostBucketsFor;
 }
 
 export interface Adapters {
@@ -112,6 +115,7 @@ function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
       storeDomain: env.SHOPIFY_STORE_DOMAIN as string,
       accessToken: env.SHOPIFY_ACCESS_TOKEN as string,
       baseUrl: env.SHOPIFY_BASE_URL ?? null,
+      ...(hooks.sharedCostBuckets ? { costBucket: hooks.sharedCostBuckets(sourceAccountOf(env)) } : {}),
       ...(hooks.quick ? { timeoutMs: 10_000, backoff: { baseMs: 200, maxMs: 1000, maxAttempts: 2 } } : { timeoutMs: 30_000 }),
     },
     observer: {
@@ -134,6 +138,15 @@ function orderSource(env: Env, hooks: AdapterHooks): OrderSource {
  */
 export function destinationAccountOf(env: Env): string {
   return `klaviyo-${createHash('sha256').update(env.KLAVIYO_API_KEY ?? '').digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The shop whose cost bucket a store's queries spend, as an opaque id: Shopify keeps one bucket per app and shop, so
+ * the shop's address and the app's token name it (hashed: the token never leaves the process).
+ */
+export function sourceAccountOf(env: Env): string {
+  const shop = [env.SHOPIFY_STORE_DOMAIN ?? '', env.SHOPIFY_BASE_URL ?? '', env.SHOPIFY_ACCESS_TOKEN ?? ''].join('\n');
+  return `shopify-${createHash('sha256').update(shop).digest('hex').slice(0, 16)}`;
 }
 
 function destination(env: Env, hooks: AdapterHooks): Destination {

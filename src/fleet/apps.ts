@@ -1,8 +1,11 @@
+import { loadSettings } from '../config/load';
 import { App } from '../daemon/app';
 import type { JobName } from '../daemon/jobs';
 import type { Logger } from '../observability/logger';
 import type { SharedWindowsFor } from '../sinks/pacing';
+import type { SharedCostBucketsFor } from '../sources/shared-bucket';
 import type { FleetStore, StoreRegistry } from './registry';
+import { SettingsCache } from './settings-cache';
 import { storeEnv } from './store-env';
 
 /**
@@ -15,6 +18,7 @@ export interface StoreAppsOptions {
   readonly databaseUrl: string;
   readonly defaults: Readonly<Record<string, string>>;
   readonly sharedWindows: SharedWindowsFor;
+  readonly sharedCostBuckets: SharedCostBucketsFor;
   readonly logger: Logger;
   readonly idleMs: number;
   readonly observer?: (storeId: string, job: JobName, phase: 'start' | 'end') => void;
@@ -32,6 +36,8 @@ interface Entry {
 
 export class StoreApps {
   private readonly entries = new Map<string, Entry>();
+  /** Settings files parsed once per worker for all stores sharing them (settings-cache.ts). */
+  private readonly settings = new SettingsCache(loadSettings);
   private readonly closing = new Set<Promise<void>>();
 
   constructor(private readonly options: StoreAppsOptions) {}
@@ -78,7 +84,9 @@ export class StoreApps {
     // App.create registers the store's secrets with the logger's redaction before anything can log them.
     return App.create(env, {
       logger: this.options.logger,
+      loadSettings: (storeEnv) => this.settings.get(storeEnv),
       sharedWindows: this.options.sharedWindows,
+      sharedCostBuckets: this.options.sharedCostBuckets,
       ...(observer ? { jobObserver: (job: JobName, phase: 'start' | 'end') => observer(storeId, job, phase) } : {}),
     });
   }

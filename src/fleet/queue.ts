@@ -6,10 +6,17 @@ import type { StoreSchedule } from './registry';
  * BullMQ job schedulers (kept in Redis: any process may upsert them, no leader), one per store and kind.
  */
 export const QUEUE_NAME = 'jobs';
-export const JOB_KINDS = ['orders', 'trackers', 'reviews', 'drain', 'setup'] as const;
+export const JOB_KINDS = ['sync', 'orders', 'trackers', 'reviews', 'drain', 'setup'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
-/** The kinds that run on a schedule (setup runs when asked). */
-export const SCHEDULED_KINDS = ['orders', 'trackers', 'reviews', 'drain'] as const satisfies readonly JobKind[];
+/**
+ * The kinds that run on a schedule (the others run when asked: a webhook's orders, a follow-up drain, setup).
+ * `sync` is a store's orders and trackers polls in one job, with the drain following them: one job per store and
+ * interval lands on one worker, where separate kinds would land on as many workers as there are kinds, each
+ * opening the store and handing its writer lease back and forth between processes on every page.
+ */
+export const SCHEDULED_KINDS = ['sync', 'reviews'] as const satisfies readonly JobKind[];
+/** The kinds whose runs a `sync` job is made of (each still under its own lease: one run per kind at a time). */
+export const SYNC_PARTS = ['orders', 'trackers'] as const satisfies readonly JobKind[];
 
 export interface FleetJobData {
   readonly storeId: string;

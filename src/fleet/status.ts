@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { fleetKeys } from '../state/keys';
 import type { FleetStore } from './registry';
-import { SCHEDULED_KINDS, type JobKind } from './queue';
+import { JOB_KINDS, type JobKind } from './queue';
 
 /**
  * Per-store job outcomes, shared by every worker (a Redis hash per store), for the fleet view; and this worker's
@@ -66,7 +66,8 @@ export class FleetStatus {
       return {
         id: store.id,
         paused: store.paused,
-        lastSuccess: Object.fromEntries([...SCHEDULED_KINDS, 'setup'].map((kind) => [kind, at(kind) === null ? null : new Date(at(kind) as number).toISOString()])),
+        // Per kind of work (a `sync` job records its orders and trackers runs under their own names).
+        lastSuccess: Object.fromEntries(JOB_KINDS.filter((kind) => kind !== 'sync').map((kind) => [kind, at(kind) === null ? null : new Date(at(kind) as number).toISOString()])),
         lagSeconds: orders === null ? null : Math.round((now - orders) / 1000),
         outboxBatches: hash.outbox === undefined ? null : Number(hash.outbox),
         throttled: Number(hash.throttled ?? 0),

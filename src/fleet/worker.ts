@@ -4,12 +4,14 @@ import { DelayedError, Worker, type Job, type Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { runSetup } from '../cli/setup';
 import type { App } from '../daemon/app';
+import { composeProvisioner } from '../daemon/compose';
 import type { JobName } from '../daemon/jobs';
 import { redactText, registerSecrets, type Logger } from '../observability/logger';
 import { outOfBudget } from '../sinks/pacing';
 import { StoreApps } from './apps';
+import { redisCostBuckets } from './cost-buckets';
 import type { FleetConfig } from './config';
-import { bullConnection, enqueue, isJobKind, openQueue, QUEUE_NAME, syncSchedulers, type FleetJobData, type JobKind } from './queue';
+import { bullConnection, enqueue, isJobKind, openQueue, QUEUE_NAME, SYNC_PARTS, syncSchedulers, type FleetJobData, type JobKind } from './queue';
 import { StoreRegistry, type FleetStore } from './registry';
 import { fleetKey } from './sealed';
 import { FleetStatus, fleetMetrics, type FleetMetrics, type JobOutcome } from './status';
@@ -36,7 +38,7 @@ export interface FleetWorkerOptions {
 /** `taken`/`done`: a queue job on this worker; `start`/`end`: its work inside the store's lease of its kind. */
 export interface WorkerEvent {
   readonly storeId: string;
-  readonly job: JobName | 'setup';
+  readonly job: JobName | 'sync';
   readonly phase: 'taken' | 'done' | 'start' | 'end';
   readonly worker: string;
 }
@@ -75,7 +77,7 @@ export class FleetWorker {
     let self: FleetWorker | null = null;
     const apps = new StoreApps({
       registry, databaseUrl: config.SHIPSIGNAL_FLEET_DATABASE_URL, defaults: options.defaults, logger: options.logger,
-      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
+      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), sharedCostBuckets: redisCostBuckets(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
       observer: (storeId: string, job: JobName, phase: 'start' | 'end') => {
         if (phase === 'start') self?.starts.set(`${storeId}/${job}`, (self.starts.get(`${storeId}/${job}`) ?? 0) + 1);
         options.observer?.({ storeId, job, phase, worker: self?.id ?? '' });
@@ -137,26 +139,30 @@ export class FleetWorker {
     }
     const timer = this.metrics.jobSeconds.startTimer({ store_id: storeId, kind });
     try {
-      const key = `${storeId}/${kind === 'setup' ? 'setup' : kind}`;
-      const startsBefore = this.starts.get(key) ?? 0;
+      // The kinds of work this job runs, each inside its own lease; a job none of whose parts started found them running.
+      const parts: readonly JobKind[] = kind === 'sync' ? SYNC_PARTS : [kind];
+      const startsBefore = parts.map((part) => this.starts.get(`${storeId}/${part}`) ?? 0);
       const report = await this.apps.use(store, async (app, throttled) => {
         try {
           return await this.runKind(app, kind);
         } finally {
           const count = await throttled();
           if (count > 0) this.metrics.throttled.inc({ store_id: storeId }, count);
-          if (kind === 'drain' || kind === 'orders') {
+          if (kind === 'drain' || kind === 'orders' || kind === 'sync') {
             const outbox = (await app.context.outbox.depth()).batches;
             this.metrics.outbox.set({ store_id: storeId }, outbox);
             await this.status.record(storeId, kind, null, { outbox, throttled: count });
           } else if (count > 0) await this.status.record(storeId, kind, null, { throttled: count });
         }
       });
-      if (kind !== 'setup' && (this.starts.get(key) ?? 0) === startsBefore) return await this.busy(job, kind, token);
+      const ran = parts.filter((part, i) => (this.starts.get(`${storeId}/${part}`) ?? 0) > startsBefore[i]);
+      if (ran.length === 0) return await this.busy(job, kind, token);
       this.metrics.jobs.inc({ store_id: storeId, kind, outcome: report.outcome });
       if (report.outcome === 'ok') {
-        this.metrics.lastSuccess.set({ store_id: storeId, kind }, Date.now() / 1000);
-        await this.status.record(storeId, kind, 'ok');
+        for (const part of ran) {
+          this.metrics.lastSuccess.set({ store_id: storeId, kind: part }, Date.now() / 1000);
+          await this.status.record(storeId, part, 'ok');
+        }
       }
       return report;
     } catch (error) {
@@ -199,6 +205,14 @@ export class FleetWorker {
   /** One job of one store, on its App; the producing kinds deliver while they read, as `shipsignal run` does. */
   private async runKind(app: App, kind: JobKind): Promise<JobReport> {
     switch (kind) {
+      case 'sync':
+        // Both polls side by side, one drain following both; a failure of one does not cut the other short.
+        return this.produce(app, async () => {
+          const [orders, trackers] = await Promise.allSettled([app.pollOrders('skip'), app.pollTrackers('skip')]);
+          if (orders.status === 'rejected') throw orders.reason;
+          if (trackers.status === 'rejected') throw trackers.reason;
+          return { orders: orders.value, trackers: trackers.value };
+        });
       case 'orders':
         return this.produce(app, () => app.pollOrders('skip'));
       case 'trackers':
@@ -210,15 +224,18 @@ export class FleetWorker {
         return { outcome: 'ok', value: drained };
       }
       case 'setup': {
-        const result = await runSetup(app.env, false);
-        return { outcome: 'ok', value: result.lines.map((line) => ({ name: line.name, status: line.outcome.status })) };
+        // Under the store's setup lease: two runs at once would both look an object up, miss it, and both create it.
+        // On the App's own state store, and its provisioner stops with the App.
+        const outcome = await app.setupJob(() => runSetup(app.env, false, { store: app.context.store, provisioner: composeProvisioner(app.env, app.signal) }));
+        return { outcome: 'ok', value: outcome.ran ? outcome.value.lines.map((line) => ({ name: line.name, status: line.outcome.status })) : [] };
       }
     }
   }
 
   /**
-   * Runs a producing job with a drain following it; then asks for one more drain (records appended after the
-   * drain's last look), put off until the account has budget when that is what stopped the drain.
+   * Runs a producing job with a drain following it; then, if the outbox is not empty (records appended after the
+   * drain's last look, or a drain that stopped), asks for one more drain, put off until the account has budget when
+   * that is what stopped it.
    */
   private async produce(app: App, work: () => Promise<unknown>): Promise<JobReport> {
     const following = app.drainFollowing().then(() => null, (error: unknown) => error);
@@ -227,7 +244,11 @@ export class FleetWorker {
     const drainError = await following;
     const budget = outOfBudget(drainError);
     if (drainError && !budget && !app.signal.aborted) this.options.logger.warn('drain after job failed; the drain job retries', { storeId: app.storeId, error: drainError });
-    await enqueue(this.queue, app.storeId, 'drain', budget ? Math.max(0, budget.untilMs - Date.now()) : 0);
+    // Nothing left behind (the usual case: the drain followed the job to its end): no drain job, which another
+    // worker would take and open the store for only to find the outbox empty.
+    if (budget || drainError || (await app.context.outbox.depth()).batches > 0) {
+      await enqueue(this.queue, app.storeId, 'drain', budget ? Math.max(0, budget.untilMs - Date.now()) : 0);
+    }
     if (!worked.ok) throw worked.error;
     return { outcome: 'ok', value: worked.value };
   }

@@ -123,5 +123,6 @@ export function storeIdFrom(domainOrUrl: string): string {
  */
 export const fleetKeys = {
   windows: (fleet: string, account: string, endpoint: string): string => `${fleet}:windows:${account}:${endpoint}`,
+  costBucket: (fleet: string, shop: string): string => `${fleet}:bucket:${shop}`,
   status: (fleet: string, storeId: string): string => `${fleet}:status:${storeId}`,
 } as const;

@@ -30,7 +30,7 @@ const codeOf = (error: unknown): string | undefined =>
 let openKeyvAdapters = 0;
 
 class PostgresStateStore extends KeyvStateStore {
-  constructor(adapter: KeyvPostgres, namespace: string, private readonly pool: Pool) {
+  constructor(adapter: KeyvPostgres, namespace: string, private readonly pool: Pool, private readonly release: () => Promise<void>) {
     super(adapter, namespace);
   }
 
@@ -108,21 +108,66 @@ class PostgresStateStore extends KeyvStateStore {
     }
   }
 
+  private closed = false;
   override async close(): Promise<void> {
-    await this.pool.end();
+    // Closing twice must not release the shared pool twice (another store may still use it).
+    if (this.closed) return;
+    this.closed = true;
+    await this.release();
     openKeyvAdapters -= 1;
     if (openKeyvAdapters === 0) await super.close();
   }
 }
 
+/**
+ * One pool per database per process, shared by every store opened on it: a fleet worker holds many stores at once,
+ * and a pool each (with its idle connections) would exhaust the server's connections long before its CPU. The
+ * tables are created once per pool; the pool ends when the last store on it closes.
+ */
+interface SharedPool {
+  readonly pool: Pool;
+  readonly ready: Promise<void>;
+  users: number;
+}
+const pools = new Map<string, SharedPool>();
+
+function takePool(url: string): SharedPool {
+  let shared = pools.get(url);
+  if (!shared) {
+    const pool = new Pool({ connectionString: url, max: 10 });
+    pool.on('error', () => undefined); // an idle client's error; the next query reports it
+    const ready = (async () => {
+      for (const ddl of [CREATE_TABLE, CREATE_LEASES]) {
+        await pool.query(ddl).catch((error: unknown) => {
+          if (!ALREADY_THERE.has(codeOf(error) ?? '')) throw error;
+        });
+      }
+    })();
+    const created: SharedPool = { pool, ready, users: 0 };
+    // A pool that could not create the tables is not kept: the next open tries afresh.
+    ready.catch(() => pools.get(url) === created && pools.delete(url));
+    pools.set(url, created);
+    shared = created;
+  }
+  shared.users += 1;
+  return shared;
+}
+
+async function releasePool(url: string, shared: SharedPool): Promise<void> {
+  shared.users -= 1;
+  if (shared.users > 0) return;
+  if (pools.get(url) === shared) pools.delete(url);
+  await shared.pool.end();
+}
+
 export async function openPostgresStore(url: string, namespace: string): Promise<PostgresStateStore> {
-  const pool = new Pool({ connectionString: url, max: 4 });
-  pool.on('error', () => undefined); // an idle client's error; the next query reports it
-  for (const ddl of [CREATE_TABLE, CREATE_LEASES]) {
-    await pool.query(ddl).catch((error: unknown) => {
-      if (!ALREADY_THERE.has(codeOf(error) ?? '')) throw error;
-    });
+  const shared = takePool(url);
+  try {
+    await shared.ready;
+  } catch (error) {
+    await releasePool(url, shared);
+    throw error;
   }
   openKeyvAdapters += 1;
-  return new PostgresStateStore(new KeyvPostgres({ uri: url }), namespace, pool);
+  return new PostgresStateStore(new KeyvPostgres({ uri: url }), namespace, shared.pool, () => releasePool(url, shared));
 }

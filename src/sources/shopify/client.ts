@@ -2,6 +2,7 @@ import { createAdminApiClient } from '@shopify/admin-api-client';
 import { PermanentError, RetryableError } from '../../util/errors';
 import { DEFAULT_BACKOFF, parseRetryAfter, sleep, type BackoffPolicy } from '../../util/retry';
 import { RetryLoop, type AttemptOutcome, type IncidentObserver } from '../../util/retry-loop';
+import type { SharedCostBucket } from '../shared-bucket';
 import { SHOPIFY_API_VERSION } from './queries';
 import type { QueryCost, ThrottleStatus } from './types';
 
@@ -13,6 +14,8 @@ export interface ShopifyConnection {
   readonly baseUrl: string | null;
   readonly timeoutMs: number;
   readonly backoff?: BackoffPolicy;
+  /** A fleet: the shop's bucket shared with every other worker reading it (taken from before each query). */
+  readonly costBucket?: SharedCostBucket;
 }
 
 export interface ShopifyObserver extends IncidentObserver {
@@ -35,8 +38,10 @@ export class ShopifyGraphqlClient {
   private bucket: { status: ThrottleStatus; at: number } | null = null;
   private readonly expectedCost = new Map<string, number>();
   private readonly retries: RetryLoop;
+  private readonly shared: SharedCostBucket | null;
 
   constructor(connection: ShopifyConnection, private readonly observer?: ShopifyObserver, private readonly signal?: AbortSignal) {
+    this.shared = connection.costBucket ?? null;
     this.retries = new RetryLoop(connection.backoff ?? DEFAULT_BACKOFF, observer, signal);
     const origin = `https://${connection.storeDomain}`;
     const base = connection.baseUrl?.replace(/\/$/, '') ?? null;
@@ -56,12 +61,12 @@ export class ShopifyGraphqlClient {
 
   query<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
     return this.retries.run(async () => {
-      await this.waitForBudget(document);
-      return this.attempt<T>(document, variables);
+      const taken = await this.waitForBudget(document);
+      return this.attempt<T>(document, variables, taken);
     });
   }
 
-  private async attempt<T>(document: string, variables: Record<string, unknown>): Promise<AttemptOutcome<T>> {
+  private async attempt<T>(document: string, variables: Record<string, unknown>, taken: number): Promise<AttemptOutcome<T>> {
     const started = Date.now();
     let response: Response;
     try {
@@ -75,6 +80,8 @@ export class ShopifyGraphqlClient {
     const cost = body?.extensions?.cost ?? null;
     this.observer?.request(response.status, Date.now() - started, cost);
     if (cost) this.learnCost(document, cost);
+    // A failed write only leaves the shared level lower than it is (the points stay taken until the refill).
+    if (cost && this.shared) await this.shared.settle(taken, cost.actualQueryCost, cost.throttleStatus).catch(() => undefined);
 
     if (response.status === 429 || response.status >= 500 || (response.ok && !body)) {
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
@@ -104,9 +111,19 @@ export class ShopifyGraphqlClient {
     return available >= needed ? 0 : Math.ceil(((needed - available) / status.restoreRate) * 1000);
   }
 
-  private async waitForBudget(document: string): Promise<void> {
-    const wait = this.refillWaitMs(this.expectedCost.get(document) ?? 0);
-    if (wait > 0) await sleep(wait, this.signal);
+  /** Waits until the bucket can pay the query's expected cost; answers the points taken from the shared bucket. */
+  private async waitForBudget(document: string): Promise<number> {
+    const expected = this.expectedCost.get(document) ?? 0;
+    if (!this.shared) {
+      const wait = this.refillWaitMs(expected);
+      if (wait > 0) await sleep(wait, this.signal);
+      return 0;
+    }
+    for (let wait = await this.shared.take(expected); wait > 0; wait = await this.shared.take(expected)) {
+      await sleep(wait, this.signal);
+      if (this.signal?.aborted) throw new PermanentError('stopped while waiting for the shop\'s cost bucket', 'aborted');
+    }
+    return expected;
   }
 }
 
