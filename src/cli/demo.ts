@@ -69,7 +69,10 @@ export async function runDemo(storeName: keyof typeof DEMO_STORES, out: NodeJS.W
   const samples = new Map<string, string>();
   const interceptor = axios.interceptors.request.use((config) => {
     const path = new URL(config.url ?? '', 'http://x').pathname;
-    if (!samples.has(path) && config.data) samples.set(path, typeof config.data === 'string' ? config.data : JSON.stringify(config.data));
+    // Bulk bodies go as bytes already in wire form (sinks/klaviyo/wire.ts): shown as the text they are.
+    const data: unknown = config.data;
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.toString('utf8') : JSON.stringify(data);
+    if (!samples.has(path) && data) samples.set(path, text);
     return config;
   });
   const root = packageRoot();
