@@ -3,15 +3,15 @@
  * (wire.ts) and its size summed, so the 5 MB check never re-serializes a growing request and the request body is
  * the items' texts joined.
  */
-import { ObjectSerializer } from 'klaviyo-api';
 import { profileKeyOf, unsetOf, type MetricEvent, type ProfileIdentity, type ProfilePatch, type SinkRecord } from '../../model/records';
 import type { PayloadLimits } from './limits';
-import { bulkEventGroup, hasIdentifier } from './payloads';
+import { hasIdentifier } from './payloads';
 import {
   EVENTS_ENVELOPE_TEXT_BYTES,
   PROFILES_ENVELOPE_TEXT_BYTES,
   eventEntryText,
   eventsBodyText,
+  groupFramingBytes,
   profileResourceText,
   profilesBodyText,
   type WireBody,
@@ -57,13 +57,6 @@ export interface BatchOptions {
   readonly bulkThreshold: number;
 }
 
-export const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
-
-/** Wire size of the SDK model as axios will send it. */
-export function wireBytes(model: unknown, type: string): number {
-  return byteLength(ObjectSerializer.serialize(model, type));
-}
-
 function mergeIdentity(a: ProfileIdentity, b: ProfileIdentity): ProfileIdentity {
   return {
     email: b.email ?? a.email,
@@ -90,36 +83,6 @@ function mergeProperties(a: ProfilePatch, b: ProfilePatch): Pick<ProfilePatch, '
   Object.assign(properties, b.properties);
   const unset = [...new Set([...unsetOf(a).filter((name) => !(name in b.properties)), ...removedLater])].sort();
   return { properties, unset };
-}
-
-/** Framing around the items: the wrapper bytes do not depend on the items. */
-const EVENTS_ENVELOPE_BYTES = EVENTS_ENVELOPE_TEXT_BYTES;
-const PROFILES_ENVELOPE_BYTES = PROFILES_ENVELOPE_TEXT_BYTES;
-
-/*
- * Items are measured from their wire text (wire.ts), written once. A group's framing is measured without writing
- * it: on an empty shell, plus each identifier's "key": value (test/unit/klaviyo-wire-size.test.ts holds this equal
- * to the SDK serializer's output).
- */
-const EMPTY_IDENTITY = { email: null, phoneNumber: null, externalId: null };
-const GROUP_SHELL_BYTES = {
-  backfill: wireBytes(bulkEventGroup(EMPTY_IDENTITY, true, []), 'EventsBulkCreateQueryResourceObject'),
-  live: wireBytes(bulkEventGroup(EMPTY_IDENTITY, false, []), 'EventsBulkCreateQueryResourceObject'),
-};
-const IDENTITY_WIRE_KEYS = [['email', 'email'], ['phoneNumber', 'phone_number'], ['externalId', 'external_id']] as const;
-
-/** Wire size of a bulk event group's framing for this profile, without its events. */
-export function groupHeaderBytes(identity: ProfileIdentity, backfill: boolean): number {
-  let bytes = backfill ? GROUP_SHELL_BYTES.backfill : GROUP_SHELL_BYTES.live;
-  let fields = 0;
-  for (const [field, wireKey] of IDENTITY_WIRE_KEYS) {
-    const value = identity[field];
-    if (value === null) continue;
-    // "key": value, with a comma between fields.
-    bytes += wireKey.length + 3 + byteLength(value) + (fields > 0 ? 1 : 0);
-    fields += 1;
-  }
-  return bytes;
 }
 
 /** Separates the parts of a map key; no identifier, metric name or event id carries a NUL. */
@@ -161,7 +124,7 @@ export function splitRecords(records: readonly SinkRecord[], payload: PayloadLim
       }
       const text = eventEntryText(record);
       const bytes = Buffer.byteLength(text, 'utf8');
-      if (EVENTS_ENVELOPE_BYTES + groupHeaderBytes(record.identity, record.backfill) + bytes > payload.maxRequestBytes) {
+      if (EVENTS_ENVELOPE_TEXT_BYTES + groupFramingBytes(record.identity, record.backfill) + bytes > payload.maxRequestBytes) {
         rejected.push({ index, reason: `event of ${bytes} bytes cannot fit a ${payload.maxRequestBytes}-byte request` });
       } else {
         const item = { event: record, indices: [index], text, bytes };
@@ -188,11 +151,11 @@ export function planProfiles(profiles: readonly ProfileItem[], options: BatchOpt
   if (profiles.length < options.bulkThreshold) return profiles.map((item) => ({ endpoint: 'profileImport', item }));
   const plans: Plan[] = [];
   let batch: ProfileItem[] = [];
-  let bytes = PROFILES_ENVELOPE_BYTES;
+  let bytes = PROFILES_ENVELOPE_TEXT_BYTES;
   const flush = () => {
     if (batch.length > 0) plans.push({ endpoint: 'bulkImportProfiles', profiles: batch, bytes });
     batch = [];
-    bytes = PROFILES_ENVELOPE_BYTES;
+    bytes = PROFILES_ENVELOPE_TEXT_BYTES;
   };
   for (const item of profiles) {
     const added = item.bytes + (batch.length > 0 ? 1 : 0);
@@ -218,15 +181,15 @@ export function planEvents(events: readonly EventItem[], options: BatchOptions):
   const plans: Plan[] = [];
   let groups: EventGroup[] = [];
   let count = 0;
-  let bytes = EVENTS_ENVELOPE_BYTES;
+  let bytes = EVENTS_ENVELOPE_TEXT_BYTES;
   const flush = () => {
     if (count > 0) plans.push({ endpoint: 'bulkCreateEvents', groups, bytes });
     groups = [];
     count = 0;
-    bytes = EVENTS_ENVELOPE_BYTES;
+    bytes = EVENTS_ENVELOPE_TEXT_BYTES;
   };
   for (const { identity, backfill, events: items } of grouped.values()) {
-    const header = groupHeaderBytes(identity, backfill);
+    const header = groupFramingBytes(identity, backfill);
     let open: EventItem[] | null = null;
     for (const item of items) {
       const openCost: number = open === null ? header + (groups.length > 0 ? 1 : 0) : 0;

@@ -72,6 +72,12 @@ function groupShell(identity: ProfileIdentity, backfill: boolean): readonly [str
   return [text.slice(0, at + 1), text.slice(at + 1)];
 }
 
+/** Wire size of a group's framing for this profile, without its events: what the planner adds per group. */
+export function groupFramingBytes(identity: ProfileIdentity, backfill: boolean): number {
+  const [open, close] = groupShell(identity, backfill);
+  return Buffer.byteLength(open, 'utf8') + Buffer.byteLength(close, 'utf8');
+}
+
 /** An envelope as the SDK itself serializes it, split where its item list goes (its only `[]`). */
 function envelope(model: unknown, type: string): readonly [string, string] {
   const text = JSON.stringify(ObjectSerializer.serialize(model, type));
