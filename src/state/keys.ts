@@ -33,6 +33,11 @@ export const customerKey = (key: string): string => `customer:${key}`;
 export const productStatsKey = (productId: string): string => `product:${productId}`;
 /** One category's pooled re-purchase gaps (the back-off for thin products) and best sellers. */
 export const categoryStatsKey = (category: string): string => `product-category:${category}`;
+/**
+ * A token rewritten by every commit that writes product or category statistics: a process that finds the token it
+ * last saw knows its decoded copies of those rows are still what state holds (`state/products.ts`).
+ */
+export const PRODUCT_STATS_GENERATION_KEY = 'product-generation';
 
 /**
  * Outcomes (/status, `shipsignal report`): per customer, the facts every outcome counter sums (`outcomes/facts.ts`);

@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
 import { learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
-import { recommendationIds } from '../../src/enrichment/products/recommend';
+import { recommendationIds, topScored } from '../../src/enrichment/products/recommend';
 import { bump } from '../../src/enrichment/products/top-counts';
 import type { StatsLookup } from '../../src/enrichment/products/replenishment';
 import { item, placed } from './products-fixtures';
@@ -84,5 +85,23 @@ describe('learnOrder and recommendationIds', () => {
     learnOrder(book, [], placed('a', 0, ['p', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6'].map((id) => item(id))), titles, config);
     learnOrder(book, [], placed('b', 0, [item('p'), item('a6')]), titles, config);
     expect(recommendationIds([placed('1', 0, [item('p')])], lookup(book), null, config)).toEqual(['a6', 'a1', 'a2', 'a3', 'a4']);
+  });
+});
+
+describe('topScored', () => {
+  const bySorting = (score: Map<string, number>, k: number) => [...score]
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+    .slice(0, k)
+    .map(([id]) => id);
+
+  it('picks what sorting every entry and taking k picks, ties by id', () => {
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.string({ maxLength: 3 }), fc.integer({ min: 0, max: 6 })), { maxLength: 40 }),
+      fc.integer({ min: 0, max: 8 }),
+      (entries, k) => {
+        const score = new Map(entries);
+        expect(topScored(score, k)).toEqual(bySorting(score, k));
+      },
+    ), { numRuns: 500 });
   });
 });

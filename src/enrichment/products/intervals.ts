@@ -1,6 +1,6 @@
 import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { keptPurchases, perUnitGap } from './learn';
+import { perUnitGap } from './learn';
 import { median, quantile } from './top-counts';
 import type { CategoryStats, LearnedFrom, ProductStats } from './types';
 
@@ -50,15 +50,15 @@ export function productInterval(product: ProductStats | undefined, category: Cat
 /** A customer's kept purchases of one product, oldest first. */
 export type ProductPurchases = ReadonlyArray<{ readonly placedAt: string; readonly quantity: number }>;
 
-/** The customer's kept purchases grouped by product, in one pass over their history. */
-export function purchasesByProduct(orders: readonly OrderContribution[]): Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>> {
-  const byProduct = new Map<string, Array<{ placedAt: string; quantity: number; orderId: string; category: string | null }>>();
-  for (const { order, item } of keptPurchases(orders)) {
-    const list = byProduct.get(item.productId) ?? [];
-    list.push({ placedAt: order.placedAt, quantity: item.quantity, orderId: order.orderId, category: item.category });
-    byProduct.set(item.productId, list);
+/** The customer's kept purchases of one product, oldest first. */
+export function keptPurchasesOf(orders: readonly OrderContribution[], productId: string): Array<{ placedAt: string; quantity: number; orderId: string }> {
+  const purchases: Array<{ placedAt: string; quantity: number; orderId: string }> = [];
+  for (const order of orders) {
+    for (const item of order.items ?? []) {
+      if (item.productId === productId && !item.returned) purchases.push({ placedAt: order.placedAt, quantity: item.quantity, orderId: order.orderId });
+    }
   }
-  return byProduct;
+  return purchases;
 }
 
 /** Per-unit gaps between consecutive kept purchases of one product. */
@@ -73,7 +73,7 @@ export function gapsOf(purchases: ProductPurchases, rules: Rules): number[] {
 
 /** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
 export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
-  return gapsOf(purchasesByProduct(orders).get(productId) ?? [], rules);
+  return gapsOf(keptPurchasesOf(orders, productId), rules);
 }
 
 /** The customer's own per-unit interval from their purchases of a product when they have enough gaps, else null. */
@@ -84,5 +84,5 @@ export function ownInterval(purchases: ProductPurchases, rules: Rules): number |
 
 /** The customer's own per-unit interval when they have enough gaps of their own, else null. */
 export function customerInterval(orders: readonly OrderContribution[], productId: string, rules: Rules): number | null {
-  return ownInterval(purchasesByProduct(orders).get(productId) ?? [], rules);
+  return ownInterval(keptPurchasesOf(orders, productId), rules);
 }

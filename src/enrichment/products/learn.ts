@@ -1,4 +1,4 @@
-import type { OrderContribution, PurchasedItem } from '../../model/customer';
+import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { bump, bumpInPlace, keepRecent } from './top-counts';
 import type { CategoryStats, ProductStats } from './types';
@@ -15,11 +15,6 @@ export interface ProductBook {
 
 export const emptyProduct = (productId: string): ProductStats => ({ productId, title: productId, category: null, orders: 0, repeatCustomers: 0, co: [], gaps: [] });
 export const emptyCategory = (category: string): CategoryStats => ({ category, repeatCustomers: 0, gaps: [], best: [] });
-
-/** Kept purchases of a customer's history, oldest first. */
-export function keptPurchases(orders: readonly OrderContribution[]): Array<{ readonly order: OrderContribution; readonly item: PurchasedItem }> {
-  return orders.flatMap((order) => (order.items ?? []).filter((item) => !item.returned).map((item) => ({ order, item })));
-}
 
 /**
  * The customer's most recent distinct kept products, newest first, at most `limit`: what a new purchase pairs with.
@@ -68,7 +63,9 @@ export function learnOrder(
 ): void {
   const kept = (order.items ?? []).filter((item) => !item.returned);
   if (kept.length === 0) return;
-  const earlier = history.filter((o) => o.orderId !== order.orderId && o.placedAt <= order.placedAt);
+  // Usually the whole history is earlier (and a first purchase has none): no copy of it then.
+  const isEarlier = (o: OrderContribution): boolean => o.orderId !== order.orderId && o.placedAt <= order.placedAt;
+  const earlier = history.every(isEarlier) ? history : history.filter(isEarlier);
   const recent = recentProducts(earlier, config.coPurchase.historyProducts);
   const inOrder = kept.map((item) => item.productId);
   const inOrderSet = new Set(inOrder);
@@ -82,38 +79,45 @@ export function learnOrder(
   }
   const { perProduct, bestSellersPerCategory, historyProducts } = config.coPurchase;
   // The products this order is paired with, in pairing order: the rest of the order first, then the recent ones.
-  const partners = [...new Set([...inOrder, ...recent])];
+  // `inOrder` is distinct already (an order's lines of one product are one item), and most customers have no recent.
+  const partners = recent.length === 0 ? inOrder : [...new Set([...inOrder, ...recent])];
   for (const item of kept) {
     const before = book.products.get(item.productId) ?? emptyProduct(item.productId);
-    let product: ProductStats = {
-      ...before,
-      title: titles.get(item.productId) ?? before.title,
-      category: item.category ?? before.category,
-      orders: before.orders + 1,
-    };
-    const category = product.category;
+    const category = item.category ?? before.category;
     let categoryStats = category === null ? null : book.categories.get(category) ?? emptyCategory(category);
     if (categoryStats) categoryStats = { ...categoryStats, best: bump(categoryStats.best, item.productId, 1, bestSellersPerCategory) };
 
+    let { gaps, repeatCustomers } = before;
     const last = lastBought.get(item.productId);
     const gap = last ? perUnitGap(last, order.placedAt, config.replenishment) : null;
     if (gap !== null && last) {
       const firstRepeat = last.count === 1 ? 1 : 0;
-      product = { ...product, gaps: keepRecent(product.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: product.repeatCustomers + firstRepeat };
+      gaps = keepRecent(gaps, gap, config.replenishment.keepIntervals);
+      repeatCustomers += firstRepeat;
       if (categoryStats) categoryStats = { ...categoryStats, gaps: keepRecent(categoryStats.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: categoryStats.repeatCustomers + firstRepeat };
     }
 
     // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
     // wholesale order of 500 lines would otherwise cost 250,000 count updates. One working copy of the table for
-    // all of them.
-    const co = product.co.slice();
+    // all of them, made only when there is a partner (a one-product first order has none).
+    let co: Array<readonly [string, number]> | null = null;
     let paired = 0;
     for (const other of partners) {
       if (other === item.productId) continue;
       if (paired++ >= historyProducts) break;
+      co ??= before.co.slice();
       bumpInPlace(co, other, 1, perProduct);
     }
-    book.products.set(item.productId, { ...product, co });
+    // One new value, its keys in the stored order (the text of an unchanged field stays the same).
+    book.products.set(item.productId, {
+      productId: item.productId,
+      title: titles.get(item.productId) ?? before.title,
+      category,
+      orders: before.orders + 1,
+      repeatCustomers,
+      co: co ?? before.co,
+      gaps,
+    });
     book.changed.add(productEntryName(item.productId));
     if (categoryStats && category !== null) {
       book.categories.set(category, categoryStats);

@@ -15,23 +15,31 @@ export function productKeyOf(line: Order['lineItems'][number]): string | null {
 export function purchasedItems(order: Order): PurchasedItem[] {
   const cancelled = order.cancelledAt !== null;
   const net = cancelled ? 0 : Math.max(0, order.currentTotal.minor);
-  const kept = order.lineItems.map((line) => Math.max(0, Math.min(line.quantity, line.currentQuantity)));
-  const values = order.lineItems.map((line, i) => Math.max(0, line.unitPrice.minor) * kept[i]);
-  const sum = values.reduce((a, b) => a + b, 0);
-  const byProduct = new Map<string, { category: string | null; quantity: number; netMinor: number }>();
-  order.lineItems.forEach((line, i) => {
+  const lines = order.lineItems;
+  let sum = 0;
+  for (const line of lines) sum += valueOf(line);
+  // Built in place (this runs for every order read): lines of one product merge into the item already made.
+  const items: Array<{ productId: string; category: string | null; quantity: number; netMinor: number; returned: boolean }> = [];
+  const index = lines.length > 16 ? new Map<string, number>() : null; // a wholesale basket: no quadratic search
+  for (const line of lines) {
     const productId = productKeyOf(line);
-    if (productId === null) return;
-    const share = sum > 0 ? Math.round((net * values[i]) / sum) : 0;
-    const seen = byProduct.get(productId);
-    if (seen) byProduct.set(productId, { category: seen.category ?? line.category, quantity: seen.quantity + kept[i], netMinor: seen.netMinor + share });
-    else byProduct.set(productId, { category: line.category, quantity: kept[i], netMinor: share });
-  });
-  return [...byProduct].map(([productId, item]) => ({
-    productId,
-    category: item.category,
-    quantity: item.quantity,
-    netMinor: item.netMinor,
-    returned: cancelled || net === 0 || item.quantity === 0,
-  }));
+    if (productId === null) continue;
+    const share = sum > 0 ? Math.round((net * valueOf(line)) / sum) : 0;
+    const at = index ? index.get(productId) ?? -1 : items.findIndex((item) => item.productId === productId);
+    if (at >= 0) {
+      const seen = items[at];
+      seen.category = seen.category ?? line.category;
+      seen.quantity += keptOf(line);
+      seen.netMinor += share;
+    } else {
+      index?.set(productId, items.length);
+      items.push({ productId, category: line.category, quantity: keptOf(line), netMinor: share, returned: false });
+    }
+  }
+  for (const item of items) item.returned = cancelled || net === 0 || item.quantity === 0;
+  return items;
 }
+
+/** Units of a line the customer kept (refunded and removed units excluded). */
+const keptOf = (line: Order['lineItems'][number]): number => Math.max(0, Math.min(line.quantity, line.currentQuantity));
+const valueOf = (line: Order['lineItems'][number]): number => Math.max(0, line.unitPrice.minor) * keptOf(line);

@@ -26,10 +26,7 @@ export function recommendationIds(orders: readonly OrderContribution[], stats: S
       score.set(other, (score.get(other) ?? 0) + count);
     }
   }
-  const chosen = [...score]
-    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
-    .slice(0, recommend)
-    .map(([id]) => id);
+  const chosen = topScored(score, recommend);
   if (fillWithCategoryBestSellers && topCategory !== null) {
     for (const [id] of stats.category(topCategory)?.best ?? []) {
       if (chosen.length >= recommend) break;
@@ -37,6 +34,30 @@ export function recommendationIds(orders: readonly OrderContribution[], stats: S
     }
   }
   return chosen;
+}
+
+/** Ranks before: the higher score, then the lower id (stable whatever the map's order). */
+const ranksBefore = (a: string, x: number, b: string, y: number): boolean => x > y || (x === y && a < b);
+
+/**
+ * The `k` best ids of a score map, best first: the same as sorting every entry and taking `k`, without making an
+ * array per entry (a re-assessment ranks hundreds of candidates for each of its customers and keeps five).
+ */
+export function topScored(score: ReadonlyMap<string, number>, k: number): string[] {
+  const ids: string[] = [];
+  const scores: number[] = [];
+  for (const [id, value] of score) {
+    if (ids.length === k && !ranksBefore(id, value, ids[k - 1], scores[k - 1])) continue;
+    let at = ids.length === k ? k - 1 : ids.length;
+    while (at > 0 && ranksBefore(id, value, ids[at - 1], scores[at - 1])) {
+      ids[at] = ids[at - 1];
+      scores[at] = scores[at - 1];
+      at -= 1;
+    }
+    ids[at] = id;
+    scores[at] = value;
+  }
+  return ids;
 }
 
 export function withTitles(ids: readonly string[], titleOf: (productId: string) => string | undefined): Recommendation[] {

@@ -1,7 +1,10 @@
 import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { ownInterval, productInterval, purchasesByProduct } from './intervals';
+import { ownInterval, productInterval } from './intervals';
 import type { CategoryStats, ProductStats, ReplenishmentDue } from './types';
+
+type StoreInterval = NonNullable<ReturnType<typeof productInterval>>;
+type Purchase = { readonly placedAt: string; readonly quantity: number; readonly orderId: string };
 
 const DAY_MS = 86_400_000;
 
@@ -19,13 +22,28 @@ export interface StatsLookup {
  */
 export function nextReplenishment(orders: readonly OrderContribution[], stats: StatsLookup, now: Date, config: ProductsConfig): ReplenishmentDue | null {
   const rules = config.replenishment;
-  let best: ReplenishmentDue | null = null;
-  for (const [productId, purchases] of purchasesByProduct(orders)) {
-    const purchase = purchases[purchases.length - 1];
+  // Two walks over the kept lines: each product's category as last bought, then the purchases of only the products
+  // the store re-buys regularly. Most products are not, and this runs for every customer of every assessment.
+  const lastCategory = new Map<string, string | null>();
+  for (const order of orders) {
+    for (const item of order.items ?? []) if (!item.returned) lastCategory.set(item.productId, item.category);
+  }
+  const cycles = new Map<string, { readonly product: ProductStats | undefined; readonly store: StoreInterval; readonly purchases: Purchase[] }>();
+  for (const [productId, boughtIn] of lastCategory) {
     const product = stats.product(productId);
-    const category = product?.category ?? purchase.category;
+    const category = product?.category ?? boughtIn;
     const store = productInterval(product, category === null ? undefined : stats.category(category), rules);
-    if (store === null) continue;
+    if (store !== null) cycles.set(productId, { product, store, purchases: [] });
+  }
+  if (cycles.size === 0) return null;
+  for (const order of orders) {
+    for (const item of order.items ?? []) {
+      if (!item.returned) cycles.get(item.productId)?.purchases.push({ placedAt: order.placedAt, quantity: item.quantity, orderId: order.orderId });
+    }
+  }
+  let best: ReplenishmentDue | null = null;
+  for (const [productId, { product, store, purchases }] of cycles) {
+    const purchase = purchases[purchases.length - 1];
     const own = ownInterval(purchases, rules);
     const perUnit = own ?? store.perUnitDays;
     const intervalDays = perUnit * Math.max(1, purchase.quantity);
