@@ -5,7 +5,7 @@ import { categoryAffinity } from '../enrichment/products/affinity';
 import { productKeyOf } from '../enrichment/products/lines';
 import type { ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
-import { productSignals, recommendedIds, statsNeeded } from '../enrichment/products/signals';
+import { addStatsNeeded, productSignals, recommendedIds } from '../enrichment/products/signals';
 import type { ProductSignals, Recommendation } from '../enrichment/products/types';
 import { customerKey } from '../state/keys';
 import type { StateStore } from '../state/port';
@@ -28,11 +28,7 @@ export async function readProductBook(context: PipelineContext, customers: Itera
       if (line.category !== null) categories.add(line.category);
     }
   }
-  for (const customer of customers) {
-    const needed = statsNeeded(customer, context.settings.products);
-    needed.products.forEach((id) => products.add(id));
-    needed.categories.forEach((category) => categories.add(category));
-  }
+  for (const customer of customers) addStatsNeeded(customer, context.settings.products, products, categories);
   return context.productStats.read(products, categories);
 }
 
@@ -69,8 +65,10 @@ export async function recommendationsFor(store: StateStore, email: string, confi
   const customer = await store.get<CustomerAggregate>(customerKey(email));
   if (!customer) return [];
   const repository = new ProductStatsRepository(store);
-  const needed = statsNeeded(customer, config);
-  const book = await repository.read(needed.products, needed.categories);
+  const products = new Set<string>();
+  const categories = new Set<string>();
+  addStatsNeeded(customer, config, products, categories);
+  const book = await repository.read(products, categories);
   const signals = await signalsFor(repository, book, [customer], now, config);
   return [...(signals.get(customer.key)?.recommendations ?? [])];
 }

@@ -5,6 +5,6 @@ export { learnOrder, emptyProduct, emptyCategory, recentProducts, productEntryNa
 export { storeInterval, productInterval, customerInterval, ownGaps } from './intervals';
 export { nextReplenishment, type StatsLookup } from './replenishment';
 export { recommendationIds, ownedProducts, withTitles } from './recommend';
-export { productSignals, recommendedIds, statsNeeded } from './signals';
+export { addStatsNeeded, productSignals, recommendedIds } from './signals';
 export { bump, median, quantile } from './top-counts';
 export * from './types';

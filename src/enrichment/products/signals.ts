@@ -6,13 +6,17 @@ import { recommendationIds, withTitles } from './recommend';
 import { nextReplenishment, type StatsLookup } from './replenishment';
 import type { ProductSignals } from './types';
 
-/** The products and categories whose statistics `productSignals` reads for this customer (before titles). */
-export function statsNeeded(customer: CustomerAggregate, config: ProductsConfig): { products: string[]; categories: string[] } {
+/**
+ * Adds the products and categories whose statistics `productSignals` reads for this customer (before titles) to
+ * the caller's sets: a page gathers them for all its customers at once, with no list per customer.
+ */
+export function addStatsNeeded(customer: CustomerAggregate, config: ProductsConfig, products: Set<string>, categories: Set<string>): void {
   const limit = Math.max(config.coPurchase.historyProducts, config.replenishment.candidateProducts);
-  const products = recentProducts(customer.orders, limit);
-  const categories = new Set<string>();
-  for (const order of customer.orders) for (const item of order.items ?? []) if (item.category !== null) categories.add(item.category);
-  return { products, categories: [...categories] };
+  for (const id of recentProducts(customer.orders, limit)) products.add(id);
+  for (const order of customer.orders) {
+    const items = order.items;
+    if (items !== undefined) for (const item of items) if (item.category !== null) categories.add(item.category);
+  }
 }
 
 /**
