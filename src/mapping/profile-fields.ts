@@ -21,6 +21,20 @@ export interface ProfileContext {
 
 type FieldFn = (context: ProfileContext) => PropertyValue;
 
+/**
+ * A customer's returns summary, made once per customer value: five fields read it, and each summary walks the
+ * customer's orders and returns (customers are immutable values, so the value is a sound key).
+ */
+const RETURNS = new WeakMap<CustomerAggregate, ReturnType<typeof summarizeReturns>>();
+function returnsOf(customer: CustomerAggregate): ReturnType<typeof summarizeReturns> {
+  let summary = RETURNS.get(customer);
+  if (summary === undefined) {
+    summary = summarizeReturns(customer);
+    RETURNS.set(customer, summary);
+  }
+  return summary;
+}
+
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 const amount = (minor: number, currency: string): number => minor / 10 ** minorDigits(currency);
 
@@ -41,11 +55,11 @@ export const PROFILE_FIELDS = {
   'lifecycle.churn_risk_reasons': ({ lifecycle }) => [...lifecycle.churnRiskReasons],
   'lifecycle.expected_next_order_at': ({ lifecycle }) => iso(lifecycle.expectedNextOrderAt),
   // Returns (enrichment/returns/summary.ts): the same patch, so a return and the spend it reduced arrive together.
-  'returns.open': ({ customer }) => summarizeReturns(customer).open,
-  'returns.count': ({ customer }) => summarizeReturns(customer).count,
-  'returns.rate': ({ customer }) => summarizeReturns(customer).rate,
-  'returns.last_reason': ({ customer }) => summarizeReturns(customer).lastReason,
-  'returns.last_at': ({ customer }) => summarizeReturns(customer).lastAt,
+  'returns.open': ({ customer }) => returnsOf(customer).open,
+  'returns.count': ({ customer }) => returnsOf(customer).count,
+  'returns.rate': ({ customer }) => returnsOf(customer).rate,
+  'returns.last_reason': ({ customer }) => returnsOf(customer).lastReason,
+  'returns.last_at': ({ customer }) => returnsOf(customer).lastAt,
   'products.top_category': ({ products }) => products.topCategory,
   // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
   'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
