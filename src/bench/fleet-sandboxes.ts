@@ -1,15 +1,21 @@
 /**
- * `bench:fleet`'s sandbox process: one synthetic Shopify store and one Klaviyo account (documented rate limits, its
- * own key) per fleet store, all in this child so the workers' CPU is measured apart. Driven over IPC by fleet.ts.
+ * `bench:fleet`'s sandbox process: one synthetic Shopify store and one Klaviyo account (documented rate limits or
+ * scaled ones, its own key) per fleet store, all in this child so the workers' CPU is measured apart. Driven over
+ * IPC by fleet.ts.
  */
 import { startLocalStack, type LocalStack } from '../sandbox/local-stack';
 import { generateStore } from '../sandbox/shopify/seeds/synthetic';
+import { bulkMaxima } from './rate-minimum';
 
 export interface FleetSandboxSpec {
   readonly stores: number;
   readonly orders: number;
   readonly seed: number;
   readonly now: string;
+  /** Every account's rate limits divided by this (1: the documented ones). */
+  readonly limitScale: number;
+  /** Every account's bulk maxima (events a request, profiles a job) divided by this (1: Klaviyo's). */
+  readonly bulkScale: number;
 }
 
 export interface StoreProgress {
@@ -32,7 +38,11 @@ process.on('message', (message: { kind: 'start'; spec: FleetSandboxSpec } | { ki
       const started = [];
       for (let i = 0; i < spec.stores; i++) {
         const store = generateStore({ orders: spec.orders, seed: spec.seed + i, start: new Date(end.getTime() - 300 * 86_400_000), spanDays: 300 });
-        const stack = await startLocalStack({ store, klaviyoRateLimits: 'documented', credentials: { klaviyoApiKey: `pk_bench_fleet_${spec.seed}_${i}` } });
+        const stack = await startLocalStack({
+          store, credentials: { klaviyoApiKey: `pk_bench_fleet_${spec.seed}_${i}` },
+          klaviyoRateLimits: spec.limitScale > 1 ? { divideBy: spec.limitScale } : 'documented',
+          ...(spec.bulkScale > 1 ? { klaviyoBulkMaxima: bulkMaxima(spec.bulkScale) } : {}),
+        });
         stacks.push(stack);
         const emails = new Set<string>();
         let expectedEvents = 0;
