@@ -107,6 +107,13 @@ interface RunFigures {
   readonly wallSeconds: number;
   readonly events: number;
   readonly ratios: number[];
+  /**
+   * Each store's time from its own first event to its last against its minimum: the delivery alone, without the
+   * wait for a worker, the worker's start and the store's read before its first request (which the ratio includes).
+   */
+  readonly deliveryRatios: number[];
+  /** Seconds from the workers' start to each store's first event. */
+  readonly firstEventSeconds: number[];
   /** The least and the largest store's minimum. */
   readonly minimumSeconds: readonly [number, number];
   readonly firstEventSpread: number;
@@ -184,6 +191,8 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
       ratios: done.map((d, i) => (d === null ? Number.POSITIVE_INFINITY : (d - started) / 1000 / Math.max(1, minimum(i)))),
       minimumSeconds: [Math.min(...stores.map((_, i) => minimum(i))), Math.max(...stores.map((_, i) => minimum(i)))],
       firstEventSpread: spread(firstEvent),
+      deliveryRatios: done.map((d, i) => (d === null || firstEvent[i] === null ? Number.POSITIVE_INFINITY : (d - (firstEvent[i] as number)) / 1000 / Math.max(1, minimum(i)))),
+      firstEventSeconds: firstEvent.map((f) => (f === null ? Number.POSITIVE_INFINITY : (f - started) / 1000)),
       doneSpread: spread(done),
       throttled: last.reduce((sum, p) => sum + p.throttled, 0),
       workerCpuSeconds: cpu,
@@ -225,7 +234,8 @@ async function main(): Promise<void> {
     const ratios = [0, 0.5, 0.9, 1].map((q) => decimal(quantile(run.ratios, q), 2)).join(' / ');
     return [
       integer(run.workers), `${run.finished}/${options.stores}`, integer(run.events), decimal(run.wallSeconds), decimal(run.events / run.wallSeconds, 0),
-      run.minimumSeconds.map((m) => decimal(m)).join('-'), ratios, decimal(run.firstEventSpread), decimal(run.doneSpread), integer(run.throttled),
+      run.minimumSeconds.map((m) => decimal(m)).join('-'), ratios, [0.5, 1].map((q) => decimal(quantile(run.deliveryRatios, q), 2)).join(' / '),
+      [0, 0.5, 1].map((q) => decimal(quantile(run.firstEventSeconds, q))).join(' / '), decimal(run.doneSpread), integer(run.throttled),
       [run.workerCpuSeconds, run.sandboxCpuSeconds, run.servers.redis, run.servers.postgres].map((c) => decimal(c, 1)).join(' / '),
       `${decimal((100 * ours) / (run.wallSeconds * run.servers.cores), 0)} %`, `${decimal((100 * run.servers.machineBusy) / run.servers.machineTotal, 0)} %`,
       run.load.map((l) => decimal(l, 1)).join(' → '),
@@ -236,7 +246,7 @@ async function main(): Promise<void> {
     : 'documented limits';
   process.stdout.write(`bench:fleet — ${options.stores} stores × ${options.orders} orders, each its own Klaviyo account (${scaled}); concurrency ${options.concurrency} per worker; schedule every ${EVERY_MS / 1000} s; ${cpus().length} cores\n`);
   process.stdout.write(formatTable(
-    ['workers', 'stores done', 'events', 'wall s', 'events/s', 'store minimum s', 'store ratio min / p50 / p90 / max', 'first-event spread s', 'done spread s', '429s',
+    ['workers', 'stores done', 'events', 'wall s', 'events/s', 'store minimum s', 'store ratio min / p50 / p90 / max', 'first event → done ratio p50 / max', 'first event s min / p50 / max', 'done spread s', '429s',
       'CPU s workers / sandbox / redis / postgres', 'those / (wall × cores)', 'machine busy', 'load 1 min'],
     rows,
   ));
