@@ -206,7 +206,16 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     } catch (error) {
       failed = true;
       // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
-      await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+      const ended = await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+      // Those delivered in full before the first that was not are acknowledged, not sent again by the retry: a drain
+      // put back for its account's budget would otherwise resend up to CHUNKS_IN_FLIGHT chunks every time.
+      for (let i = 0; i < inFlight.length && ended[i].status === 'fulfilled'; i += 1) {
+        try {
+          await complete(inFlight[i]);
+        } catch {
+          break; // the state store failed: the retry sends them again, as before
+        }
+      }
       throw error;
     }
   };
