@@ -19,7 +19,10 @@ export interface FleetSandboxSpec {
 }
 
 export interface StoreProgress {
+  /** Every event stored, whatever its metric. */
   readonly events: number;
+  /** Placed Order and Ordered Product events: what `expectedEvents` counts. */
+  readonly expectedMetricEvents: number;
   readonly profiles: number;
   readonly throttled: number;
 }
@@ -57,7 +60,13 @@ process.on('message', (message: { kind: 'start'; spec: FleetSandboxSpec } | { ki
       }
       process.send?.({ kind: 'started', stores: started } satisfies FleetSandboxMessage);
     } else if (message.kind === 'progress') {
-      const stores = stacks.map((stack) => ({ events: stack.klaviyo.events().length, profiles: stack.klaviyo.profiles().length, throttled: stack.klaviyo.stats().throttled }));
+      // The metrics a store's expected events are counted in (Placed Order, Ordered Product): the backfill's other
+      // metrics arriving first must not make a store look done. Counted without copying the events each poll.
+      const stores = stacks.map((stack) => {
+        const counts = stack.klaviyo.storedCounts();
+        const expected = (counts.eventsByMetric['Placed Order'] ?? 0) + (counts.eventsByMetric['Ordered Product'] ?? 0);
+        return { events: counts.events, expectedMetricEvents: expected, profiles: counts.profiles, throttled: stack.klaviyo.stats().throttled };
+      });
       process.send?.({ kind: 'progress', stores } satisfies FleetSandboxMessage);
     } else {
       await Promise.all(stacks.map((stack) => stack.close()));

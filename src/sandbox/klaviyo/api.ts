@@ -50,6 +50,8 @@ export interface KlaviyoSandbox {
   profiles(limit?: number): SandboxProfile[];
   /** The first `limit` events (all by default). */
   events(limit?: number): SandboxEvent[];
+  /** How many events (also per metric name) and profiles are stored, without copying them (a benchmark's poll). */
+  storedCounts(): { readonly events: number; readonly profiles: number; readonly eventsByMetric: Readonly<Record<string, number>> };
   requests(): RequestRecord[];
   /** The account's provisioned objects (`shipsignal setup`), copies. */
   flows(): StoredFlow[];

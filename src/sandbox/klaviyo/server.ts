@@ -266,6 +266,10 @@ class Sandbox implements KlaviyoSandbox {
     return this.eventStore.all(limit);
   }
 
+  storedCounts(): { readonly events: number; readonly profiles: number; readonly eventsByMetric: Readonly<Record<string, number>> } {
+    return { events: this.eventStore.size, profiles: this.profileStore.size, eventsByMetric: this.eventStore.countsByMetric() };
+  }
+
   requests(): RequestRecord[] {
     return [...this.log];
   }
