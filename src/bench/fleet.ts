@@ -32,6 +32,8 @@ import { decimal, formatTable, integer } from './table';
 
 const NOW = '2026-01-01T00:00:00Z';
 const EVERY_MS = 60_000;
+/** A store is done at its last event once no store's count has moved for this long. */
+const QUIET_MS = 5_000;
 
 interface Options {
   readonly stores: number; readonly workers: readonly number[]; readonly orders: number; readonly timeoutS: number;
@@ -161,10 +163,16 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
       }));
     }
     const firstEvent: Array<number | null> = stores.map(() => null);
-    const done: Array<number | null> = stores.map(() => null);
+    const complete: Array<number | null> = stores.map(() => null);
+    /** When each store's event count last moved: its backfill's last event, of whatever metric. */
+    const lastChange: number[] = stores.map(() => started);
+    const counts: number[] = stores.map(() => 0);
     let last: readonly StoreProgress[] = [];
     let cpu = 0;
-    while (done.some((d) => d === null) && Date.now() - started < options.timeoutS * 1000) {
+    // Until every store holds its Placed Order and Ordered Product events and no store's count has moved for QUIET_MS:
+    // the backfill's other metrics (fulfilments, lifecycle) travel on the same endpoint and count in its minimum.
+    const waiting = () => complete.some((d) => d === null) || Date.now() - Math.max(...lastChange) < QUIET_MS;
+    while (waiting() && Date.now() - started < options.timeoutS * 1000) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       cpu = children.reduce((sum, child) => sum + ((child.pid ? processCpuSeconds(child.pid) : null) ?? 0), 0);
       sandboxCpu = sandboxes.cpuSeconds() - sandboxCpuBefore;
@@ -173,12 +181,15 @@ async function runOnce(options: Options, workers: number, mappings: string): Pro
       const now = Date.now();
       last.forEach((progress, i) => {
         if (firstEvent[i] === null && progress.events > 0) firstEvent[i] = now;
-        if (done[i] === null && progress.expectedMetricEvents >= stores[i].expectedEvents) done[i] = now;
+        if (complete[i] === null && progress.expectedMetricEvents >= stores[i].expectedEvents) complete[i] = now;
+        if (progress.events !== counts[i]) [counts[i], lastChange[i]] = [progress.events, now];
       });
     }
+    const done = complete.map((d, i) => (d === null ? null : lastChange[i]));
     // The same limits and maxima the store's account enforces and its workers were given.
     const limits = scaleLimits(DOCUMENTED_LIMITS, options.limitScale);
-    const minimum = (i: number) => minimumSeconds(neededRequests({ events: stores[i].expectedEvents, profiles: stores[i].customers }, bulkMaxima(options.bulkScale)), limits);
+    // Every event the store's account ended up with (all metrics: each went through the bulk events endpoint).
+    const minimum = (i: number) => minimumSeconds(neededRequests({ events: counts[i], profiles: stores[i].customers }, bulkMaxima(options.bulkScale)), limits);
     const serverTotals = servers.totals();
     const finishedTimes = done.filter((d): d is number => d !== null);
     const spread = (times: Array<number | null>) => {
