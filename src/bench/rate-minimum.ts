@@ -36,17 +36,31 @@ export interface Work {
 export const EVENTS_PER_BULK_REQUEST = 1_000;
 export const PROFILES_PER_IMPORT_JOB = 10_000;
 
+export interface BulkMaxima {
+  readonly events: number;
+  readonly profiles: number;
+}
+
 /**
- * The requests the work needs at the bulk endpoints' documented maxima: ⌈events / 1,000⌉ bulk event requests,
+ * Klaviyo's bulk maxima divided by `scale` (at least one): what a scaled-down account in bench:fleet enforces and
+ * its workers are configured with, so a small store needs as many requests as one `scale` times its size.
+ */
+export function bulkMaxima(scale: number): BulkMaxima {
+  if (!(Number.isInteger(scale) && scale >= 1)) throw new RangeError(`expected a positive integer scale, got ${scale}`);
+  return { events: Math.max(1, Math.floor(EVENTS_PER_BULK_REQUEST / scale)), profiles: Math.max(1, Math.floor(PROFILES_PER_IMPORT_JOB / scale)) };
+}
+
+/**
+ * The requests the work needs at the bulk endpoints' maxima (documented, or an account's smaller ones): ⌈events / 1,000⌉ bulk event requests,
  * ⌈profiles / 10,000⌉ import jobs, and one job-status read per job, since a job's per-profile failures can only be
  * learnt from it once it is complete (no failures, no import-errors pages). Bulk event jobs have no status to read.
  * Requests made beyond these (half-full batches, retries, polls of unfinished jobs) are the client's own cost, so
  * they are not in the bar the client is judged against.
  */
-export function neededRequests(work: Work): Partial<Record<Endpoint, number>> {
-  const jobs = Math.ceil(work.profiles / PROFILES_PER_IMPORT_JOB);
+export function neededRequests(work: Work, maxima: BulkMaxima = bulkMaxima(1)): Partial<Record<Endpoint, number>> {
+  const jobs = Math.ceil(work.profiles / maxima.profiles);
   return {
-    bulkCreateEvents: Math.ceil(work.events / EVENTS_PER_BULK_REQUEST),
+    bulkCreateEvents: Math.ceil(work.events / maxima.events),
     bulkImportProfiles: jobs,
     jobStatus: jobs,
   };

@@ -61,6 +61,12 @@ export const envSchema = z.object({
   KLAVIYO_API_KEY: optionalText,
   KLAVIYO_BASE_URL: z.url().default('https://a.klaviyo.com'),
   KLAVIYO_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  // An account's own rate limits where they differ from the documented ones (limits differ between accounts):
+  // `endpoint=burst/steady` pairs; the endpoint names are checked where the sink's limits are (compose.ts).
+  KLAVIYO_RATE_LIMITS: z.string().regex(/^\s*\w+=\d+\/\d+\s*(,\s*\w+=\d+\/\d+\s*)*$/, 'expected endpoint=burst/steady pairs separated by commas, e.g. bulkCreateEvents=10/150').optional(),
+  // Smaller bulk requests than Klaviyo's maxima (1,000 events a request, 10,000 profiles a job), never larger.
+  KLAVIYO_MAX_EVENTS_PER_BULK: z.coerce.number().int().min(1).max(1_000).optional(),
+  KLAVIYO_MAX_PROFILES_PER_BULK: z.coerce.number().int().min(1).max(10_000).optional(),
 
   EASYPOST_API_KEY: optionalText,
   EASYPOST_BASE_URL: optionalUrl,

@@ -6,6 +6,7 @@ import type { Metrics } from '../observability/metrics';
 import type { Destination } from '../sinks/destination';
 import type { SharedWindowsFor } from '../sinks/pacing';
 import { klaviyoDestination } from '../sinks/klaviyo/destination';
+import { parseRateLimits } from '../sinks/klaviyo/limits';
 import { easyPostTrackingSource } from '../sources/easypost/tracking-source';
 import { KlaviyoProvisioner } from '../sinks/klaviyo/provision/provisioner';
 import type { Provisioner } from '../sinks/provisioner';
@@ -75,6 +76,7 @@ export function configurationProblems(env: Env): string[] {
   return [
     ...configuredStore(env).problems,
     ...(env.KLAVIYO_API_KEY ? [] : ['environment KLAVIYO_API_KEY: required (a private API key, pk_…)']),
+    ...parseRateLimits(env.KLAVIYO_RATE_LIMITS ?? '').problems.map((problem) => `environment KLAVIYO_RATE_LIMITS: ${problem}`),
   ];
 }
 
@@ -156,6 +158,11 @@ function destination(env: Env, hooks: AdapterHooks): Destination {
     apiKey: env.KLAVIYO_API_KEY as string,
     baseUrl: env.KLAVIYO_BASE_URL,
     timeoutMs: env.KLAVIYO_TIMEOUT_MS,
+    limits: parseRateLimits(env.KLAVIYO_RATE_LIMITS ?? '').limits,
+    payload: {
+      ...(env.KLAVIYO_MAX_EVENTS_PER_BULK ? { maxEventsPerBulk: env.KLAVIYO_MAX_EVENTS_PER_BULK } : {}),
+      ...(env.KLAVIYO_MAX_PROFILES_PER_BULK ? { maxProfilesPerBulk: env.KLAVIYO_MAX_PROFILES_PER_BULK } : {}),
+    },
     // Without it a drain retrying through an outage outlives SIGTERM's deadline (exit 1 instead of 0).
     signal: hooks.signal,
     observer: {

@@ -6,6 +6,23 @@ import type { LogBatch } from '../state/durable-log';
  * for earlier patches still being applied.
  */
 
+/** A full request's records when the destination does not say (Klaviyo's maxima: 10,000 records a chunk, as before). */
+const DEFAULT_REQUEST_SIZES = { events: 1_000, profiles: 10_000 } as const;
+/**
+ * Records per outbox chunk: ten full bulk event requests, or one full bulk profile import, of the destination's
+ * own request sizes. A chunk is acknowledged only once all of it is delivered, so it must fit in what the account
+ * allows before a job is put back for budget: counted in records at a smaller request size (an account configured
+ * with KLAVIYO_MAX_EVENTS_PER_BULK), a fixed 10,000 would be hundreds of requests, cut off by the minute's window
+ * and sent again from its start every time (measured: a fleet backfill that never ended).
+ *
+ * While a producer is still appending, a lane's first chunk goes as soon as it fills one bulk event request: the
+ * events endpoint's per-minute window starts with the first request, so starting it seconds earlier ends the
+ * whole backfill seconds earlier, for at most one part-full request. Later chunks wait to be full.
+ */
+export function chunkSizes(requestSizes: { readonly events: number; readonly profiles: number } = DEFAULT_REQUEST_SIZES): { chunk: number; first: number; maxProfiles: number } {
+  return { chunk: Math.max(10 * requestSizes.events, requestSizes.profiles), first: requestSizes.events, maxProfiles: requestSizes.profiles };
+}
+
 export interface ChunkFill {
   /** Batches (from the first) the chunk takes. */
   readonly take: number;

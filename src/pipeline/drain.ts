@@ -4,10 +4,10 @@ import type { LogBatch } from '../state/durable-log';
 import { OUTBOX_LANES, type OutboxLane } from '../state/outbox';
 import type { DeliveryResult, Destination } from '../sinks/destination';
 import type { PipelineContext } from './context';
-import { chunkFill, partitionPatches, type FieldsInFlight } from './drain-chunks';
+import { chunkFill, chunkSizes, partitionPatches, type FieldsInFlight } from './drain-chunks';
 
 /** What the drain needs of a destination: deliver, settle asynchronous jobs (closing is the composition root's). */
-export type RecordSink = Pick<Destination, 'deliver' | 'settleJobs' | 'pendingJobs'>;
+export type RecordSink = Pick<Destination, 'deliver' | 'settleJobs' | 'pendingJobs'> & Partial<Pick<Destination, 'requestSizes'>>;
 
 export interface DrainOutcome {
   readonly profiles: number;
@@ -15,14 +15,6 @@ export interface DrainOutcome {
   readonly rejected: number;
 }
 
-/** Records per outbox chunk: ten full bulk event requests, or one full bulk profile import. */
-const DRAIN_CHUNK = 10_000;
-/**
- * While a producer is still appending, a lane's first chunk goes as soon as it fills one bulk event request: the
- * events endpoint's per-minute window starts with the first request, so starting it seconds earlier ends the
- * whole backfill seconds earlier, for at most one part-full request. Later chunks wait to be full.
- */
-const FIRST_CHUNK_WHILE_PRODUCING = 1_000;
 /**
  * Chunks on the wire at once, per lane. Enough that each endpoint always has full requests waiting for its pacer
  * while earlier chunks' answers are outstanding; few enough that memory stays a handful of chunks whatever the
@@ -182,22 +174,23 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     const inFlight: Chunk[] = [];
     let started = 0;
     try {
-      let ahead = context.outbox.peek(lane, DRAIN_CHUNK);
+      const sizes = chunkSizes(sink.requestSizes);
+      let ahead = context.outbox.peek(lane, sizes.chunk);
       /** Batches read but left for the next chunk (they would have overflowed this one's import). */
       let rest: Array<LogBatch<SinkRecord>> = [];
-      const more = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => Math.max(DRAIN_CHUNK - itemsIn(batches), FIRST_CHUNK_WHILE_PRODUCING);
+      const more = (batches: ReadonlyArray<LogBatch<SinkRecord>>) => Math.max(sizes.chunk - itemsIn(batches), sizes.first);
       for (;;) {
         if (signal?.aborted || failed) break;
         let batches = [...rest, ...(await ahead)];
-        const wanted = started === 0 ? FIRST_CHUNK_WHILE_PRODUCING : DRAIN_CHUNK;
-        let fill = chunkFill(batches, wanted, DRAIN_CHUNK);
+        const wanted = started === 0 ? sizes.first : sizes.chunk;
+        let fill = chunkFill(batches, wanted, sizes.maxProfiles);
         while (producer && !signal?.aborted && !failed && !fill.full) {
           // The read ahead may predate the producer's last appends: once it is done, one more look takes them all.
           const finished = producer.done;
           if (!finished) await producer.progress();
           const from = batches.length > 0 ? batches[batches.length - 1].seq + 1 : inFlight.length > 0 ? inFlight[inFlight.length - 1].lastSeq + 1 : undefined;
           batches = [...batches, ...(await context.outbox.peek(lane, more(batches), from))];
-          fill = chunkFill(batches, wanted, DRAIN_CHUNK);
+          fill = chunkFill(batches, wanted, sizes.maxProfiles);
           if (finished) break;
         }
         if (batches.length === 0 || failed) break;
@@ -213,7 +206,16 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
     } catch (error) {
       failed = true;
       // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
-      await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+      const ended = await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
+      // Those delivered in full before the first that was not are acknowledged, not sent again by the retry: a drain
+      // put back for its account's budget would otherwise resend up to CHUNKS_IN_FLIGHT chunks every time.
+      for (let i = 0; i < inFlight.length && ended[i].status === 'fulfilled'; i += 1) {
+        try {
+          await complete(inFlight[i]);
+        } catch {
+          break; // the state store failed: the retry sends them again, as before
+        }
+      }
       throw error;
     }
   };

@@ -9,7 +9,8 @@ export interface LocalStackOptions {
   readonly store: SandboxStore;
   /** Drives the store's clock (order mutations); Klaviyo keeps real time for its rate windows. */
   readonly storeClock?: Clock;
-  readonly klaviyoRateLimits?: 'documented' | 'off';
+  readonly klaviyoRateLimits?: KlaviyoSandboxOptions['rateLimits'];
+  readonly klaviyoBulkMaxima?: KlaviyoSandboxOptions['bulkMaxima'];
   /**
    * Klaviyo's bulk-job timing. Default: what the e2e tests were written against (profile imports 50 ms queued and
    * 50 ms processing; event jobs applied within their request, since nothing can poll them). The benchmark passes the
@@ -56,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const klaviyo = await startKlaviyoSandbox({
     rateLimits: options.klaviyoRateLimits ?? 'documented',
+    ...(options.klaviyoBulkMaxima ? { bulkMaxima: options.klaviyoBulkMaxima } : {}),
     ...(options.klaviyoJobs ?? { jobProcessingDelayMs: 50, eventJobTiming: 'immediate' }),
     ...(options.credentials?.klaviyoApiKey ? { apiKey: options.credentials.klaviyoApiKey } : {}),
   });

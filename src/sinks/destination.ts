@@ -30,6 +30,11 @@ export interface Destination {
   /** Follows asynchronous jobs to their end; their refusals name the delivery and index they belong to. */
   settleJobs(): Promise<{ rejected: ReadonlyArray<DeliveryRejection & { delivery: number }> }>;
   pendingJobs(): string[];
+  /**
+   * Records one full request carries, events and profiles (the drain sizes its chunks by them); absent: Klaviyo's
+   * maxima, 1,000 and 10,000.
+   */
+  readonly requestSizes?: { readonly events: number; readonly profiles: number };
   /** One cheap authenticated read, for `doctor` and readiness; throws with a plain reason. */
   check(signal: AbortSignal): Promise<{ readonly detail: string }>;
   close(): Promise<void>;

@@ -58,6 +58,20 @@ describe('store registry', () => {
     })();
     expect(problems.join('\n')).toMatch(/store shop-b: environment SHOPIFY_ACCESS_TOKEN/);
     expect(problems.join('\n')).toMatch(/store shop-b: environment KLAVIYO_API_KEY/);
+    // A store's own Klaviyo limits: the format checked by the schema, the endpoints where the sink's limits are.
+    const problemsOf = (assignments: string[]): string => {
+      try {
+        storeEnv('shop-c', TEST_POSTGRES, {}, splitAssignments(['SHOPIFY_STORE_DOMAIN=shop-c.myshopify.com', 'SHOPIFY_ACCESS_TOKEN=t', 'KLAVIYO_API_KEY=pk_c', ...assignments]));
+        return '';
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+    };
+    expect(problemsOf(['KLAVIYO_RATE_LIMITS=bulkCreateEvents=2/30,jobStatus=1/15', 'KLAVIYO_MAX_EVENTS_PER_BULK=10'])).toBe('');
+    expect(problemsOf(['KLAVIYO_RATE_LIMITS=bulkCreateEvents:2'])).toMatch(/KLAVIYO_RATE_LIMITS.*endpoint=burst\/steady/);
+    expect(problemsOf(['KLAVIYO_RATE_LIMITS=bulkEvents=2/30'])).toMatch(/store shop-c: environment KLAVIYO_RATE_LIMITS: "bulkEvents=2\/30": unknown endpoint bulkEvents \(allowed: createEvent, bulkCreateEvents/);
+    expect(problemsOf(['KLAVIYO_RATE_LIMITS=jobStatus=0/15'])).toMatch(/at least 1/);
+    expect(problemsOf(['KLAVIYO_MAX_EVENTS_PER_BULK=1001'])).toMatch(/KLAVIYO_MAX_EVENTS_PER_BULK/);
     // A worker's provider credentials never become a store's defaults.
     expect(workerDefaults({ KLAVIYO_API_KEY: 'pk_worker', SHIPSIGNAL_LOG_LEVEL: 'warn', SHIPSIGNAL_STORE_ID: 'x' })).toEqual({ SHIPSIGNAL_LOG_LEVEL: 'warn' });
   });

@@ -54,6 +54,13 @@ describe('an account\'s rate windows shared by two workers', () => {
     // Five answered within the minute: the steady window is spent for ~a minute, longer than either may wait.
     await send(a);
     await expect(b.acquire()).rejects.toBeInstanceOf(OutOfBudgetError);
+    // A request of a delivery already under way waits instead (a delivery is acknowledged whole, so one put back
+    // would be sent again from its start): asked when the wait is known, and aborted here after 300 ms.
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 300);
+    let asked = 0;
+    await expect(b.acquire(abort.signal, () => (asked += 1) > 0)).resolves.toBeNull();
+    expect(asked).toBeGreaterThan(0);
     // Another account is untouched by this one's spent budget.
     const other = new SharedPacer({ endpoint: 'bulkCreateEvents', limit: { burst: 3, steady: 5 }, marginMs: 0, windows: redisWindows(connections[1], fleet)('acct-2'), maxWaitMs: 0, slotTtlMs: 10_000 });
     expect(await other.acquire()).not.toBeNull();

@@ -170,3 +170,33 @@ describe('bulk jobs take time in proportion to their size', () => {
     expect(sandbox.events()).toHaveLength(100);
   });
 });
+
+describe('a scaled-down account (bench:fleet --limit-scale, --bulk-scale)', () => {
+  it('enforces the documented limits divided (bulk events 10/s → 2/s at ÷5) and smaller bulk maxima, with the same answers', async () => {
+    const clock = new ManualClock(new Date('2026-08-01T12:00:00.000Z'));
+    const sandbox = await startKlaviyoSandbox({ clock, rateLimits: { divideBy: 5 }, bulkMaxima: { events: 10 }, eventJobTiming: 'immediate' });
+    try {
+      const { events } = sdkFor(sandbox);
+      const ten = Array.from({ length: 10 }, (_, i) => ({ I: i }));
+      expect((await events.bulkCreateEvents(bulk('a@example.com', ten))).response.status).toBe(202);
+      expect((await events.bulkCreateEvents(bulk('b@example.com', [{ B: 1 }]))).response.status).toBe(202);
+      const throttled = await failure(events.bulkCreateEvents(bulk('c@example.com', [{ C: 1 }])));
+      expect(throttled.status).toBe(429);
+      clock.advance(1_000);
+      const tooMany = await failure(events.bulkCreateEvents(bulk('d@example.com', [...ten, { I: 10 }])));
+      expect(tooMany.status).toBe(400);
+      expect(JSON.stringify(tooMany.errors)).toContain('at most 10 events; this one has 11');
+      // createEvent, 350/s documented, is 70/s here: the 71st in one second is refused.
+      for (let i = 0; i < 70; i++) expect((await events.createEvent(placed({ properties: { OrderId: String(i) } }))).response.status).toBe(202);
+      expect((await failure(events.createEvent(placed({ properties: { OrderId: '70' } })))).status).toBe(429);
+      // What bench:fleet polls instead of copying every event: the same counts as the copies.
+      const stored = sandbox.events();
+      const byMetric: Record<string, number> = {};
+      for (const event of stored) byMetric[event.metric] = (byMetric[event.metric] ?? 0) + 1;
+      expect(sandbox.storedCounts()).toEqual({ events: stored.length, profiles: sandbox.profiles().length, eventsByMetric: byMetric });
+      expect(stored.length).toBeGreaterThan(1);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

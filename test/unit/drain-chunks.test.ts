@@ -1,5 +1,5 @@
 import type { MetricEvent, ProfilePatch, SinkRecord } from '../../src/model/records';
-import { chunkFill, partitionPatches, type FieldsInFlight } from '../../src/pipeline/drain-chunks';
+import { chunkFill, chunkSizes, partitionPatches, type FieldsInFlight } from '../../src/pipeline/drain-chunks';
 
 const patch = (email: string, properties: Record<string, string>): ProfilePatch => ({
   kind: 'profile', identity: { email, phoneNumber: null, externalId: null }, firstName: null, lastName: null, properties,
@@ -10,6 +10,18 @@ const event = (email: string, id: string): MetricEvent => ({
 });
 const batch = (seq: number, items: SinkRecord[]) => ({ seq, items });
 const profiles = (from: number, count: number) => Array.from({ length: count }, (_, i) => patch(`c${from + i}@x.test`, { ss_a: 'v' }));
+
+describe('chunkSizes', () => {
+  it('Klaviyo\'s maxima: 10,000-record chunks, the first one bulk event request while producing', () => {
+    expect(chunkSizes()).toEqual({ chunk: 10_000, first: 1_000, maxProfiles: 10_000 });
+    expect(chunkSizes({ events: 1_000, profiles: 10_000 })).toEqual(chunkSizes());
+  });
+
+  it('an account with smaller requests gets chunks of ten of its event requests or one of its imports, not 10,000 records', () => {
+    expect(chunkSizes({ events: 5, profiles: 50 })).toEqual({ chunk: 50, first: 5, maxProfiles: 50 });
+    expect(chunkSizes({ events: 100, profiles: 10_000 })).toEqual({ chunk: 10_000, first: 100, maxProfiles: 10_000 });
+  });
+});
 
 describe('chunkFill', () => {
   it('counts a profile patched twice once, so the chunk keeps taking batches', () => {

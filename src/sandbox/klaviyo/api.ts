@@ -1,6 +1,7 @@
 import type { Clock } from '../../util/clock';
 import type { FaultInjector } from './faults';
 import type { JobTiming } from './job-timing';
+import type { BulkMaxima } from './limits';
 import type { StoredFlow, StoredSegment, StoredTag, StoredTemplate } from './provision-store';
 import type { EarlyRetry, RequestRecord, SandboxEvent, SandboxProfile, SandboxStats } from './types';
 
@@ -13,8 +14,14 @@ export interface KlaviyoSandboxOptions {
   readonly apiKey?: string;
   /** More private keys of the same account, each with its scopes (`profiles:write` implies `profiles:read`). */
   readonly keys?: Readonly<Record<string, readonly string[]>>;
-  /** 'documented' (default) enforces each endpoint's x-klaviyo-ratelimit from the spec. */
-  readonly rateLimits?: 'documented' | 'off';
+  /**
+   * 'documented' (default) enforces each endpoint's x-klaviyo-ratelimit from the spec; `{ divideBy: K }` enforces
+   * them divided by K (burst and steady, each at least 1; daily caps as documented): a scaled-down account whose
+   * limits bind on a small store (bench:fleet --limit-scale).
+   */
+  readonly rateLimits?: 'documented' | 'off' | { readonly divideBy: number };
+  /** Smaller bulk maxima than Klaviyo's (events a request, profiles a job), enforced with the same 400 (bench:fleet). */
+  readonly bulkMaxima?: Partial<BulkMaxima>;
   /** Bulk profile import jobs' timing (job-timing.ts); default DEFAULT_PROFILE_JOB_TIMING. */
   readonly profileJobTiming?: Partial<JobTiming>;
   /** Bulk event jobs' timing; default DEFAULT_EVENT_JOB_TIMING; 'immediate' applies them within the request. */
@@ -43,6 +50,8 @@ export interface KlaviyoSandbox {
   profiles(limit?: number): SandboxProfile[];
   /** The first `limit` events (all by default). */
   events(limit?: number): SandboxEvent[];
+  /** How many events (also per metric name) and profiles are stored, without copying them (a benchmark's poll). */
+  storedCounts(): { readonly events: number; readonly profiles: number; readonly eventsByMetric: Readonly<Record<string, number>> };
   requests(): RequestRecord[];
   /** The account's provisioned objects (`shipsignal setup`), copies. */
   flows(): StoredFlow[];

@@ -23,6 +23,8 @@ export class EventStore {
   /** Klaviyo creates a metric with the first event that names it, and only then (next-capabilities.md §2.2). */
   private readonly metricList: Array<{ readonly id: string; readonly name: string; readonly created: string }> = [];
   private readonly metricNames = new Set<string>();
+  /** Stored events per metric name: what a benchmark polls, without copying every event each time. */
+  private readonly perMetric = new Map<string, number>();
 
   add(input: EventInput, now: Date): 'stored' | 'duplicate' {
     const { attributes, profile } = input;
@@ -39,6 +41,7 @@ export class EventStore {
       return 'duplicate';
     }
     this.keys.add(key);
+    this.perMetric.set(metric, (this.perMetric.get(metric) ?? 0) + 1);
     this.events.push({
       id: `evt_${String(this.events.length + 1).padStart(8, '0')}`,
       metric,
@@ -70,12 +73,17 @@ export class EventStore {
     return this.events.length;
   }
 
+  countsByMetric(): Record<string, number> {
+    return Object.fromEntries(this.perMetric);
+  }
+
   get duplicatesDropped(): number {
     return this.dropped;
   }
 
   clear(): void {
     this.events.length = 0;
+    this.perMetric.clear();
     this.keys.clear();
     this.dropped = 0;
     this.metricList.length = 0;

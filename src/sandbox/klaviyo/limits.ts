@@ -112,12 +112,20 @@ const identityKey = (profile: WireProfile): string => JSON.stringify([
   profile.attributes.external_id ?? null,
 ]);
 
-export function bulkCreateEventsViolations(body: BulkCreateEventsBody, now: Date): Violation[] {
+/** The bulk maxima an account enforces: Klaviyo's, or smaller ones a scaled-down account (bench:fleet) is given. */
+export interface BulkMaxima {
+  readonly events: number;
+  readonly profiles: number;
+}
+
+export const DOCUMENTED_BULK_MAXIMA: BulkMaxima = { events: LIMITS.bulkEvents, profiles: LIMITS.bulkProfiles };
+
+export function bulkCreateEventsViolations(body: BulkCreateEventsBody, now: Date, maxima: BulkMaxima = DOCUMENTED_BULK_MAXIMA): Violation[] {
   const entries = body.data.attributes['events-bulk-create'].data;
   const base = '/data/attributes/events-bulk-create/data';
   const total = entries.reduce((sum, entry) => sum + entry.attributes.events.data.length, 0);
-  if (total > LIMITS.bulkEvents) {
-    return [{ pointer: base, detail: `A request may contain at most ${LIMITS.bulkEvents} events; this one has ${total}.` }];
+  if (total > maxima.events) {
+    return [{ pointer: base, detail: `A request may contain at most ${maxima.events} events; this one has ${total}.` }];
   }
   const out: Violation[] = [];
   // The spec: "If a unique_id is repeated for the same profile and metric, the request will fail."
@@ -143,11 +151,11 @@ export function profileUpsertViolations(body: ProfileUpsertBody): Violation[] {
 }
 
 /** Request-level checks only: a bad profile inside an acceptable job becomes an import error, not a 400. */
-export function bulkImportViolations(body: BulkImportProfilesBody): Violation[] {
+export function bulkImportViolations(body: BulkImportProfilesBody, maxima: BulkMaxima = DOCUMENTED_BULK_MAXIMA): Violation[] {
   const profiles = body.data.attributes.profiles.data;
   const base = '/data/attributes/profiles/data';
-  if (profiles.length > LIMITS.bulkProfiles) {
-    return [{ pointer: base, detail: `A job may contain at most ${LIMITS.bulkProfiles} profiles; this one has ${profiles.length}.` }];
+  if (profiles.length > maxima.profiles) {
+    return [{ pointer: base, detail: `A job may contain at most ${maxima.profiles} profiles; this one has ${profiles.length}.` }];
   }
   return profiles.flatMap((profile, i) => profileSizeViolation(profile, `${base}/${i}`));
 }

@@ -7,7 +7,7 @@ import * as handlers from './handlers';
 import * as provision from './provision-handlers';
 import type { Reply, Stores } from './handlers';
 import {
-  LIMITS, bulkCreateEventsViolations, bulkImportViolations, createEventViolations, profileUpsertViolations,
+  LIMITS, bulkCreateEventsViolations, type BulkMaxima, bulkImportViolations, createEventViolations, profileUpsertViolations,
 } from './limits';
 import type { OperationSpec, RouteMatch } from './operations';
 import type { FixedWindowRateLimiter, RetryAfterTracker } from './rate-limiter';
@@ -43,6 +43,7 @@ export interface PipelineDeps {
   readonly limiter: FixedWindowRateLimiter | null;
   readonly retryAfter: RetryAfterTracker;
   readonly stores: Stores;
+  readonly bulkMaxima: BulkMaxima;
 }
 
 const KEY_PREFIX = 'Klaviyo-API-Key ';
@@ -158,13 +159,13 @@ function handleBody(
       return limitFailure(createEventViolations(json, now)) ?? handlers.createEvent(stores, json);
     case 'bulk_create_events':
       if (!v.bulk_create_events(json)) return schemaFailure(v.bulk_create_events.errors);
-      return limitFailure(bulkCreateEventsViolations(json, now)) ?? handlers.bulkCreateEvents(stores, json, bytes);
+      return limitFailure(bulkCreateEventsViolations(json, now, deps.bulkMaxima)) ?? handlers.bulkCreateEvents(stores, json, bytes);
     case 'create_or_update_profile':
       if (!v.create_or_update_profile(json)) return schemaFailure(v.create_or_update_profile.errors);
       return limitFailure(profileUpsertViolations(json)) ?? handlers.createOrUpdateProfile(stores, json);
     case 'bulk_import_profiles':
       if (!v.bulk_import_profiles(json)) return schemaFailure(v.bulk_import_profiles.errors);
-      return limitFailure(bulkImportViolations(json)) ?? handlers.bulkImportProfiles(stores, json, bytes);
+      return limitFailure(bulkImportViolations(json, deps.bulkMaxima)) ?? handlers.bulkImportProfiles(stores, json, bytes);
     case 'create_segment':
       return v.create_segment(json) ? provision.createSegment(stores, json) : schemaFailure(v.create_segment.errors);
     case 'update_segment':

@@ -10,7 +10,8 @@ import type { Stores } from './handlers';
 import { EventJobs, type EventJobTiming } from './event-jobs';
 import { ImportJobs } from './import-jobs';
 import { DEFAULT_EVENT_JOB_TIMING, DEFAULT_PROFILE_JOB_TIMING, JobTimers, checkTiming, fixedJobTiming } from './job-timing';
-import { LIMITS } from './limits';
+import { scaleLimit } from '../../sinks/klaviyo/limits';
+import { DOCUMENTED_BULK_MAXIMA, LIMITS, type BulkMaxima } from './limits';
 import { type OperationId, type RateLimit, matchRoute, resolveOperations } from './operations';
 import { type Outcome, processCall } from './pipeline';
 import { ProfileStore } from './profile-store';
@@ -54,6 +55,7 @@ class Sandbox implements KlaviyoSandbox {
   private readonly timers = new JobTimers();
   private readonly keys: KeyScopes;
   private readonly limiter: FixedWindowRateLimiter | null;
+  private readonly bulkMaxima: BulkMaxima;
   private readonly retryAfter: RetryAfterTracker;
   private readonly validators: ReturnType<typeof compileBodyValidators>;
   private readonly log: RequestRecord[] = [];
@@ -84,9 +86,11 @@ class Sandbox implements KlaviyoSandbox {
     this.jobs = new ImportJobs(this.profileStore, clock, profileTiming, this.timers);
     this.eventJobs = new EventJobs(eventTiming, this.timers);
     this.retryAfter = new RetryAfterTracker(options.inFlightGraceMs ?? DEFAULT_IN_FLIGHT_GRACE_MS);
+    const divideBy = typeof options.rateLimits === 'object' ? options.rateLimits.divideBy : 1;
     this.limiter = options.rateLimits === 'off'
       ? null
-      : new FixedWindowRateLimiter(new Map<OperationId, RateLimit>(operations.map((op) => [op.id, op.rateLimit])));
+      : new FixedWindowRateLimiter(new Map<OperationId, RateLimit>(operations.map((op) => [op.id, { ...op.rateLimit, ...scaleLimit(op.rateLimit, divideBy) }])));
+    this.bulkMaxima = { ...DOCUMENTED_BULK_MAXIMA, ...options.bulkMaxima };
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         const error = serverError(500);
@@ -188,7 +192,7 @@ class Sandbox implements KlaviyoSandbox {
   private deps() {
     return {
       keys: this.keys, account: ACCOUNT_ID, validators: this.validators, limiter: this.limiter, retryAfter: this.retryAfter,
-      stores: this.stores,
+      stores: this.stores, bulkMaxima: this.bulkMaxima,
     };
   }
 
@@ -260,6 +264,10 @@ class Sandbox implements KlaviyoSandbox {
 
   events(limit?: number): SandboxEvent[] {
     return this.eventStore.all(limit);
+  }
+
+  storedCounts(): { readonly events: number; readonly profiles: number; readonly eventsByMetric: Readonly<Record<string, number>> } {
+    return { events: this.eventStore.size, profiles: this.profileStore.size, eventsByMetric: this.eventStore.countsByMetric() };
   }
 
   requests(): RequestRecord[] {

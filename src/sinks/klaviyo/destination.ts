@@ -1,5 +1,6 @@
 import { AccountsApi, ApiKeySession, RetryWithExponentialBackoff } from 'klaviyo-api';
 import type { Destination } from '../destination';
+import { DOCUMENTED_PAYLOAD_LIMITS } from './limits';
 import { KlaviyoSink, type KlaviyoSinkOptions } from './sink';
 
 /** Klaviyo's account read, the cheapest call proving the key; a 401/403 names the scopes the key needs. */
@@ -23,6 +24,10 @@ export function klaviyoDestination(options: KlaviyoSinkOptions): Destination {
     deliver: (records) => sink.deliver(records),
     settleJobs: () => sink.settleJobs(),
     pendingJobs: () => sink.pendingJobs(),
+    requestSizes: {
+      events: options.payload?.maxEventsPerBulk ?? DOCUMENTED_PAYLOAD_LIMITS.maxEventsPerBulk,
+      profiles: options.payload?.maxProfilesPerBulk ?? DOCUMENTED_PAYLOAD_LIMITS.maxProfilesPerBulk,
+    },
     check: () => checkKlaviyoAccount(options.apiKey, options.baseUrl),
     close: () => sink.close(),
   };

@@ -34,6 +34,11 @@ export interface DispatcherOptions {
 const statusOf = (error: unknown): number | 'error' =>
   isAxiosError(error) && error.response ? error.response.status : 'error';
 
+/** What sending one delivery's requests needs of the dispatcher (Dispatcher.forDelivery, or the dispatcher itself). */
+export interface DeliveryCalls {
+  call<T extends { response: AxiosResponse }>(endpoint: Endpoint, send: () => Promise<T>): Promise<T>;
+}
+
 export class Dispatcher {
   private readonly pacers: Record<Endpoint, RequestPacer>;
   private readonly queues: Record<Endpoint, PQueue>;
@@ -60,12 +65,12 @@ export class Dispatcher {
    * Resolves with the response, or throws KlaviyoRequestError (permanent) at once, or the last RetryableError
    * once the policy is spent or the signal aborted.
    */
-  async call<T extends { response: AxiosResponse }>(endpoint: Endpoint, send: () => Promise<T>): Promise<T> {
+  async call<T extends { response: AxiosResponse }>(endpoint: Endpoint, send: () => Promise<T>, patient: () => boolean = () => false): Promise<T> {
     const { backoff, observer, signal, random } = this.options;
     for (let attempt = 1; ; attempt += 1) {
       const outcome: { ok: true; value: T } | { ok: false; error: unknown } = await this.queues[endpoint].add(async () => {
         const pacer = this.pacers[endpoint];
-        const slot = await pacer.acquire(signal);
+        const slot = await pacer.acquire(signal, patient);
         if (slot === null) return { ok: false as const, error: new RetryableError('delivery aborted', 'aborted') };
         const started = Date.now();
         this.sent += 1;
@@ -103,6 +108,21 @@ export class Dispatcher {
       if (delay === null || signal?.aborted) throw failure;
       await sleep(delay, signal);
     }
+  }
+
+  /**
+   * The calls of one delivery: the first may be put back for budget (OutOfBudgetError: nothing of it was sent);
+   * once one of its requests has started, the rest wait for the account's windows, since a delivery is
+   * acknowledged whole or not at all.
+   */
+  forDelivery(): DeliveryCalls {
+    let started = false;
+    return {
+      call: async <T extends { response: AxiosResponse }>(endpoint: Endpoint, send: () => Promise<T>): Promise<T> => this.call(endpoint, () => {
+        started = true;
+        return send();
+      }, () => started),
+    };
   }
 
   private opened(endpoint: Endpoint, kind: IncidentKind, detail: string): void {

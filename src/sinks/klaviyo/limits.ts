@@ -48,3 +48,44 @@ export function resolveLimits(overrides: Partial<EndpointLimits> = {}): Endpoint
   }
   return limits;
 }
+
+/**
+ * An account's limits divided by `divisor` (each window at least one request): what `bench:fleet --limit-scale`
+ * gives every store's account, in the sandbox and in the client alike, so a small store's backfill is bound by its
+ * own account's limits the way a large one's is by the documented ones.
+ */
+export function scaleLimit(limit: RateLimit, divisor: number): RateLimit {
+  if (!(Number.isInteger(divisor) && divisor >= 1)) throw new RangeError(`expected a positive integer divisor, got ${divisor}`);
+  return { burst: Math.max(1, Math.floor(limit.burst / divisor)), steady: Math.max(1, Math.floor(limit.steady / divisor)) };
+}
+
+export function scaleLimits(limits: EndpointLimits, divisor: number): EndpointLimits {
+  return Object.fromEntries(ENDPOINTS.map((endpoint) => [endpoint, scaleLimit(limits[endpoint], divisor)])) as unknown as EndpointLimits;
+}
+
+/**
+ * `KLAVIYO_RATE_LIMITS`: an account's own limits where they differ from the documented ones, as
+ * `endpoint=burst/steady` pairs separated by commas (e.g. `bulkCreateEvents=5/75,jobStatus=5/75`). Every problem is
+ * named, with the endpoints allowed.
+ */
+export function parseRateLimits(text: string): { readonly limits: Partial<EndpointLimits>; readonly problems: string[] } {
+  const limits: Partial<Record<Endpoint, RateLimit>> = {};
+  const problems: string[] = [];
+  for (const pair of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const match = /^(\w+)=(\d+)\/(\d+)$/.exec(pair);
+    const endpoint = match?.[1] as Endpoint | undefined;
+    if (!match || !endpoint) problems.push(`"${pair}": expected endpoint=burst/steady, e.g. bulkCreateEvents=10/150`);
+    else if (!(ENDPOINTS as readonly string[]).includes(endpoint)) problems.push(`"${pair}": unknown endpoint ${endpoint} (allowed: ${ENDPOINTS.join(', ')})`);
+    else if (limits[endpoint]) problems.push(`"${pair}": ${endpoint} given twice`);
+    else if (Number(match[2]) < 1 || Number(match[3]) < 1) problems.push(`"${pair}": burst and steady must be at least 1`);
+    else limits[endpoint] = { burst: Number(match[2]), steady: Number(match[3]) };
+  }
+  return { limits, problems };
+}
+
+export function formatRateLimits(limits: Partial<EndpointLimits>): string {
+  return ENDPOINTS.flatMap((endpoint) => {
+    const limit = limits[endpoint];
+    return limit ? [`${endpoint}=${limit.burst}/${limit.steady}`] : [];
+  }).join(',');
+}

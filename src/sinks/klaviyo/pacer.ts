@@ -42,8 +42,12 @@ export function earliestStart(limit: RateLimit, marginMs: number, state: WindowS
 
 /** What the dispatcher paces each endpoint with: this process's Pacer, or a fleet's SharedPacer. */
 export interface RequestPacer {
-  /** Resolves with a request id once the request may start (null when aborted); `finish(id)` once it is answered. */
-  acquire(signal?: AbortSignal): Promise<number | null>;
+  /**
+   * Resolves with a request id once the request may start (null when aborted); `finish(id)` once it is answered.
+   * `patient()` true: wait however long the account's windows say, never put the job back (a delivery under way);
+   * asked when the wait is known, since another request of the same delivery may have started meanwhile.
+   */
+  acquire(signal?: AbortSignal, patient?: () => boolean): Promise<number | null>;
   finish(id: number): void;
   pause(ms: number): void;
 }

@@ -5,12 +5,12 @@
 import type { EventsApi, EventsBulkCreateJob } from 'klaviyo-api';
 import { eventsBody, type EventGroup, type EventItem } from './batching';
 import { asSdkBody } from './wire-body';
-import type { Dispatcher } from './dispatcher';
+import type { DeliveryCalls } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';
 import { eventCreateQuery } from './payloads';
 import { eventPointer } from './pointers';
 
-export async function sendEvent(dispatcher: Dispatcher, api: EventsApi, item: EventItem): Promise<Outcome> {
+export async function sendEvent(dispatcher: DeliveryCalls, api: EventsApi, item: EventItem): Promise<Outcome> {
   try {
     await dispatcher.call('createEvent', () => api.createEvent(eventCreateQuery(item.event)));
     return { ...emptyOutcome(), delivered: [...item.indices] };
@@ -39,7 +39,7 @@ function halves(groups: readonly EventGroup[]): [EventGroup[], EventGroup[]] {
   return [rebuild(flat.slice(0, cut)), rebuild(flat.slice(cut))];
 }
 
-export async function sendEventBatch(dispatcher: Dispatcher, api: EventsApi, groups: readonly EventGroup[]): Promise<Outcome> {
+export async function sendEventBatch(dispatcher: DeliveryCalls, api: EventsApi, groups: readonly EventGroup[]): Promise<Outcome> {
   try {
     await dispatcher.call('bulkCreateEvents', () => api.bulkCreateEvents(asSdkBody<EventsBulkCreateJob>(eventsBody(groups))));
     return { ...emptyOutcome(), delivered: indicesOf(groups) };

@@ -7,7 +7,7 @@ import type { ProfileImportJobCreateQuery, ProfilesApi } from 'klaviyo-api';
 import { identifierKeysOf } from '../../model/records';
 import { profilesBody, type ProfileItem } from './batching';
 import { asSdkBody } from './wire-body';
-import type { Dispatcher } from './dispatcher';
+import type { DeliveryCalls } from './dispatcher';
 import { emptyOutcome, isRecordLevel, mergeOutcomes, reasonFor, wholeFailure, type Outcome } from './outcome';
 import { profileUpsertQuery } from './payloads';
 import { profilePointer } from './pointers';
@@ -19,7 +19,7 @@ function blamesPhone(error: KlaviyoRequestError): boolean {
     : error.errors.some((e) => e.pointer !== null && e.pointer.endsWith('/phone_number'));
 }
 
-export async function sendProfile(dispatcher: Dispatcher, api: ProfilesApi, item: ProfileItem): Promise<Outcome> {
+export async function sendProfile(dispatcher: DeliveryCalls, api: ProfilesApi, item: ProfileItem): Promise<Outcome> {
   const attempt = (patch: ProfileItem['patch']) =>
     dispatcher.call('profileImport', () => api.createOrUpdateProfile(profileUpsertQuery(patch)));
   try {
@@ -63,7 +63,7 @@ export interface BulkProfilesOutcome {
 }
 
 export async function sendProfileBatch(
-  dispatcher: Dispatcher,
+  dispatcher: DeliveryCalls,
   api: ProfilesApi,
   profiles: readonly ProfileItem[],
 ): Promise<BulkProfilesOutcome> {

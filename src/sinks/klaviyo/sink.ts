@@ -7,7 +7,7 @@ import type { SinkRecord } from '../../model/records';
 import { RetryableError } from '../../util/errors';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from '../../util/retry';
 import { planEvents, planProfiles, splitRecords, type Plan, type DeliveryRejection } from './batching';
-import { Dispatcher, type SinkObserver } from './dispatcher';
+import { Dispatcher, type DeliveryCalls, type SinkObserver } from './dispatcher';
 import { settleJob, type SettledJobs, type TrackedJob } from './jobs';
 import { DOCUMENTED_PAYLOAD_LIMITS, resolveLimits, type EndpointLimits, type PayloadLimits } from './limits';
 import { mergeOutcomes, type Outcome } from './outcome';
@@ -120,7 +120,8 @@ export class KlaviyoSink {
     const batchOptions = { payload: this.payload, bulkThreshold: this.options.bulkThreshold ?? 10 };
     const plans = [...planProfiles(split.profiles, batchOptions), ...planEvents(split.events, batchOptions)];
     const accepted: AcceptedJob[] = [];
-    const settled = await Promise.allSettled(plans.map((plan) => this.run(plan, accepted)));
+    const calls = this.dispatcher.forDelivery();
+    const settled = await Promise.allSettled(plans.map((plan) => this.run(calls, plan, accepted)));
     for (const job of accepted) this.jobs.set(job.id, { ...job, delivery });
     const fatal = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (fatal) throw fatal.reason;
@@ -142,16 +143,16 @@ export class KlaviyoSink {
     return report;
   }
 
-  private async run(plan: Plan, accepted: AcceptedJob[]): Promise<Outcome> {
+  private async run(calls: DeliveryCalls, plan: Plan, accepted: AcceptedJob[]): Promise<Outcome> {
     switch (plan.endpoint) {
       case 'createEvent':
-        return sendEvent(this.dispatcher, this.events, plan.item);
+        return sendEvent(calls, this.events, plan.item);
       case 'bulkCreateEvents':
-        return sendEventBatch(this.dispatcher, this.events, plan.groups);
+        return sendEventBatch(calls, this.events, plan.groups);
       case 'profileImport':
-        return sendProfile(this.dispatcher, this.profiles, plan.item);
+        return sendProfile(calls, this.profiles, plan.item);
       case 'bulkImportProfiles': {
-        const { outcome, jobs } = await sendProfileBatch(this.dispatcher, this.profiles, plan.profiles);
+        const { outcome, jobs } = await sendProfileBatch(calls, this.profiles, plan.profiles);
         accepted.push(...jobs);
         return outcome;
       }
