@@ -78,7 +78,16 @@ export const PROFILE_FIELD_NAMES = Object.keys(PROFILE_FIELDS) as [ProfileFieldN
  * A product id as catalogues key it: the numeric tail of a GraphQL global id (`gid://<app>/Product/123` → `123`, the
  * id ESP catalogues synced from the store use), any other id unchanged.
  */
-export const catalogId = (productId: string): string => /^gid:\/\/[^/]+\/[^/]+\/(.+)$/.exec(productId)?.[1] ?? productId;
+export function catalogId(productId: string): string {
+  // gid://<host>/<type>/<id>, read without a regular expression's match array: five per customer per patch.
+  if (!productId.startsWith('gid://')) return productId;
+  const type = productId.indexOf('/', 6);
+  const id = type > 6 ? productId.indexOf('/', type + 1) : -1;
+  if (id <= type + 1 || id === productId.length - 1) return productId;
+  const rest = productId.slice(id + 1);
+  return LINE_TERMINATOR.test(rest) ? productId : rest;
+}
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 
 /** An empty list is "no value now": the property is removed rather than kept as []. */
 const emptyAsNull = (values: readonly string[]): readonly string[] | null => (values.length > 0 ? values : null);

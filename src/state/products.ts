@@ -21,6 +21,8 @@ type Stats = ProductStats | CategoryStats;
  */
 export class ProductStatsRepository {
   private readonly copies = new Map<string, Stats>();
+  /** The copied products' titles by product id: asked for every recommendation of every customer, with no key to build. */
+  private readonly titles = new Map<string, string>();
   /** The generation the copies are of; undefined: no token written yet (rows of an older version are still valid). */
   private generation: string | undefined;
   /** The copies and token of the last write handed to a commit, applied once its token is read back. */
@@ -30,7 +32,7 @@ export class ProductStatsRepository {
 
   /** A product's title when known: in the book, else in the checked copies (read by `complete`). */
   titleOf(book: ProductBook, productId: string): string | undefined {
-    return book.products.get(productId)?.title ?? (this.copies.get(productStatsKey(productId)) as ProductStats | undefined)?.title;
+    return book.products.get(productId)?.title ?? this.titles.get(productId);
   }
 
   async read(productIds: Iterable<string>, categories: Iterable<string>): Promise<ProductBook> {
@@ -74,13 +76,13 @@ export class ProductStatsRepository {
     if (missing.length === 0) return values;
     const read = await this.store.getMany<Stats>(missing);
     // Bounded: a catalogue larger than the bound starts its copies over rather than growing without end.
-    if (this.copies.size + missing.length > this.maxCopies) this.copies.clear();
+    if (this.copies.size + missing.length > this.maxCopies) this.forget();
     const byKey = new Map<string, Stats>();
     missing.forEach((key, i) => {
       const value = read[i];
       if (value === undefined) return;
       byKey.set(key, value);
-      this.copies.set(key, value);
+      this.copy(key, value);
     });
     return keys.map((key, i) => values[i] ?? byKey.get(key));
   }
@@ -89,10 +91,20 @@ export class ProductStatsRepository {
     const pending = this.pending;
     this.pending = null;
     if (pending !== null && stored === pending.token) {
-      for (const [key, value] of pending.entries) this.copies.set(key, value);
+      for (const [key, value] of pending.entries) this.copy(key, value);
     } else if (stored !== this.generation) {
-      this.copies.clear();
+      this.forget();
     }
     this.generation = stored;
+  }
+
+  private copy(key: string, value: Stats): void {
+    this.copies.set(key, value);
+    if ('productId' in value) this.titles.set(value.productId, value.title);
+  }
+
+  private forget(): void {
+    this.copies.clear();
+    this.titles.clear();
   }
 }

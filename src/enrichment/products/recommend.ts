@@ -2,7 +2,7 @@ import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import type { StatsLookup } from './replenishment';
-import type { Recommendation } from './types';
+import type { Recommendation, TopCounts } from './types';
 
 /** Every product the customer ever bought, kept or returned: none of them is recommended. */
 export function ownedProducts(orders: readonly OrderContribution[]): Set<string> {
@@ -19,19 +19,43 @@ export function ownedProducts(orders: readonly OrderContribution[]): Set<string>
 export function recommendationIds(orders: readonly OrderContribution[], stats: StatsLookup, topCategory: string | null, config: ProductsConfig): string[] {
   const { recommend, minPairCount, historyProducts, fillWithCategoryBestSellers } = config.coPurchase;
   const owned = ownedProducts(orders);
-  const score = new Map<string, number>();
-  for (const productId of recentProducts(orders, historyProducts)) {
-    for (const [other, count] of stats.product(productId)?.co ?? []) {
-      if (count < minPairCount || owned.has(other)) continue;
-      score.set(other, (score.get(other) ?? 0) + count);
-    }
-  }
-  const chosen = topScored(score, recommend);
+  const recent = recentProducts(orders, historyProducts);
+  // Most customers have one recent product: its table, kept highest first and ties by id, is already the ranking.
+  const only = recent.length === 1 ? stats.product(recent[0])?.co ?? [] : null;
+  const chosen = only !== null && ranked(only) ? firstUnowned(only, owned, minPairCount, recommend) : topScored(scores(recent, stats, owned, minPairCount), recommend);
   if (fillWithCategoryBestSellers && topCategory !== null) {
     for (const [id] of stats.category(topCategory)?.best ?? []) {
       if (chosen.length >= recommend) break;
       if (!owned.has(id) && !chosen.includes(id)) chosen.push(id);
     }
+  }
+  return chosen;
+}
+
+/** Summed co-purchase counts of the recent products' partners, owned ones and thin pairs left out. */
+function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySet<string>, minPairCount: number): Map<string, number> {
+  const score = new Map<string, number>();
+  for (const productId of recent) {
+    for (const [other, count] of stats.product(productId)?.co ?? []) {
+      if (count < minPairCount || owned.has(other)) continue;
+      score.set(other, (score.get(other) ?? 0) + count);
+    }
+  }
+  return score;
+}
+
+/** Whether a count table is in ranking order (highest first, ties by id), as bumpInPlace keeps it. */
+function ranked(table: TopCounts): boolean {
+  for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
+  return true;
+}
+
+/** The first `k` partners of a ranked table that are not owned and were paired often enough. */
+function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount: number, k: number): string[] {
+  const chosen: string[] = [];
+  for (const [id, count] of table) {
+    if (chosen.length >= k) break;
+    if (count >= minPairCount && !owned.has(id)) chosen.push(id);
   }
   return chosen;
 }
