@@ -54,8 +54,9 @@ function keysOf(fleet: string, account: string, endpoint: string): string[] {
   return [`${base}:flight`, `${base}:ends`, `${base}:pause`, `${base}:version`];
 }
 
-export function redisWindows(redis: Redis, fleet: string): SharedWindowsFor {
+export function redisWindows(redis: Redis, fleet: string, maxWaitMs?: number): SharedWindowsFor {
   return (account: string): SharedWindows => ({
+    ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
     async snapshot(endpoint: string): Promise<WindowSnapshot> {
       const raw = (await redis.eval(SNAPSHOT, 4, ...keysOf(fleet, account, endpoint))) as Array<number | string>;
       const [now, inFlight, pausedUntil, version, ...ends] = raw.map(Number);

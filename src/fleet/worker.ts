@@ -77,7 +77,7 @@ export class FleetWorker {
     let self: FleetWorker | null = null;
     const apps = new StoreApps({
       registry, databaseUrl: config.SHIPSIGNAL_FLEET_DATABASE_URL, defaults: options.defaults, logger: options.logger,
-      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME), sharedCostBuckets: redisCostBuckets(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
+      sharedWindows: redisWindows(redis, config.SHIPSIGNAL_FLEET_NAME, config.SHIPSIGNAL_WORKER_MAX_BUDGET_WAIT_MS), sharedCostBuckets: redisCostBuckets(redis, config.SHIPSIGNAL_FLEET_NAME), idleMs: options.idleMs ?? 10 * 60_000,
       observer: (storeId: string, job: JobName, phase: 'start' | 'end') => {
         if (phase === 'start') self?.starts.set(`${storeId}/${job}`, (self.starts.get(`${storeId}/${job}`) ?? 0) + 1);
         options.observer?.({ storeId, job, phase, worker: self?.id ?? '' });

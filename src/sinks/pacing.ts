@@ -25,6 +25,11 @@ export interface SharedWindows {
   finish(endpoint: string, slot: string): Promise<void>;
   /** After a 429: nothing starts on this endpoint of this account for `ms`. */
   pause(endpoint: string, ms: number): Promise<void>;
+  /**
+   * How long a job's first request may wait for the account's budget before the job is put back (the fleet's
+   * SHIPSIGNAL_WORKER_MAX_BUDGET_WAIT_MS); absent: the sink's own default.
+   */
+  readonly maxWaitMs?: number;
 }
 
 /** Opens the shared windows of one account (an opaque id derived from its credentials, never the key itself). */

@@ -34,6 +34,11 @@ describe('an account\'s rate windows shared by two workers', () => {
     connections.forEach((redis) => redis.disconnect());
   });
 
+  it('carry the worker\'s budget wait (SHIPSIGNAL_WORKER_MAX_BUDGET_WAIT_MS) to the sink, or leave it to the sink', () => {
+    expect(redisWindows(connections[0], fleet, 1_234)('acct-1').maxWaitMs).toBe(1_234);
+    expect(redisWindows(connections[0], fleet)('acct-1').maxWaitMs).toBeUndefined();
+  });
+
   const pacer = (redis: Redis, maxWaitMs: number) => new SharedPacer({
     endpoint: 'bulkCreateEvents', limit: { burst: 3, steady: 5 }, marginMs: 0, windows: redisWindows(redis, fleet)('acct-1'), maxWaitMs, slotTtlMs: 10_000,
   });

@@ -26,7 +26,7 @@ function sharedPacers(windows: SharedWindows, options: KlaviyoSinkOptions): (end
   const marginMs = options.marginMs ?? 50;
   return (endpoint, limit) => new SharedPacer({
     endpoint, limit, marginMs, windows,
-    maxWaitMs: endpoint === 'jobStatus' ? Number.POSITIVE_INFINITY : options.maxBudgetWaitMs ?? 5_000,
+    maxWaitMs: endpoint === 'jobStatus' ? Number.POSITIVE_INFINITY : options.maxBudgetWaitMs ?? windows.maxWaitMs ?? 5_000,
     slotTtlMs: options.timeoutMs + 5_000,
   });
 }
