@@ -173,6 +173,14 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
   const drainLane = async (lane: OutboxLane): Promise<void> => {
     const inFlight: Chunk[] = [];
     let started = 0;
+    /** The oldest chunk is being acknowledged: it leaves `inFlight` only once that is done. */
+    let completing = false;
+    const completeOldest = async (): Promise<void> => {
+      completing = true;
+      await complete(inFlight[0]);
+      inFlight.shift();
+      completing = false;
+    };
     try {
       const sizes = chunkSizes(sink.requestSizes);
       let ahead = context.outbox.peek(lane, sizes.chunk);
@@ -200,16 +208,17 @@ export async function drainOutbox(context: PipelineContext, sink: RecordSink, si
         inFlight.push(chunk);
         ahead = context.outbox.peek(lane, more(rest), (rest.length > 0 ? rest[rest.length - 1].seq : chunk.lastSeq) + 1);
         ahead.catch(() => undefined);
-        while (inFlight.length >= CHUNKS_IN_FLIGHT) await complete(inFlight.shift() as Chunk);
+        while (inFlight.length >= CHUNKS_IN_FLIGHT) await completeOldest();
       }
-      while (inFlight.length > 0) await complete(inFlight.shift() as Chunk);
+      while (inFlight.length > 0) await completeOldest();
     } catch (error) {
       failed = true;
       // Later chunks may still be on the wire: let them end before the caller retries (their records stay queued).
       const ended = await Promise.allSettled(inFlight.map((chunk) => chunk.delivered));
-      // Those delivered in full before the first that was not are acknowledged, not sent again by the retry: a drain
-      // put back for its account's budget would otherwise resend up to CHUNKS_IN_FLIGHT chunks every time.
-      for (let i = 0; i < inFlight.length && ended[i].status === 'fulfilled'; i += 1) {
+      // The outbox is acknowledged up to a sequence number, so only an unbroken run of the oldest chunks may be. When
+      // the oldest failed (its delivery or its acknowledgement), nothing after it is: acknowledging a later chunk
+      // would delete the failed one's batches. Otherwise (a read failed), the delivered run is not sent again.
+      for (let i = 0; !completing && i < inFlight.length && ended[i].status === 'fulfilled'; i += 1) {
         try {
           await complete(inFlight[i]);
         } catch {
