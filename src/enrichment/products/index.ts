@@ -2,7 +2,7 @@ export { productsConfigSchema, DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } fr
 export { purchasedItems, productKeyOf } from './lines';
 export { categoryAffinity, affinityLabels, type CategoryShare } from './affinity';
 export { learnOrder, emptyProduct, emptyCategory, recentProducts, productEntryName, categoryEntryName, type ProductBook } from './learn';
-export { storeInterval, productInterval, customerInterval, ownGaps } from './intervals';
+export { storeInterval, productInterval, customerInterval } from './intervals';
 export { nextReplenishment, type StatsLookup } from './replenishment';
 export { recommendationIds, ownedProducts, withTitles } from './recommend';
 export { addStatsNeeded, productSignals, recommendedIds } from './signals';

@@ -71,11 +71,6 @@ export function gapsOf(purchases: ProductPurchases, rules: Rules): number[] {
   return gaps;
 }
 
-/** The customer's own per-unit gaps for a product (kept purchases only), oldest first. */
-export function ownGaps(orders: readonly OrderContribution[], productId: string, rules: Rules): number[] {
-  return gapsOf(keptPurchasesOf(orders, productId), rules);
-}
-
 /** The customer's own per-unit interval from their purchases of a product when they have enough gaps, else null. */
 export function ownInterval(purchases: ProductPurchases, rules: Rules): number | null {
   const gaps = gapsOf(purchases, rules);
