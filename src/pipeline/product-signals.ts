@@ -44,9 +44,15 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   // Categories ranked once per customer: the top one picks the recommendations, the top few are the affinity.
   const affinities = customers.map((customer) => categoryAffinity(customer.orders, config.affinity.top));
   const ids = customers.map((customer, i) => recommendedIds(customer, lookup, config, affinities[i][0]?.category ?? null));
-  await repository.complete(book, ids.flat());
-  const titleOf = (id: string): string | undefined => repository.titleOf(book, id);
-  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, titleOf, now, config, ids[i], affinities[i])]));
+  const distinct = new Set<string>();
+  for (const list of ids) for (const id of list) distinct.add(id);
+  await repository.complete(book, distinct);
+  // One recommendation value per product for the whole step: a chunk's customers share a few hundred products, and
+  // the mapping makes each one's label once per value.
+  const recommendations = new Map<string, Recommendation>();
+  for (const id of distinct) recommendations.set(id, { productId: id, title: repository.titleOf(book, id) ?? id });
+  const recommended = (id: string): Recommendation => recommendations.get(id) as Recommendation;
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, now, config, ids[i].map(recommended), affinities[i])]));
 }
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */

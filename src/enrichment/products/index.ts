@@ -4,7 +4,7 @@ export { categoryAffinity, affinityLabels, type CategoryShare } from './affinity
 export { learnOrder, emptyProduct, emptyCategory, recentProducts, productEntryName, categoryEntryName, type ProductBook } from './learn';
 export { storeInterval, productInterval, customerInterval } from './intervals';
 export { nextReplenishment, type StatsLookup } from './replenishment';
-export { recommendationIds, ownedProducts, withTitles } from './recommend';
+export { recommendationIds, ownedProducts } from './recommend';
 export { addStatsNeeded, productSignals, recommendedIds } from './signals';
 export { bump, median, quantile } from './top-counts';
 export * from './types';

@@ -89,7 +89,7 @@ export function learnOrder(
 
     let { gaps, repeatCustomers } = before;
     const last = lastBought.get(item.productId);
-    const gap = last ? perUnitGap(last, order.placedAt, config.replenishment) : null;
+    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
     if (gap !== null && last) {
       const firstRepeat = last.count === 1 ? 1 : 0;
       gaps = keepRecent(gaps, gap, config.replenishment.keepIntervals);
@@ -136,6 +136,13 @@ export function learnOrder(
     book.changed.add(productEntryName(earlierProduct));
   }
 }
+
+/**
+ * A learnt gap as statistics keep it: to a thousandth of a day (86 s), far finer than any interval is timed by. A
+ * gap at full precision is 18 digits of text, and a popular product's and its category's rows each hold up to
+ * `keepIntervals` of them, rewritten on every page that sells the product.
+ */
+const storedGap = (gap: number | null): number | null => (gap === null ? null : Math.round(gap * 1000) / 1000);
 
 /** Names in `ProductBook.changed`: which map an entry belongs to (the state keys themselves are in state/keys.ts). */
 export const productEntryName = (productId: string): string => `p:${productId}`;

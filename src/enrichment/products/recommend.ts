@@ -2,7 +2,7 @@ import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import type { StatsLookup } from './replenishment';
-import type { Recommendation, TopCounts } from './types';
+import type { TopCounts } from './types';
 
 /** Every product the customer ever bought, kept or returned: none of them is recommended. */
 export function ownedProducts(orders: readonly OrderContribution[]): Set<string> {
@@ -82,8 +82,4 @@ export function topScored(score: ReadonlyMap<string, number>, k: number): string
     scores[at] = value;
   }
   return ids;
-}
-
-export function withTitles(ids: readonly string[], titleOf: (productId: string) => string | undefined): Recommendation[] {
-  return ids.map((productId) => ({ productId, title: titleOf(productId) ?? productId }));
 }

@@ -2,9 +2,9 @@ import type { CustomerAggregate } from '../../model/customer';
 import { categoryAffinity, type CategoryShare } from './affinity';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
-import { recommendationIds, withTitles } from './recommend';
+import { recommendationIds } from './recommend';
 import { nextReplenishment, type StatsLookup } from './replenishment';
-import type { ProductSignals } from './types';
+import type { ProductSignals, Recommendation } from './types';
 
 /**
  * Adds the products and categories whose statistics `productSignals` reads for this customer (before titles) to
@@ -29,24 +29,23 @@ export function recommendedIds(customer: CustomerAggregate, stats: StatsLookup, 
 
 /**
  * Everything the products layer says about one customer, from their history and the store's statistics. Pure.
- * A caller that already ranked the customer's categories (to pick the recommendations) passes them in `affinity`.
+ * The caller ranked the customer's categories (to pick the recommendations) and made the recommendations: ids from
+ * `recommendedIds`, titles read from state once per step for all its customers (pipeline/product-signals.ts).
  */
 export function productSignals(
   customer: CustomerAggregate,
   stats: StatsLookup,
-  titleOf: (productId: string) => string | undefined,
   now: Date,
   config: ProductsConfig,
-  ids?: readonly string[],
+  recommendations: readonly Recommendation[],
   affinity: readonly CategoryShare[] = categoryAffinity(customer.orders, config.affinity.top),
 ): ProductSignals {
-  const topCategory = affinity[0]?.category ?? null;
   const candidates = new Set(recentProducts(customer.orders, config.replenishment.candidateProducts));
   const lookup: StatsLookup = { product: (id) => (candidates.has(id) ? stats.product(id) : undefined), category: stats.category };
   return {
-    topCategory,
+    topCategory: affinity[0]?.category ?? null,
     affinity,
-    recommendations: withTitles(ids ?? recommendedIds(customer, stats, config, topCategory), titleOf),
+    recommendations,
     replenishment: nextReplenishment(customer.orders, lookup, now, config),
   };
 }
