@@ -25,16 +25,37 @@ describe('bounded co-purchase counts (space-saving)', () => {
     expect(table[0][0]).toBe('hot');
   });
 
-  it('learning leaves the tables it read untouched: a book\'s earlier values stay valid', () => {
+  it('learning never changes a value it did not make: what a book read (shared with the repository\'s copies) stays valid', () => {
+    const made = emptyBook();
+    const first = placed('1', 0, [item('tea'), item('cup')]);
+    learnOrder(made, [], first, titles, DEFAULT_PRODUCTS_CONFIG);
+    // The next page's book reads those values: nothing in it is the book's own yet.
+    const book: ProductBook = { products: new Map(made.products), categories: new Map(made.categories), changed: new Set() };
+    const teaRead = book.products.get('tea');
+    const categoryRead = book.categories.get('tea');
+    const textRead = JSON.stringify([teaRead, categoryRead]);
+    learnOrder(book, [first], placed('2', 10, [item('kettle')]), titles, DEFAULT_PRODUCTS_CONFIG);
+    learnOrder(book, [], placed('3', 11, [item('tea')]), titles, DEFAULT_PRODUCTS_CONFIG);
+    expect(JSON.stringify([teaRead, categoryRead])).toBe(textRead);
+    expect(book.products.get('tea')).not.toBe(teaRead);
+    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+    expect(book.products.get('tea')?.orders).toBe(2);
+  });
+
+  it('a value the book made is updated in place by the page\'s later orders, and replaced when its gaps change', () => {
     const book = emptyBook();
     const first = placed('1', 0, [item('tea'), item('cup')]);
     learnOrder(book, [], first, titles, DEFAULT_PRODUCTS_CONFIG);
-    const teaBefore = book.products.get('tea');
-    const coBefore = JSON.stringify(teaBefore?.co);
-    learnOrder(book, [first], placed('2', 10, [item('kettle')]), titles, DEFAULT_PRODUCTS_CONFIG);
-    expect(JSON.stringify(teaBefore?.co)).toBe(coBefore);
-    expect(book.products.get('tea')).not.toBe(teaBefore);
-    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+    const tea = book.products.get('tea');
+    learnOrder(book, [], placed('2', 1, [item('tea'), item('kettle')]), titles, DEFAULT_PRODUCTS_CONFIG);
+    expect(book.products.get('tea')).toBe(tea);
+    expect(tea?.orders).toBe(2);
+    // A re-purchase 30 days on adds a gap: intervals are cached per value, so the value is a new one.
+    learnOrder(book, [first], placed('3', 30, [item('tea')]), titles, DEFAULT_PRODUCTS_CONFIG);
+    expect(book.products.get('tea')).not.toBe(tea);
+    expect(tea?.gaps).toEqual([]);
+    expect(book.products.get('tea')?.gaps).toEqual([30]);
+    expect(book.products.get('tea')?.orders).toBe(3);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { bump, bumpInPlace, keepRecent } from './top-counts';
+import { bumpInPlace, keepRecent } from './top-counts';
 import type { CategoryStats, ProductStats } from './types';
 
 const DAY_MS = 86_400_000;
@@ -23,15 +23,13 @@ export const emptyCategory = (category: string): CategoryStats => ({ category, r
  */
 export function recentProducts(orders: readonly OrderContribution[], limit: number): string[] {
   const seen: string[] = [];
-  const found = new Set<string>();
+  // A linear search of what was found, not a Set: `limit` is small and most customers have a handful of lines.
   for (let o = orders.length - 1; o >= 0 && seen.length < limit; o--) {
     const items = orders[o].items;
     if (items === undefined) continue;
     for (let i = items.length - 1; i >= 0 && seen.length < limit; i--) {
       const item = items[i];
-      if (item.returned || found.has(item.productId)) continue;
-      found.add(item.productId);
-      seen.push(item.productId);
+      if (!item.returned && !seen.includes(item.productId)) seen.push(item.productId);
     }
   }
   return seen;
@@ -82,59 +80,75 @@ export function learnOrder(
   // `inOrder` is distinct already (an order's lines of one product are one item), and most customers have no recent.
   const partners = recent.length === 0 ? inOrder : [...new Set([...inOrder, ...recent])];
   for (const item of kept) {
-    const before = book.products.get(item.productId) ?? emptyProduct(item.productId);
-    const category = item.category ?? before.category;
-    let categoryStats = category === null ? null : book.categories.get(category) ?? emptyCategory(category);
-    if (categoryStats) categoryStats = { ...categoryStats, best: bump(categoryStats.best, item.productId, 1, bestSellersPerCategory) };
-
-    let { gaps, repeatCustomers } = before;
-    const last = lastBought.get(item.productId);
-    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
-    if (gap !== null && last) {
-      const firstRepeat = last.count === 1 ? 1 : 0;
-      gaps = keepRecent(gaps, gap, config.replenishment.keepIntervals);
-      repeatCustomers += firstRepeat;
-      if (categoryStats) categoryStats = { ...categoryStats, gaps: keepRecent(categoryStats.gaps, gap, config.replenishment.keepIntervals), repeatCustomers: categoryStats.repeatCustomers + firstRepeat };
-    }
-
+    const product = workingProduct(book, item.productId);
+    const category = item.category ?? product.category;
+    const categoryStats = category === null ? null : workingCategory(book, category);
+    if (categoryStats) bumpInPlace(categoryStats.best, item.productId, 1, bestSellersPerCategory);
     // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
-    // wholesale order of 500 lines would otherwise cost 250,000 count updates. One working copy of the table for
-    // all of them, made only when there is a partner (a one-product first order has none).
-    let co: Array<readonly [string, number]> | null = null;
+    // wholesale order of 500 lines would otherwise cost 250,000 count updates.
     let paired = 0;
     for (const other of partners) {
       if (other === item.productId) continue;
       if (paired++ >= historyProducts) break;
-      co ??= before.co.slice();
-      bumpInPlace(co, other, 1, perProduct);
+      bumpInPlace(product.co, other, 1, perProduct);
     }
-    // One new value, its keys in the stored order (the text of an unchanged field stays the same).
-    book.products.set(item.productId, {
-      productId: item.productId,
-      title: titles.get(item.productId) ?? before.title,
-      category,
-      orders: before.orders + 1,
-      repeatCustomers,
-      co: co ?? before.co,
-      gaps,
-    });
-    book.changed.add(productEntryName(item.productId));
-    if (categoryStats && category !== null) {
-      book.categories.set(category, categoryStats);
-      book.changed.add(categoryEntryName(category));
+    product.title = titles.get(item.productId) ?? product.title;
+    product.category = category;
+    product.orders += 1;
+
+    const last = lastBought.get(item.productId);
+    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
+    if (gap !== null && last) {
+      const firstRepeat = last.count === 1 ? 1 : 0;
+      const keep = config.replenishment.keepIntervals;
+      // New values, not changes in place: intervals are cached per value (intervals.ts).
+      book.products.set(item.productId, { ...product, repeatCustomers: product.repeatCustomers + firstRepeat, gaps: keepRecent(product.gaps, gap, keep) });
+      if (categoryStats && category !== null) {
+        book.categories.set(category, { ...categoryStats, repeatCustomers: categoryStats.repeatCustomers + firstRepeat, gaps: keepRecent(categoryStats.gaps, gap, keep) });
+      }
     }
   }
   // The customer's earlier products learn that this order's products were bought after them.
   const boughtNow = inOrder.slice(0, historyProducts);
   for (const earlierProduct of recent) {
     if (inOrderSet.has(earlierProduct)) continue;
-    const stats = book.products.get(earlierProduct);
-    if (!stats) continue; // not read: the caller reads every recent product of the page's customers
-    const co = stats.co.slice();
+    if (!book.products.has(earlierProduct)) continue; // not read: the caller reads every recent product of the page's customers
+    const co = workingProduct(book, earlierProduct).co;
     for (const productId of boughtNow) bumpInPlace(co, productId, 1, perProduct);
-    book.products.set(earlierProduct, { ...stats, co });
-    book.changed.add(productEntryName(earlierProduct));
   }
+}
+
+type Working<T> = { -readonly [K in keyof T]: T[K] };
+type WorkingProduct = Working<ProductStats> & { co: Array<readonly [string, number]> };
+type WorkingCategory = Working<CategoryStats> & { best: Array<readonly [string, number]> };
+
+/**
+ * The book's own value of a product, which the page's orders update in place: made the first time the book changes
+ * the product (its count table copied), found again by its name in `changed`. A value the book did not make (read
+ * from state and shared with the repository's checked copies) is never changed; the book's own values are written
+ * once, after the page's learning. A page's popular products and every category were copied once per order before.
+ */
+function workingProduct(book: ProductBook, productId: string): WorkingProduct {
+  const name = productEntryName(productId);
+  const current = book.products.get(productId);
+  if (current !== undefined && book.changed.has(name)) return current as WorkingProduct;
+  const from = current ?? emptyProduct(productId);
+  // Its keys in the stored order (the text of an unchanged field stays the same).
+  const made: WorkingProduct = { productId, title: from.title, category: from.category, orders: from.orders, repeatCustomers: from.repeatCustomers, co: from.co.slice(), gaps: from.gaps };
+  book.products.set(productId, made);
+  book.changed.add(name);
+  return made;
+}
+
+function workingCategory(book: ProductBook, category: string): WorkingCategory {
+  const name = categoryEntryName(category);
+  const current = book.categories.get(category);
+  if (current !== undefined && book.changed.has(name)) return current as WorkingCategory;
+  const from = current ?? emptyCategory(category);
+  const made: WorkingCategory = { category, repeatCustomers: from.repeatCustomers, gaps: from.gaps, best: from.best.slice() };
+  book.categories.set(category, made);
+  book.changed.add(name);
+  return made;
 }
 
 /**
