@@ -4,7 +4,7 @@ import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 import { summarizeReturns } from '../enrichment/returns/summary';
 import { affinityLabels } from '../enrichment/products/affinity';
-import type { ProductSignals, Recommendation } from '../enrichment/products/types';
+import type { ProductSignals } from '../enrichment/products/types';
 
 /**
  * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
@@ -64,8 +64,8 @@ export const PROFILE_FIELDS = {
   // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
   'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
   // "product id | title": the id for a catalogue lookup, the title for the email.
-  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).label)),
-  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).id)),
+  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${catalogId(r.productId)} | ${r.title}`)),
+  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => catalogId(r.productId))),
   'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
   'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
   'products.replenishment_product_id': ({ products }) => (products.replenishment ? catalogId(products.replenishment.productId) : null),
@@ -88,22 +88,6 @@ export function catalogId(productId: string): string {
   return LINE_TERMINATOR.test(rest) ? productId : rest;
 }
 const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
-
-/**
- * A recommended product's catalogue id and "id | title" label, made once per product and title: a re-assessment
- * asks for five per customer, mostly of the same few thousand products, and each label made anew is a new string
- * the patch's hash and the outbox then flatten and encode. Bounded: a larger catalogue starts over.
- */
-const LABELS = new Map<string, { readonly title: string; readonly id: string; readonly label: string }>();
-function labelsOf(recommendation: Recommendation): { readonly id: string; readonly label: string } {
-  const known = LABELS.get(recommendation.productId);
-  if (known !== undefined && known.title === recommendation.title) return known;
-  if (LABELS.size >= 50_000) LABELS.clear();
-  const id = catalogId(recommendation.productId);
-  const made = { title: recommendation.title, id, label: `${id} | ${recommendation.title}` };
-  LABELS.set(recommendation.productId, made);
-  return made;
-}
 
 /** An empty list is "no value now": the property is removed rather than kept as []. */
 const emptyAsNull = (values: readonly string[]): readonly string[] | null => (values.length > 0 ? values : null);
