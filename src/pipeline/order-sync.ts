@@ -82,7 +82,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   ]);
 
   // The products and categories of the page and of its customers' recent history, read once (product-signals.ts).
-  const book = await readProductBook(context, stored.values(), orders);
+  const book = await readProductBook(context, stored.values(), orders, mode === 'announce' ? 'signals' : 'learning');
   const rejections: StoredRejection[] = sourceRejections.map((r) => ({ at: now.toISOString(), source, recordId: r.recordId, reason: r.reason }));
   const records: SinkRecord[] = [];
   const working = new Map(stored);

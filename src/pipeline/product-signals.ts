@@ -3,7 +3,7 @@ import type { Order } from '../model/order';
 import type { ProductsConfig } from '../enrichment/products/config';
 import { categoryAffinity } from '../enrichment/products/affinity';
 import { productKeyOf } from '../enrichment/products/lines';
-import type { ProductBook } from '../enrichment/products/learn';
+import { recentProducts, type ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
 import { addStatsNeeded, productSignals, recommendedIds } from '../enrichment/products/signals';
 import type { ProductSignals, Recommendation } from '../enrichment/products/types';
@@ -17,7 +17,7 @@ import type { PipelineContext } from './context';
  * categories of its orders and of its customers' recent history), then one more for the titles of the products
  * recommended. Nothing here writes; the step commits `productStats.entries(book)` with the rest of its unit.
  */
-export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = []): Promise<ProductBook> {
+export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = [], purpose: 'signals' | 'learning' = 'signals'): Promise<ProductBook> {
   if (!context.settings.products.enabled) return { products: new Map(), categories: new Map(), changed: new Set() };
   const products = new Set<string>();
   const categories = new Set<string>();
@@ -28,7 +28,10 @@ export async function readProductBook(context: PipelineContext, customers: Itera
       if (line.category !== null) categories.add(line.category);
     }
   }
-  for (const customer of customers) addStatsNeeded(customer, context.settings.products, products, categories);
+  // Learning alone (a backfill page, which assesses no one) reads only the products an order pairs with.
+  const config = context.settings.products;
+  if (purpose === 'learning') for (const customer of customers) for (const id of recentProducts(customer.orders, config.coPurchase.historyProducts)) products.add(id);
+  else for (const customer of customers) addStatsNeeded(customer, config, products, categories);
   return context.productStats.read(products, categories);
 }
 

@@ -36,6 +36,11 @@ export class ProductStatsRepository {
   async read(productIds: Iterable<string>, categories: Iterable<string>): Promise<ProductBook> {
     const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
     await this.fetch(productIds, categories, book);
+    // Learning counts a line that names no category in its product's last known one (learn.ts): that category is
+    // read too, or the page would start it from empty and its commit would overwrite the stored one.
+    const known = new Set<string>();
+    for (const stats of book.products.values()) if (stats.category !== null && !book.categories.has(stats.category)) known.add(stats.category);
+    if (known.size > 0) await this.fetch([], known, book);
     return book;
   }
 

@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptyCategory, emptyProduct, productEntryName, categoryEntryName, type ProductBook } from '../../src/enrichment/products';
+import { emptyCategory, emptyProduct, learnOrder, productEntryName, categoryEntryName, type ProductBook } from '../../src/enrichment/products';
+import { DEFAULT_PRODUCTS_CONFIG } from '../../src/enrichment/products/config';
+import { item, placed } from './products-fixtures';
 import { productStatsKey } from '../../src/state/keys';
 import { ProductStatsRepository } from '../../src/state/products';
 import { openStateStore, type StateStore } from '../../src/state/store';
@@ -93,4 +95,16 @@ test('past its bound the copies start over, and every value read is still return
   expect(await ordersOf(repository, ids.slice(0, 4))).toEqual([1, 2, 3, 4]);
   expect(await ordersOf(repository, ids)).toEqual(ids.map((_, i) => i + 1));
   expect(await ordersOf(repository, ids.slice(2, 9))).toEqual([3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('a book holds the category of every product it read: a line without one is learnt into it, not into an empty one', async () => {
+  const store = await open();
+  const repository = new ProductStatsRepository(store);
+  const earlier = { products: new Map(), categories: new Map(), changed: new Set<string>() } satisfies ProductBook;
+  learnOrder(earlier, [], placed('1', 0, [item('tea', 1, 'Tea'), item('cup', 1, 'Tea')]), new Map(), DEFAULT_PRODUCTS_CONFIG);
+  await store.commit({ entries: repository.entries(earlier) });
+  // The next page sells tea on a line that names no category, and asks for no category itself.
+  const book = await new ProductStatsRepository(store).read(['tea'], []);
+  learnOrder(book, [], placed('2', 1, [item('tea', 1, null)]), new Map(), DEFAULT_PRODUCTS_CONFIG);
+  expect(book.categories.get('Tea')?.best).toEqual([['tea', 2], ['cup', 1]]);
 });
