@@ -44,11 +44,19 @@ function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySe
   return score;
 }
 
-/** Whether a count table is in ranking order (highest first, ties by id), as bumpInPlace keeps it. */
+/**
+ * Whether a count table is in ranking order (highest first, ties by id), as bumpInPlace keeps it. Checked once per
+ * table: a re-assessment asks it for most customers, and walking a popular product's 30 entries (an array and a
+ * string each, spread over a large heap) again for each of its buyers cost more than the ranking it saves. A table
+ * stays ranked: it is replaced when read again, and bumpInPlace keeps the book's own ones in order.
+ */
 function ranked(table: TopCounts): boolean {
+  if (RANKED.has(table)) return true;
   for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
+  RANKED.add(table);
   return true;
 }
+const RANKED = new WeakSet<TopCounts>();
 
 /** The first `k` partners of a ranked table that are not owned and were paired often enough. */
 function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount: number, k: number): string[] {
