@@ -40,7 +40,7 @@ export class ProductStatsRepository {
     // read too, or the page would start it from empty and its commit would overwrite the stored one.
     const known = new Set<string>();
     for (const stats of book.products.values()) if (stats.category !== null && !book.categories.has(stats.category)) known.add(stats.category);
-    if (known.size > 0) await this.fetch([], known, book);
+    if (known.size > 0) await this.fetch([], known, book, false);
     return book;
   }
 
@@ -67,8 +67,9 @@ export class ProductStatsRepository {
   }
 
   /** Puts the values of these products and categories in `book` (when given): copies where checked, the rest read and copied. */
-  private async fetch(productIds: Iterable<string>, categories: Iterable<string>, book: ProductBook | null): Promise<void> {
-    this.check(await this.store.get<string>(PRODUCT_STATS_GENERATION_KEY));
+  private async fetch(productIds: Iterable<string>, categories: Iterable<string>, book: ProductBook | null, check = true): Promise<void> {
+    // `check` false: the same read checked the token a moment ago (the writer lease keeps statistics writes out).
+    if (check) this.check(await this.store.get<string>(PRODUCT_STATS_GENERATION_KEY));
     const missingProducts: string[] = [];
     const missingCategories: string[] = [];
     for (const id of productIds) {
