@@ -50,8 +50,7 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   const distinct = new Set<string>();
   for (const list of ids) for (const id of list) distinct.add(id);
   await repository.complete(book, distinct);
-  // One recommendation value per product for the whole step: a chunk's customers share a few hundred products, and
-  // the mapping makes each one's label once per value.
+  // One recommendation value per product for the whole step: a chunk's customers share a few hundred products.
   const recommendations = new Map<string, Recommendation>();
   for (const id of distinct) recommendations.set(id, { productId: id, title: repository.titleOf(book, id) ?? id });
   const recommended = (id: string): Recommendation => recommendations.get(id) as Recommendation;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
-import { learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
+import { emptyProduct, learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
 import { recommendationIds, topScored } from '../../src/enrichment/products/recommend';
 import { bump } from '../../src/enrichment/products/top-counts';
 import type { StatsLookup } from '../../src/enrichment/products/replenishment';
@@ -61,6 +61,12 @@ describe('bounded co-purchase counts (space-saving)', () => {
 
 describe('learnOrder and recommendationIds', () => {
   const config = DEFAULT_PRODUCTS_CONFIG;
+
+  it('ranks a co-purchase table stored out of order instead of reading it as a ranking', () => {
+    const book = emptyBook();
+    book.products.set('tea', { ...emptyProduct('tea'), co: [['b', 1], ['c', 5], ['a', 5]] });
+    expect(recommendationIds([placed('1', 0, [item('tea')])], lookup(book), null, config)).toEqual(['a', 'c', 'b']);
+  });
 
   it('counts products of one order, and of a later order with the customer\'s earlier ones, both ways', () => {
     const book = emptyBook();

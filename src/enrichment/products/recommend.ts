@@ -2,6 +2,7 @@ import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import type { StatsLookup } from './replenishment';
+import { ranksBefore } from './top-counts';
 import type { TopCounts } from './types';
 
 /** Every product the customer ever bought, kept or returned: none of them is recommended. */
@@ -44,19 +45,11 @@ function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySe
   return score;
 }
 
-/**
- * Whether a count table is in ranking order (highest first, ties by id), as bumpInPlace keeps it. Checked once per
- * table: a re-assessment asks it for most customers, and walking a popular product's 30 entries (an array and a
- * string each, spread over a large heap) again for each of its buyers cost more than the ranking it saves. A table
- * stays ranked: it is replaced when read again, and bumpInPlace keeps the book's own ones in order.
- */
+/** Whether a count table is in ranking order, as bumpInPlace keeps it (a row written otherwise is ranked anew). */
 function ranked(table: TopCounts): boolean {
-  if (RANKED.has(table)) return true;
   for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
-  RANKED.add(table);
   return true;
 }
-const RANKED = new WeakSet<TopCounts>();
 
 /** The first `k` partners of a ranked table that are not owned and were paired often enough. */
 function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount: number, k: number): string[] {
@@ -67,9 +60,6 @@ function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount
   }
   return chosen;
 }
-
-/** Ranks before: the higher score, then the lower id (stable whatever the map's order). */
-const ranksBefore = (a: string, x: number, b: string, y: number): boolean => x > y || (x === y && a < b);
 
 /**
  * The `k` best ids of a score map, best first: the same as sorting every entry and taking `k`, without making an

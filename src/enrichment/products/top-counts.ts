@@ -34,7 +34,7 @@ export function bumpInPlace(table: Array<readonly [string, number]>, key: string
     table[at] = [key, table[at][1] + by];
   }
   // Only the changed entry can be out of place, and only too low: move it up (one insertion step, no full sort).
-  while (at > 0 && before(table[at], table[at - 1])) {
+  while (at > 0 && ranksBefore(table[at][0], table[at][1], table[at - 1][0], table[at - 1][1])) {
     const swap = table[at - 1];
     table[at - 1] = table[at];
     table[at] = swap;
@@ -42,8 +42,11 @@ export function bumpInPlace(table: Array<readonly [string, number]>, key: string
   }
 }
 
-/** Table order: higher count first, then key. */
-const before = (a: readonly [string, number], b: readonly [string, number]): boolean => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+/**
+ * The order of count tables and rankings: the higher count first, then the lower key (stable whatever the input's
+ * order). The one rule: recommendations read a table kept in this order as a ranking (recommend.ts).
+ */
+export const ranksBefore = (a: string, x: number, b: string, y: number): boolean => x > y || (x === y && a < b);
 
 /** The value at quantile q (0-1) of numbers sorted ascending (simple-statistics' definition). */
 export const quantile = (sorted: readonly number[], q: number): number => (sorted.length === 0 ? Number.NaN : quantileSorted([...sorted], q));
