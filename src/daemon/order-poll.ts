@@ -1,4 +1,5 @@
 import { liveSince, type PipelineContext } from '../pipeline/context';
+import { commitUnit } from '../pipeline/commit';
 import { processOrderPage } from '../pipeline/order-sync';
 import { reassessAllCustomers, refitChurnModelIfDue } from '../pipeline/reassess';
 import { followReturnParcels } from '../pipeline/returns';
@@ -63,6 +64,8 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
     totals.customers += outcome.customers;
     totals.queued += outcome.records;
   }
+  // Every lesson the poll journalled folded into the statistics rows, for readers of the rows (the tracking page).
+  if (!signal.aborted) await context.writer(async () => commitUnit(context, { state: await context.productStats.fold() }));
   const refitted = !signal.aborted && (await refitChurnModelIfDue(context));
   if ((backfilling || refitted) && !signal.aborted) {
     const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');

@@ -1,5 +1,6 @@
 import type { SinkRecord } from '../model/records';
 import type { StoredRejection } from '../state/rejects';
+import type { CommitUnit as StateUnit } from '../state/port';
 import { mergeUnits } from '../state/store';
 import type { PipelineContext } from './context';
 
@@ -24,6 +25,8 @@ export interface CommitUnit {
   readonly entries?: ReadonlyArray<readonly [string, unknown]>;
   readonly rejects?: readonly StoredRejection[];
   readonly cursor?: CursorMove | null;
+  /** Further raw writes that must land with the step: the product lessons' journal or its fold (state/products.ts). */
+  readonly state?: StateUnit;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function commitUnit(context: PipelineContext, unit: CommitUnit): Pr
     reviews,
     checks,
     unit.rejects && unit.rejects.length > 0 ? { appends: [context.rejects.appendsFor(unit.rejects)] } : null,
+    unit.state,
     { entries: [...entries, ...outcomes, ...marks, ...cursorEntry] },
   ));
   if ((unit.records ?? []).length > 0) context.outbox.appended();

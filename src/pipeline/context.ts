@@ -90,7 +90,7 @@ export function createPipelineContext(
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     stats: new StoreStatsRepository(store),
-    productStats: new ProductStatsRepository(store),
+    productStats: new ProductStatsRepository(store, { learning: settings.products }),
     outcomes: new OutcomeStore(store),
     writer,
     settings,

@@ -6,7 +6,7 @@ import { applyOrderReturns } from '../enrichment/returns/apply';
 import type { ReturnChange } from '../enrichment/returns/ledger';
 import { evaluateLifecycle } from '../enrichment/lifecycle/evaluate';
 import { updateStoreStats } from '../enrichment/lifecycle/store-stats';
-import { learnOrder } from '../enrichment/products/learn';
+import { learnOrder, type Lesson } from '../enrichment/products/learn';
 import { productKeyOf } from '../enrichment/products/lines';
 import { NO_PRODUCT_SIGNALS } from '../enrichment/products/types';
 import { orderEvents } from '../mapping/order-events';
@@ -92,6 +92,7 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
   const parcels = page.returnParcels ?? NO_RETURN_PARCELS;
   const returnChanges = new Map<string, ReturnChange[]>();
   const returnOrders: Array<readonly [string, unknown]> = [];
+  const lessons: Lesson[] = [];
 
   for (const order of orders) {
     const before = working.get(order.email ?? '') ?? null;
@@ -114,7 +115,8 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
       stats = updateStoreStats(stats, before, after);
       // Learnt once per (customer, order): an order already in the customer's history is an update, not a purchase.
       const contribution = previous === null ? after.orders.find((o) => o.orderId === order.id) : undefined;
-      if (contribution && settings.products.enabled) learnOrder(book, before?.orders ?? [], contribution, titlesOf(order), settings.products);
+      const lesson = contribution && settings.products.enabled ? learnOrder(book, before?.orders ?? [], contribution, titlesOf(order), settings.products) : null;
+      if (lesson !== null) lessons.push(lesson);
       working.set(after.key, after);
       const at = new Date(Math.max(order.updatedAt.getTime(), changedAt.get(after.key)?.getTime() ?? 0));
       changedAt.set(after.key, at);
@@ -152,12 +154,14 @@ async function applyOrderPage(context: PipelineContext, page: OrderPageInput, mo
 
   const attached = attach ? await attach(orders, assessedByKey, [...returnChanges.keys()]) : null;
   if (attached) records.push(...attached.records);
+  const productWrites = settings.products.enabled ? await context.productStats.stage(book, lessons) : {};
   await commitUnit(context, {
     records,
     newCustomers: [...changedAt.keys()].filter((key) => !stored.has(key)),
     reviews: [...reviews, ...(attached?.reviews ?? [])],
     shipmentChecks: attached?.checks ?? [],
-    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats), ...context.productStats.entries(book)],
+    entries: [...saved.map(customerEntry), ...(attached?.entries ?? []), ...parcels.entries, ...returnOrders, context.stats.entry(stats)],
+    state: productWrites,
     rejects: rejections,
     cursor: page.cursor,
   });

@@ -83,6 +83,17 @@ export class DurableLog<T> {
     return items.slice(-limit);
   }
 
+  /**
+   * The writes that drop every batch now in the log (head moved to the tail), for a caller that commits them with
+   * the state that makes the batches redundant. Only for a log whose appender and consumer are one writer.
+   */
+  async releaseAllFor(): Promise<{ entries: Array<readonly [string, unknown]>; deletes: string[] }> {
+    const { head, tail } = await this.bounds();
+    this.readAhead.clear();
+    if (tail <= head) return { entries: [], deletes: [] };
+    return { entries: [[logHeadKey(this.name), tail]], deletes: range(head, tail).map((s) => logBatchKey(this.name, s)) };
+  }
+
   async depth(): Promise<{ batches: number }> {
     const { head, tail } = await this.bounds();
     return { batches: Math.max(0, tail - head) };

@@ -71,6 +71,8 @@ export const LOGS = {
   outboxProfiles: 'outbox-profiles',
   rejects: 'rejects',
   customerIndex: 'customer-index',
+  /** Product lessons committed with their pages but not yet folded into the statistics rows (state/products.ts). */
+  productLessons: 'product-lessons',
 } as const;
 
 export const logTailKey = (log: string): string => `${log}:tail`;

@@ -1,32 +1,60 @@
 import { randomUUID } from 'node:crypto';
-import type { CategoryStats, ProductBook, ProductStats } from '../enrichment/products';
-import { categoryEntryName, productEntryName } from '../enrichment/products';
-import { categoryStatsKey, PRODUCT_STATS_GENERATION_KEY, productStatsKey } from './keys';
-import type { StateStore } from './port';
+import type { CategoryStats, ProductBook, ProductsConfig, ProductStats } from '../enrichment/products';
+import { applyLesson, categoryEntryName, productEntryName, type Lesson } from '../enrichment/products/learn';
+import { DurableLog } from './durable-log';
+import { categoryStatsKey, LOGS, PRODUCT_STATS_GENERATION_KEY, productStatsKey } from './keys';
+import type { CommitUnit, StateStore } from './port';
+
+export interface ProductStatsOptions {
+  /**
+   * Set for the one writer (the order pages, under the writer lease): its pages journal their lessons and its reads
+   * replay the journal. Unset: a reader (the tracking page) of the statistics rows as last folded.
+   */
+  readonly learning?: ProductsConfig;
+  /** Lessons journalled before a page's commit also folds them into the rows (about 20 backfill pages). */
+  readonly foldEvery?: number;
+  /** Clean copies kept at most; a larger catalogue starts its clean copies over rather than growing without end. */
+  readonly maxCopies?: number;
+}
 
 /**
- * The store's product and category statistics, read a page at a time into a `ProductBook` and written back through
- * the step's commit: only the entries the page changed.
+ * The store's product and category statistics, read a page at a time into a `ProductBook`.
  *
- * Decoded rows are kept between pages. Every page reads the same few thousand popular products and the same
- * categories again (a backfill read each row seven times over, 40 % of product signals' state bytes), so the copies
- * save those reads and their decoding. They are checked against state, not trusted: each commit that writes
- * statistics also writes a new generation token, and each read first reads the token. The same token as this
- * process last saw means no one has written statistics since, so the copies are what state holds; a token this
- * process wrote itself means its pending write was committed, so it joins the copies; any other token (another
- * process wrote, or our commit failed and someone else's landed) drops them all. Statistics are written only under
- * the writer lease (order-sync.ts), so no other write can fall between a page's read and its own commit.
+ * Writes are journalled. A page's commit appends the page's lessons (what each order taught, `learn.ts`) to a log,
+ * not the few hundred statistics rows they change: a backfill rewrote each popular product's row on every page,
+ * 111,230 product rows for 100,000 orders. The changed values stay here as "dirty" copies, and every `foldEvery`
+ * lessons (and at the end of every order poll, `fold`) one commit writes the dirty rows and drops the journal. A
+ * process that starts, or finds that another process wrote, reads the rows and replays the journal over them in
+ * order: rows plus journal are always the statistics, whatever was killed when.
+ *
+ * Decoded rows are kept between pages and checked against state, not trusted: each commit that journals or folds
+ * writes a new generation token, and each read first reads the token. The token this process last saw means no
+ * one has written since, so the copies are current; the token of this process's own pending write means that write
+ * was committed, so it joins the copies; any other token (another process wrote, or our commit failed and someone
+ * else's landed) drops them all. Statistics are written only under the writer lease (order-sync.ts), so no other
+ * write can fall between a page's read and its own commit.
  */
 export class ProductStatsRepository {
   /** Checked copies by product id and by category: a hit builds no state key (most reads are hits). */
   private readonly products = new Map<string, ProductStats>();
   private readonly categories = new Map<string, CategoryStats>();
+  /** Copies ahead of their rows (their lessons are only in the journal), by `productEntryName`/`categoryEntryName`. */
+  private readonly dirty = new Set<string>();
+  /** Lessons in the journal, as far as the copies know; null: the journal is not replayed into the copies yet. */
+  private journalled: number | null = null;
   /** The generation the copies are of; undefined: no token written yet (rows of an older version are still valid). */
   private generation: string | undefined;
-  /** The values and token of the last write handed to a commit, copied once its token is read back. */
-  private pending: { readonly token: string; readonly products: readonly ProductStats[]; readonly categories: readonly CategoryStats[] } | null = null;
+  /** The last write handed to a commit, joined to the copies once its token is read back. */
+  private pending: { readonly token: string; readonly book: ProductBook | null; readonly lessons: number; readonly folded: boolean } | null = null;
+  private readonly journal: DurableLog<Lesson>;
+  private readonly foldEvery: number;
+  private readonly maxCopies: number;
 
-  constructor(private readonly store: StateStore, private readonly maxCopies = 50_000) {}
+  constructor(private readonly store: StateStore, private readonly options: ProductStatsOptions = {}) {
+    this.journal = new DurableLog<Lesson>(store, LOGS.productLessons);
+    this.foldEvery = options.foldEvery ?? 10_000;
+    this.maxCopies = options.maxCopies ?? 50_000;
+  }
 
   /** A product's title when known: in the book, else in the checked copies (read by `complete`). */
   titleOf(book: ProductBook, productId: string): string | undefined {
@@ -36,11 +64,7 @@ export class ProductStatsRepository {
   async read(productIds: Iterable<string>, categories: Iterable<string>): Promise<ProductBook> {
     const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
     await this.fetch(productIds, categories, book);
-    // Learning counts a line that names no category in its product's last known one (learn.ts): that category is
-    // read too, or the page would start it from empty and its commit would overwrite the stored one.
-    const known = new Set<string>();
-    for (const stats of book.products.values()) if (stats.category !== null && !book.categories.has(stats.category)) known.add(stats.category);
-    if (known.size > 0) await this.fetch([], known, book, false);
+    await this.readKnownCategories(book);
     return book;
   }
 
@@ -50,26 +74,63 @@ export class ProductStatsRepository {
     if (missing.length > 0) await this.fetch(missing, [], null);
   }
 
-  /** The entries to commit: the products and categories the page changed, and a new generation token. */
-  entries(book: ProductBook): Array<readonly [string, unknown]> {
-    const products: ProductStats[] = [];
-    const categories: CategoryStats[] = [];
-    for (const [id, stats] of book.products) if (book.changed.has(productEntryName(id))) products.push(stats);
-    for (const [category, stats] of book.categories) if (book.changed.has(categoryEntryName(category))) categories.push(stats);
-    if (products.length === 0 && categories.length === 0) return [];
+  /**
+   * The writes of a page that learnt `lessons` into `book` (read by `read` in the same writer section): the lessons
+   * appended to the journal, or, once the journal has `foldEvery`, every dirty row and the book's written instead
+   * and the journal dropped. Either way with a new generation token.
+   */
+  async stage(book: ProductBook, lessons: readonly Lesson[]): Promise<CommitUnit> {
+    if (this.options.learning === undefined) throw new Error('product statistics: a reader cannot write');
+    if (book.changed.size === 0) return {}; // nothing learnt (a book changes only by its lessons)
+    if ((this.journalled ?? 0) + lessons.length >= this.foldEvery) return this.foldUnit(book, lessons.length);
     const token = randomUUID();
-    this.pending = { token, products, categories };
-    return [
-      ...products.map((stats) => [productStatsKey(stats.productId), stats] as const),
-      ...categories.map((stats) => [categoryStatsKey(stats.category), stats] as const),
-      [PRODUCT_STATS_GENERATION_KEY, token],
-    ];
+    this.pending = { token, book, lessons: lessons.length, folded: false };
+    return { appends: [this.journal.appendsFor(lessons)], entries: [[PRODUCT_STATS_GENERATION_KEY, token]] };
+  }
+
+  /** The writes that fold every dirty copy into its row and drop the journal; empty when nothing is dirty. */
+  async fold(): Promise<CommitUnit> {
+    if (this.options.learning === undefined) return {};
+    await this.fetch([], [], null); // checks the token: a pending page joins the copies, or the copies are dropped
+    if (this.dirty.size === 0 && (this.journalled ?? 0) === 0) return {};
+    return this.foldUnit(null, 0);
+  }
+
+  private async foldUnit(book: ProductBook | null, lessons: number): Promise<CommitUnit> {
+    const released = await this.journal.releaseAllFor();
+    const products = new Map<string, ProductStats>();
+    const categories = new Map<string, CategoryStats>();
+    for (const name of this.dirty) {
+      const id = name.slice(2);
+      const value = name.startsWith('p:') ? this.products.get(id) : undefined;
+      if (value !== undefined) products.set(id, value);
+      const category = name.startsWith('c:') ? this.categories.get(id) : undefined;
+      if (category !== undefined) categories.set(id, category);
+    }
+    if (book !== null) {
+      for (const [id, stats] of book.products) if (book.changed.has(productEntryName(id))) products.set(id, stats);
+      for (const [category, stats] of book.categories) if (book.changed.has(categoryEntryName(category))) categories.set(category, stats);
+    }
+    const token = randomUUID();
+    this.pending = { token, book, lessons, folded: true };
+    return {
+      deletes: released.deletes,
+      entries: [
+        ...released.entries,
+        ...[...products.values()].map((stats) => [productStatsKey(stats.productId), stats] as const),
+        ...[...categories.values()].map((stats) => [categoryStatsKey(stats.category), stats] as const),
+        [PRODUCT_STATS_GENERATION_KEY, token],
+      ],
+    };
   }
 
   /** Puts the values of these products and categories in `book` (when given): copies where checked, the rest read and copied. */
   private async fetch(productIds: Iterable<string>, categories: Iterable<string>, book: ProductBook | null, check = true): Promise<void> {
     // `check` false: the same read checked the token a moment ago (the writer lease keeps statistics writes out).
-    if (check) this.check(await this.store.get<string>(PRODUCT_STATS_GENERATION_KEY));
+    if (check) {
+      this.check(await this.store.get<string>(PRODUCT_STATS_GENERATION_KEY));
+      if (this.journalled === null && this.options.learning !== undefined) await this.replay(this.options.learning);
+    }
     const missingProducts: string[] = [];
     const missingCategories: string[] = [];
     for (const id of productIds) {
@@ -84,8 +145,7 @@ export class ProductStatsRepository {
     }
     if (missingProducts.length === 0 && missingCategories.length === 0) return;
     const read = await this.store.getMany<ProductStats | CategoryStats>([...missingProducts.map(productStatsKey), ...missingCategories.map(categoryStatsKey)]);
-    // Bounded: a catalogue larger than the bound starts its copies over rather than growing without end.
-    if (this.products.size + this.categories.size + read.length > this.maxCopies) this.forget();
+    if (this.products.size + this.categories.size + read.length > this.maxCopies) this.forgetClean();
     missingProducts.forEach((id, i) => {
       const value = read[i] as ProductStats | undefined;
       if (value === undefined) return;
@@ -100,20 +160,81 @@ export class ProductStatsRepository {
     });
   }
 
+  /**
+   * Learning counts a line that names no category in its product's last known one (learn.ts): that category is
+   * read too, or the page would start it from empty and its commit would overwrite the stored one.
+   */
+  private async readKnownCategories(book: ProductBook): Promise<void> {
+    const known = new Set<string>();
+    for (const stats of book.products.values()) if (stats.category !== null && !book.categories.has(stats.category)) known.add(stats.category);
+    if (known.size > 0) await this.fetch([], known, book, false);
+  }
+
+  /** Folds the journal's lessons, in order, over the rows they change: the copies become what rows plus journal say. */
+  private async replay(config: ProductsConfig): Promise<void> {
+    const lessons = (await this.journal.peek(Number.POSITIVE_INFINITY)).flatMap((batch) => batch.items);
+    if (lessons.length > 0) {
+      const products = new Set<string>();
+      const categories = new Set<string>();
+      for (const lesson of lessons) {
+        for (const [id, category] of lesson.items) {
+          products.add(id);
+          if (category !== null) categories.add(category);
+        }
+        for (const id of lesson.recent) products.add(id);
+      }
+      const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
+      await this.fetch(products, categories, book, false);
+      await this.readKnownCategories(book);
+      for (const lesson of lessons) applyLesson(book, lesson, config);
+      this.join(book, false);
+    }
+    this.journalled = lessons.length;
+  }
+
   private check(stored: string | undefined): void {
     const pending = this.pending;
     this.pending = null;
     if (pending !== null && stored === pending.token) {
-      for (const stats of pending.products) this.products.set(stats.productId, stats);
-      for (const stats of pending.categories) this.categories.set(stats.category, stats);
+      if (pending.book !== null) this.join(pending.book, pending.folded);
+      if (pending.folded) {
+        this.dirty.clear();
+        this.journalled = 0;
+      } else if (this.journalled !== null) {
+        this.journalled += pending.lessons;
+      }
     } else if (stored !== this.generation) {
       this.forget();
     }
     this.generation = stored;
   }
 
+  /** The book's changed values become the copies; dirty unless their rows were written in the same commit. */
+  private join(book: ProductBook, written: boolean): void {
+    for (const [id, stats] of book.products) {
+      const name = productEntryName(id);
+      if (!book.changed.has(name)) continue;
+      this.products.set(id, stats);
+      if (!written) this.dirty.add(name);
+    }
+    for (const [category, stats] of book.categories) {
+      const name = categoryEntryName(category);
+      if (!book.changed.has(name)) continue;
+      this.categories.set(category, stats);
+      if (!written) this.dirty.add(name);
+    }
+  }
+
   private forget(): void {
     this.products.clear();
     this.categories.clear();
+    this.dirty.clear();
+    this.journalled = null;
+  }
+
+  /** Drops the copies that match their rows; dirty ones are the only place their lessons are folded. */
+  private forgetClean(): void {
+    for (const id of this.products.keys()) if (!this.dirty.has(productEntryName(id))) this.products.delete(id);
+    for (const category of this.categories.keys()) if (!this.dirty.has(categoryEntryName(category))) this.categories.delete(category);
   }
 }

@@ -17,9 +17,12 @@ import { storeActivity } from '../helpers/store-activity';
  * then the Klaviyo sandbox must hold every expected event exactly once and every profile at its expected value, and
  * the outbox must be empty.
  *
- * Knobs (the defaults keep this under ~90 s):
+ * Knobs (the defaults keep this near two minutes whatever the seed):
  *   SHIPSIGNAL_CRASH_SEED=<n>     replays a run's kill delays and store mutations (printed on every run)
  *   SHIPSIGNAL_CRASH_KILLS=<n>    kills to survive (default 10)
+ *   SHIPSIGNAL_CRASH_SECONDS=<n>  time budget for the kill rounds (default 110): once spent, the rounds stop after
+ *                                 at least 5 kills (fewer when KILLS asks fewer). A seed's run time varied from 142 s
+ *                                 to 266 s when only the kill count bounded it, which put the suite past its budget.
  *   SHIPSIGNAL_CRASH_ORDERS=<n>   synthetic store size (default 1500)
  *   SHIPSIGNAL_CRASH_KEEP=1       keeps the state file and mappings for inspection (path printed on failure)
  * e.g. `npm run build && SHIPSIGNAL_CRASH_KILLS=200 SHIPSIGNAL_CRASH_ORDERS=20000 npx jest test/reliability/crash`
@@ -27,6 +30,8 @@ import { storeActivity } from '../helpers/store-activity';
 const SEED = Number(process.env.SHIPSIGNAL_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = Number(process.env.SHIPSIGNAL_CRASH_KILLS ?? 10);
 const ORDERS = Number(process.env.SHIPSIGNAL_CRASH_ORDERS ?? 1500);
+const BUDGET_MS = Number(process.env.SHIPSIGNAL_CRASH_SECONDS ?? 110) * 1000;
+const MIN_KILLS = Math.min(KILLS, 5);
 const DAY = 86_400_000;
 const STORE_END = new Date('2026-01-01T00:00:00Z');
 const HORIZON = Math.min(STORE_END.getTime() + 300 * DAY, Date.now() + 300 * DAY);
@@ -68,7 +73,9 @@ describe(`crash consistency under SIGKILL (seed ${SEED}, ${KILLS} kills, ${ORDER
     let killStreak = 0;
     const trail: string[] = [];
     try {
-      for (let round = 0; kills < KILLS; round++) {
+      const began = Date.now();
+      const more = (): boolean => kills < KILLS && (kills < MIN_KILLS || Date.now() - began < BUDGET_MS);
+      for (let round = 0; more(); round++) {
         clock.advance(60_000);
         if (round > 0 && random() < 0.6) {
           // Simulated time stays within Klaviyo's window: event times more than a year ahead of the real clock
@@ -105,14 +112,14 @@ describe(`crash consistency under SIGKILL (seed ${SEED}, ${KILLS} kills, ${ORDER
 
       const audit = await auditDelivery(store, stack.klaviyo, stateUrl);
       console.log(
-        `crash test seed=${SEED}: kills survived=${kills}, runs completed=${completed}, store mutations=${mutations}, `
+        `crash test seed=${SEED}: kills survived=${kills} of ${KILLS} in ${Math.round((Date.now() - began) / 1000)} s, runs completed=${completed}, store mutations=${mutations}, `
         + `events checked=${audit.eventsChecked} (+${audit.otherEvents} other), profiles checked=${audit.profilesChecked}, `
         + `duplicates dropped by Klaviyo=${audit.duplicatesDropped}, lost=${audit.counts.lost}, doubled=${audit.counts.doubled}, `
         + `wrong profiles=${audit.counts.wrongProfiles}, broken segment chains=${audit.counts.brokenChains}, outbox batches=${audit.outboxBatches}`,
       );
       expect(problems(audit)).toEqual(NO_PROBLEMS);
       expect(stack.klaviyo.validationFailures()).toEqual([]);
-      expect(kills).toBe(KILLS);
+      expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
     } catch (error) {
       console.log(`crash test failed (state in ${dir}); replay with SHIPSIGNAL_CRASH_SEED=${SEED} SHIPSIGNAL_CRASH_KILLS=${KILLS} SHIPSIGNAL_CRASH_ORDERS=${ORDERS}\n${trail.join('\n')}`);
       throw error;

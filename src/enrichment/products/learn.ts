@@ -43,30 +43,40 @@ export function perUnitGap(from: { placedAt: string; quantity: number }, toPlace
 }
 
 /**
- * Folds an order the customer has not been seen with into the store's product statistics, incrementally: its kept
- * products' order counts, their category's best sellers, the per-unit gap since the customer's previous purchase of
- * each product (the gap divided by the units bought then: two bottles last twice as long), and co-purchase counts
- * with the other products of the order and the customer's recent products. `history` is the customer's orders
- * before this one. Call it once per (customer, order): the caller guards replays (an order already in the customer's
- * history is never learnt again), and a crash replays the whole page, book included. A later refund or
- * cancellation does not subtract what was learnt (bounded counts cannot be decremented exactly); it does stop the
- * customer's own returned products from being recommended or followed.
+ * What one order teaches the store's statistics, computed from the order and the customer's history alone: its kept
+ * products (with their category and title as the order names them), the customer's recent products it pairs with,
+ * and the per-unit gap since the customer's previous purchase of each product (the gap divided by the units bought
+ * then: two bottles last twice as long). Small and plain, so a page's lessons are journalled as they are and a
+ * crash replays them exactly (state/products.ts) without the history they came from.
  */
-export function learnOrder(
-  book: ProductBook,
+export interface Lesson {
+  /** [productId, the line's category (null: the product's last known one), the line's title (null: keep)]. */
+  readonly items: ReadonlyArray<readonly [string, string | null, string | null]>;
+  /** The customer's recent kept products before this order, newest first. */
+  readonly recent: readonly string[];
+  /** [productId, per-unit gap in days to a thousandth, 1 when it is the customer's first re-purchase of it]. */
+  readonly gaps: ReadonlyArray<readonly [string, number, 0 | 1]>;
+}
+
+/**
+ * The lesson of an order the customer has not been seen with; null when it keeps no product. `history` is the
+ * customer's orders before this one. Call it once per (customer, order): the caller guards replays (an order
+ * already in the customer's history is never learnt again). A later refund or cancellation does not subtract what
+ * was learnt (bounded counts cannot be decremented exactly); it does stop the customer's own returned products from
+ * being recommended or followed.
+ */
+export function lessonOf(
   history: readonly OrderContribution[],
   order: OrderContribution,
   titles: ReadonlyMap<string, string>,
   config: ProductsConfig,
-): void {
+): Lesson | null {
   const kept = (order.items ?? []).filter((item) => !item.returned);
-  if (kept.length === 0) return;
+  if (kept.length === 0) return null;
   // Usually the whole history is earlier (and a first purchase has none): no copy of it then.
   const isEarlier = (o: OrderContribution): boolean => o.orderId !== order.orderId && o.placedAt <= order.placedAt;
   const earlier = history.every(isEarlier) ? history : history.filter(isEarlier);
-  const recent = recentProducts(earlier, config.coPurchase.historyProducts);
-  const inOrder = kept.map((item) => item.productId);
-  const inOrderSet = new Set(inOrder);
+  const inOrderSet = new Set(kept.map((item) => item.productId));
   // This order's products' last kept purchase before it, and how many there were: one pass over the history.
   const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
   for (const o of earlier) {
@@ -75,34 +85,55 @@ export function learnOrder(
       lastBought.set(item.productId, { placedAt: o.placedAt, quantity: item.quantity, count: (lastBought.get(item.productId)?.count ?? 0) + 1 });
     }
   }
+  const gaps: Array<readonly [string, number, 0 | 1]> = [];
+  for (const item of kept) {
+    const last = lastBought.get(item.productId);
+    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
+    if (gap !== null && last) gaps.push([item.productId, gap, last.count === 1 ? 1 : 0]);
+  }
+  return {
+    items: kept.map((item) => [item.productId, item.category, titles.get(item.productId) ?? null] as const),
+    recent: recentProducts(earlier, config.coPurchase.historyProducts),
+    gaps,
+  };
+}
+
+/**
+ * Folds a lesson into the store's product statistics, incrementally: its products' order counts, their category's
+ * best sellers, the gaps, and co-purchase counts with the other products of the order and the customer's recent
+ * products. Lessons must be applied in the order they were learnt (bounded tables are order-sensitive).
+ */
+export function applyLesson(book: ProductBook, lesson: Lesson, config: ProductsConfig): void {
   const { perProduct, bestSellersPerCategory, historyProducts } = config.coPurchase;
+  const inOrder = lesson.items.map((item) => item[0]);
+  const inOrderSet = new Set(inOrder);
+  const { recent } = lesson;
   // The products this order is paired with, in pairing order: the rest of the order first, then the recent ones.
   // `inOrder` is distinct already (an order's lines of one product are one item), and most customers have no recent.
   const partners = recent.length === 0 ? inOrder : [...new Set([...inOrder, ...recent])];
-  for (const item of kept) {
-    const product = workingProduct(book, item.productId);
-    const category = item.category ?? product.category;
+  for (const [productId, lineCategory, title] of lesson.items) {
+    const product = workingProduct(book, productId);
+    const category = lineCategory ?? product.category;
     const categoryStats = category === null ? null : workingCategory(book, category);
-    if (categoryStats) bumpInPlace(categoryStats.best, item.productId, 1, bestSellersPerCategory);
+    if (categoryStats) bumpInPlace(categoryStats.best, productId, 1, bestSellersPerCategory);
     // Paired with at most `historyProducts` others (this order's first, then the customer's recent ones): a
     // wholesale order of 500 lines would otherwise cost 250,000 count updates.
     let paired = 0;
     for (const other of partners) {
-      if (other === item.productId) continue;
+      if (other === productId) continue;
       if (paired++ >= historyProducts) break;
       bumpInPlace(product.co, other, 1, perProduct);
     }
-    product.title = titles.get(item.productId) ?? product.title;
+    product.title = title ?? product.title;
     product.category = category;
     product.orders += 1;
 
-    const last = lastBought.get(item.productId);
-    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
-    if (gap !== null && last) {
-      const firstRepeat = last.count === 1 ? 1 : 0;
+    const learnt = lesson.gaps.find((g) => g[0] === productId);
+    if (learnt !== undefined) {
+      const [, gap, firstRepeat] = learnt;
       const keep = config.replenishment.keepIntervals;
       // New values, not changes in place: intervals are cached per value (intervals.ts).
-      book.products.set(item.productId, { ...product, repeatCustomers: product.repeatCustomers + firstRepeat, gaps: keepRecent(product.gaps, gap, keep) });
+      book.products.set(productId, { ...product, repeatCustomers: product.repeatCustomers + firstRepeat, gaps: keepRecent(product.gaps, gap, keep) });
       if (categoryStats && category !== null) {
         book.categories.set(category, { ...categoryStats, repeatCustomers: categoryStats.repeatCustomers + firstRepeat, gaps: keepRecent(categoryStats.gaps, gap, keep) });
       }
@@ -116,6 +147,19 @@ export function learnOrder(
     const co = workingProduct(book, earlierProduct).co;
     for (const productId of boughtNow) bumpInPlace(co, productId, 1, perProduct);
   }
+}
+
+/** `lessonOf` then `applyLesson`: the lesson is returned for the journal (null: nothing learnt). */
+export function learnOrder(
+  book: ProductBook,
+  history: readonly OrderContribution[],
+  order: OrderContribution,
+  titles: ReadonlyMap<string, string>,
+  config: ProductsConfig,
+): Lesson | null {
+  const lesson = lessonOf(history, order, titles, config);
+  if (lesson !== null) applyLesson(book, lesson, config);
+  return lesson;
 }
 
 type Working<T> = { -readonly [K in keyof T]: T[K] };
