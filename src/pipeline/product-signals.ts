@@ -15,7 +15,7 @@ import type { PipelineContext } from './context';
 /**
  * The I/O around the pure products layer: one batched read of the statistics a step needs (the products and
  * categories of its orders and of its customers' recent history), then one more for the titles of the products
- * recommended. Nothing here writes; the step commits `productStats.entries(book)` with the rest of its unit.
+ * recommended. Nothing here writes; an order page commits `productStats.stage(book, lessons)` with the rest of its unit.
  */
 export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = [], purpose: 'signals' | 'learning' = 'signals'): Promise<ProductBook> {
   if (!context.settings.products.enabled) return { products: new Map(), categories: new Map(), changed: new Set() };

@@ -29,13 +29,13 @@ export const provisionedSnapshotKey = (kind: 'segment' | 'flow', name: string): 
 export const provisionDailyKey = (kind: 'segment' | 'flow', day: string): string => `setup:daily:${kind}:${day}`;
 
 export const customerKey = (key: string): string => `customer:${key}`;
-/** What the store learnt about one product (co-purchases, re-purchase gaps), written in the order page's commit. */
+/** What the store learnt about one product (co-purchases, re-purchase gaps), folded from the lessons' journal (state/products.ts). */
 export const productStatsKey = (productId: string): string => `product:${productId}`;
 /** One category's pooled re-purchase gaps (the back-off for thin products) and best sellers. */
 export const categoryStatsKey = (category: string): string => `product-category:${category}`;
 /**
- * A token rewritten by every commit that writes product or category statistics: a process that finds the token it
- * last saw knows its decoded copies of those rows are still what state holds (`state/products.ts`).
+ * A token rewritten by every commit that journals or folds product lessons: a process that finds the token it last
+ * saw knows its decoded copies of those rows (and of the journal over them) are still what state holds.
  */
 export const PRODUCT_STATS_GENERATION_KEY = 'product-generation';
 

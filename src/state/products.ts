@@ -11,7 +11,7 @@ export interface ProductStatsOptions {
    * replay the journal. Unset: a reader (the tracking page) of the statistics rows as last folded.
    */
   readonly learning?: ProductsConfig;
-  /** Lessons journalled before a page's commit also folds them into the rows (about 20 backfill pages). */
+  /** Lessons journalled before a page's commit also folds them into the rows (100 backfill pages of 500 orders). */
   readonly foldEvery?: number;
   /** Clean copies kept at most; a larger catalogue starts its clean copies over rather than growing without end. */
   readonly maxCopies?: number;
@@ -52,7 +52,7 @@ export class ProductStatsRepository {
 
   constructor(private readonly store: StateStore, private readonly options: ProductStatsOptions = {}) {
     this.journal = new DurableLog<Lesson>(store, LOGS.productLessons);
-    this.foldEvery = options.foldEvery ?? 10_000;
+    this.foldEvery = options.foldEvery ?? 50_000;
     this.maxCopies = options.maxCopies ?? 50_000;
   }
 

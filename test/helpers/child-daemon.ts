@@ -8,6 +8,9 @@ import { openStateStore } from '../../src/state/store';
 import { Outbox } from '../../src/state/outbox';
 import { CustomerRepository } from '../../src/state/customers';
 import type { CustomerAggregate } from '../../src/model/customer';
+import type { ProductStats } from '../../src/enrichment/products';
+import { DurableLog } from '../../src/state/durable-log';
+import { LOGS, productStatsKey } from '../../src/state/keys';
 
 /**
  * The built CLI run as a real child process, for tests that must kill it (SIGKILL, SIGTERM) at arbitrary points.
@@ -109,13 +112,26 @@ export function freePort(): Promise<number> {
 export const SANDBOX_STORE_ID = 'shipsignal-sandbox.myshopify.com';
 
 /** The daemon's state file as a test sees it once the child is gone: outbox depth and every customer aggregate. */
-export async function readState(stateUrl: string, storeId = SANDBOX_STORE_ID): Promise<{ outboxBatches: number; customers: Map<string, CustomerAggregate> }> {
+export interface StateRead {
+  readonly outboxBatches: number;
+  readonly customers: Map<string, CustomerAggregate>;
+  /** Each product in the customers' histories: the orders its statistics row says it was learnt from. */
+  readonly productOrders: Map<string, number>;
+  /** Product lessons still journalled, not folded into the rows. */
+  readonly lessonBatches: number;
+}
+
+export async function readState(stateUrl: string, storeId = SANDBOX_STORE_ID): Promise<StateRead> {
   const store = await openStateStore(stateUrl, storeId);
   try {
     const { batches } = await new Outbox(store).depth();
     const customers = new Map<string, CustomerAggregate>();
     for await (const chunk of new CustomerRepository(store).all()) for (const customer of chunk) customers.set(customer.key, customer);
-    return { outboxBatches: batches, customers };
+    const ids = [...new Set([...customers.values()].flatMap((c) => c.orders.flatMap((o) => (o.items ?? []).map((item) => item.productId))))];
+    const rows = await store.getMany<ProductStats>(ids.map(productStatsKey));
+    const productOrders = new Map(ids.map((id, i) => [id, rows[i]?.orders ?? 0]));
+    const lessonBatches = (await new DurableLog(store, LOGS.productLessons).depth()).batches;
+    return { outboxBatches: batches, customers, productOrders, lessonBatches };
   } finally {
     await store.close();
   }

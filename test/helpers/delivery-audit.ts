@@ -3,7 +3,7 @@ import { gid, type OrderRecord } from '../../src/sandbox/shopify/record';
 import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { moneyFromDecimal } from '../../src/model/money';
 import { uniqueId } from '../../src/mapping/unique-id';
-import { readState } from './child-daemon';
+import { readState, type StateRead } from './child-daemon';
 
 /**
  * What Klaviyo must hold once the daemon has caught up with a store, computed from the store's records alone, and
@@ -148,3 +148,29 @@ export function problems(audit: DeliveryAudit): Record<string, unknown> {
 }
 
 export const NO_PROBLEMS = { outboxBatches: 0, lost: [], doubled: [], wrongProfiles: [], brokenChains: [], profilesInKlaviyo: 0 };
+
+/**
+ * The product statistics against the store, however often the daemon was killed: each order is learnt once, so a
+ * product's learnt order count is at least the orders its customers still keep it in (a line only ever goes from
+ * kept to returned here) and at most the orders that ever held it; and a finished poll leaves the journal folded.
+ * A lesson lost with a killed process breaks the first bound, one replayed twice the second.
+ */
+export function productCountProblems(store: SandboxStore, state: StateRead): string[] {
+  const held = new Map<string, number>();
+  for (let i = 0; i < store.size; i++) {
+    const record = store.recordAt(i);
+    if (!emailOf(record)) continue;
+    const ids = new Set(record.lineItems.map((line) => (line.productLegacyId !== null ? gid('Product', line.productLegacyId) : line.sku ? `sku:${line.sku}` : null)));
+    for (const id of ids) if (id !== null) held.set(id, (held.get(id) ?? 0) + 1);
+  }
+  const kept = new Map<string, number>();
+  for (const customer of state.customers.values()) {
+    for (const order of customer.orders) for (const item of order.items ?? []) if (!item.returned) kept.set(item.productId, (kept.get(item.productId) ?? 0) + 1);
+  }
+  const found: string[] = state.lessonBatches > 0 ? [`${state.lessonBatches} lesson batches left in the journal`] : [];
+  for (const [id, learnt] of state.productOrders) {
+    const [low, high] = [kept.get(id) ?? 0, held.get(id) ?? 0];
+    if (learnt < low || learnt > high) found.push(`${id}: learnt from ${learnt} orders, kept in ${low}, held by ${high}`);
+  }
+  return found;
+}

@@ -6,8 +6,8 @@ import { generateStore } from '../../src/sandbox/shopify/seeds/synthetic';
 import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { mulberry32 } from '../../src/util/prng';
-import { sleepMs, spawnCli, writeMappings, type ChildExit } from '../helpers/child-daemon';
-import { auditDelivery, NO_PROBLEMS, problems } from '../helpers/delivery-audit';
+import { readState, sleepMs, spawnCli, writeMappings, type ChildExit } from '../helpers/child-daemon';
+import { auditDelivery, NO_PROBLEMS, problems, productCountProblems } from '../helpers/delivery-audit';
 import { storeActivity } from '../helpers/store-activity';
 
 /**
@@ -118,6 +118,9 @@ describe(`crash consistency under SIGKILL (seed ${SEED}, ${KILLS} kills, ${ORDER
         + `wrong profiles=${audit.counts.wrongProfiles}, broken segment chains=${audit.counts.brokenChains}, outbox batches=${audit.outboxBatches}`,
       );
       expect(problems(audit)).toEqual(NO_PROBLEMS);
+      const state = await readState(stateUrl);
+      expect(state.productOrders.size).toBeGreaterThan(100);
+      expect(productCountProblems(store, state)).toEqual([]);
       expect(stack.klaviyo.validationFailures()).toEqual([]);
       expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
     } catch (error) {
