@@ -7,4 +7,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
   maxWorkers: 2,
+  // The longest suites first, so two workers finish together (test/sequencer.js).
+  testSequencer: '<rootDir>/test/sequencer.js',
 };

@@ -10,6 +10,7 @@ import { Outbox } from '../state/outbox';
 import { OutcomeStore } from '../state/outcomes';
 import { RejectsLog } from '../state/rejects';
 import { ProductStatsRepository } from '../state/products';
+import { applyLesson } from '../enrichment/products/learn';
 import { StoreStatsRepository } from '../state/repositories';
 import { ReviewIndex } from '../state/review-index';
 import { ShipmentRepository } from '../state/shipments';
@@ -90,7 +91,7 @@ export function createPipelineContext(
     shipments: new ShipmentRepository(store),
     shipmentChecks: new ReviewIndex(store, 'shipment-check'),
     stats: new StoreStatsRepository(store),
-    productStats: new ProductStatsRepository(store, { learning: settings.products }),
+    productStats: new ProductStatsRepository(store, { learning: (book, lesson) => applyLesson(book, lesson, settings.products) }),
     outcomes: new OutcomeStore(store),
     writer,
     settings,

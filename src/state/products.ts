@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { CategoryStats, ProductBook, ProductsConfig, ProductStats } from '../enrichment/products';
-import { applyLesson, categoryEntryName, productEntryName, type Lesson } from '../enrichment/products/learn';
+import type { CategoryStats, ProductBook, ProductStats } from '../enrichment/products';
+import { categoryEntryName, productEntryName, type Lesson } from '../enrichment/products/learn';
 import { DurableLog } from './durable-log';
 import { categoryStatsKey, LOGS, PRODUCT_STATS_GENERATION_KEY, productStatsKey } from './keys';
 import type { CommitUnit, StateStore } from './port';
 
 export interface ProductStatsOptions {
   /**
-   * Set for the one writer (the order pages, under the writer lease): its pages journal their lessons and its reads
+   * Set for the one writer (the order pages, under the writer lease): how a lesson is applied to a book
+   * (`applyLesson` with the products config, given by the pipeline). Its pages journal their lessons and its reads
    * replay the journal. Unset: a reader (the tracking page) of the statistics rows as last folded.
    */
-  readonly learning?: ProductsConfig;
+  readonly learning?: (book: ProductBook, lesson: Lesson) => void;
   /** Lessons journalled before a page's commit also folds them into the rows (100 backfill pages of 500 orders). */
   readonly foldEvery?: number;
   /** Clean copies kept at most; a larger catalogue starts its clean copies over rather than growing without end. */
@@ -171,7 +172,7 @@ export class ProductStatsRepository {
   }
 
   /** Folds the journal's lessons, in order, over the rows they change: the copies become what rows plus journal say. */
-  private async replay(config: ProductsConfig): Promise<void> {
+  private async replay(apply: (book: ProductBook, lesson: Lesson) => void): Promise<void> {
     const lessons = (await this.journal.peek(Number.POSITIVE_INFINITY)).flatMap((batch) => batch.items);
     if (lessons.length > 0) {
       const products = new Set<string>();
@@ -186,7 +187,7 @@ export class ProductStatsRepository {
       const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
       await this.fetch(products, categories, book, false);
       await this.readKnownCategories(book);
-      for (const lesson of lessons) applyLesson(book, lesson, config);
+      for (const lesson of lessons) apply(book, lesson);
       this.join(book, false);
     }
     this.journalled = lessons.length;

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyProduct, learnOrder, type ProductBook, type ProductStats } from '../../src/enrichment/products';
-import type { Lesson } from '../../src/enrichment/products/learn';
+import { applyLesson, type Lesson } from '../../src/enrichment/products/learn';
 import { DEFAULT_PRODUCTS_CONFIG } from '../../src/enrichment/products/config';
 import { item, placed } from './products-fixtures';
 import { categoryStatsKey, LOGS, productStatsKey } from '../../src/state/keys';
@@ -32,7 +32,7 @@ const open = async (): Promise<StateStore> => {
 
 const CONFIG = DEFAULT_PRODUCTS_CONFIG;
 const learner = (store: StateStore, foldEvery?: number, maxCopies?: number): ProductStatsRepository =>
-  new ProductStatsRepository(store, { learning: CONFIG, foldEvery, maxCopies });
+  new ProductStatsRepository(store, { learning: (book, lesson) => applyLesson(book, lesson, CONFIG), foldEvery, maxCopies });
 
 /**
  * One page as order-sync runs it: reads the book, learns one single-product order per entry, `count` times (a
