@@ -71,6 +71,20 @@ describe.each(BACKENDS)('state contract on %s', (backend, urlOf) => {
     expect(await new DurableLog<number>(await open(), 'seen').depth()).toEqual({ batches: 1 });
   });
 
+  it('releases a whole log in a commit that also writes what replaces it; later appends continue the sequence', async () => {
+    const store = await open();
+    const log = new DurableLog<number>(store, 'journal');
+    for (const n of [1, 2, 3]) await log.append([n]);
+    const released = await log.releaseAllFor();
+    await store.commit({ deletes: released.deletes, entries: [...released.entries, ['folded', 6]] });
+    expect(await log.depth()).toEqual({ batches: 0 });
+    expect(await store.get('journal:batch:0')).toBeUndefined();
+    expect(await store.get('folded')).toBe(6);
+    await log.append([4]);
+    expect(await log.peek(10)).toEqual([{ seq: 3, items: [4] }]);
+    expect(await new DurableLog<number>(store, 'empty').releaseAllFor()).toEqual({ entries: [], deletes: [] });
+  });
+
   it('adds exactly under contention and the counter reads back through get', async () => {
     const stores = await Promise.all([open(), open(), open()]);
     const results = await Promise.all(stores.flatMap((store) => Array.from({ length: 40 }, () => store.increment('counter'))));
