@@ -65,7 +65,12 @@ export async function pollOrders(context: PipelineContext, source: OrderSource, 
     totals.queued += outcome.records;
   }
   // Every lesson the poll journalled folded into the statistics rows, for readers of the rows (the tracking page).
-  if (!signal.aborted) await context.writer(async () => commitUnit(context, { state: await context.productStats.fold() }));
+  if (!signal.aborted) {
+    await context.writer(async () => {
+      const folded = await context.productStats.fold();
+      if (folded !== null) await commitUnit(context, { state: folded });
+    });
+  }
   const refitted = !signal.aborted && (await refitChurnModelIfDue(context));
   if ((backfilling || refitted) && !signal.aborted) {
     const reassessed = await reassessAllCustomers(context, backfilling ? 'backfill' : 'refit');

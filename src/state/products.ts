@@ -39,8 +39,9 @@ export class ProductStatsRepository {
   /** Checked copies by product id and by category: a hit builds no state key (most reads are hits). */
   private readonly products = new Map<string, ProductStats>();
   private readonly categories = new Map<string, CategoryStats>();
-  /** Copies ahead of their rows (their lessons are only in the journal), by `productEntryName`/`categoryEntryName`. */
-  private readonly dirty = new Set<string>();
+  /** Copies ahead of their rows (their lessons are only in the journal), by product id and by category. */
+  private readonly dirtyProducts = new Set<string>();
+  private readonly dirtyCategories = new Set<string>();
   /** Lessons in the journal, as far as the copies know; null: the journal is not replayed into the copies yet. */
   private journalled: number | null = null;
   /** The generation the copies are of; undefined: no token written yet (rows of an older version are still valid). */
@@ -89,11 +90,11 @@ export class ProductStatsRepository {
     return { appends: [this.journal.appendsFor(lessons)], entries: [[PRODUCT_STATS_GENERATION_KEY, token]] };
   }
 
-  /** The writes that fold every dirty copy into its row and drop the journal; empty when nothing is dirty. */
-  async fold(): Promise<CommitUnit> {
-    if (this.options.learning === undefined) return {};
+  /** The writes that fold every dirty copy into its row and drop the journal; null when there is nothing to fold. */
+  async fold(): Promise<CommitUnit | null> {
+    if (this.options.learning === undefined) return null;
     await this.fetch([], [], null); // checks the token: a pending page joins the copies, or the copies are dropped
-    if (this.dirty.size === 0 && (this.journalled ?? 0) === 0) return {};
+    if (this.dirtyProducts.size === 0 && this.dirtyCategories.size === 0 && (this.journalled ?? 0) === 0) return null;
     return this.foldUnit(null, 0);
   }
 
@@ -101,13 +102,9 @@ export class ProductStatsRepository {
     const released = await this.journal.releaseAllFor();
     const products = new Map<string, ProductStats>();
     const categories = new Map<string, CategoryStats>();
-    for (const name of this.dirty) {
-      const id = name.slice(2);
-      const value = name.startsWith('p:') ? this.products.get(id) : undefined;
-      if (value !== undefined) products.set(id, value);
-      const category = name.startsWith('c:') ? this.categories.get(id) : undefined;
-      if (category !== undefined) categories.set(id, category);
-    }
+    // Dirty copies are never dropped (`forgetClean`), so each has its value here.
+    for (const id of this.dirtyProducts) products.set(id, this.products.get(id) as ProductStats);
+    for (const category of this.dirtyCategories) categories.set(category, this.categories.get(category) as CategoryStats);
     if (book !== null) {
       for (const [id, stats] of book.products) if (book.changed.has(productEntryName(id))) products.set(id, stats);
       for (const [category, stats] of book.categories) if (book.changed.has(categoryEntryName(category))) categories.set(category, stats);
@@ -199,7 +196,8 @@ export class ProductStatsRepository {
     if (pending !== null && stored === pending.token) {
       if (pending.book !== null) this.join(pending.book, pending.folded);
       if (pending.folded) {
-        this.dirty.clear();
+        this.dirtyProducts.clear();
+        this.dirtyCategories.clear();
         this.journalled = 0;
       } else if (this.journalled !== null) {
         this.journalled += pending.lessons;
@@ -213,29 +211,28 @@ export class ProductStatsRepository {
   /** The book's changed values become the copies; dirty unless their rows were written in the same commit. */
   private join(book: ProductBook, written: boolean): void {
     for (const [id, stats] of book.products) {
-      const name = productEntryName(id);
-      if (!book.changed.has(name)) continue;
+      if (!book.changed.has(productEntryName(id))) continue;
       this.products.set(id, stats);
-      if (!written) this.dirty.add(name);
+      if (!written) this.dirtyProducts.add(id);
     }
     for (const [category, stats] of book.categories) {
-      const name = categoryEntryName(category);
-      if (!book.changed.has(name)) continue;
+      if (!book.changed.has(categoryEntryName(category))) continue;
       this.categories.set(category, stats);
-      if (!written) this.dirty.add(name);
+      if (!written) this.dirtyCategories.add(category);
     }
   }
 
   private forget(): void {
     this.products.clear();
     this.categories.clear();
-    this.dirty.clear();
+    this.dirtyProducts.clear();
+    this.dirtyCategories.clear();
     this.journalled = null;
   }
 
   /** Drops the copies that match their rows; dirty ones are the only place their lessons are folded. */
   private forgetClean(): void {
-    for (const id of this.products.keys()) if (!this.dirty.has(productEntryName(id))) this.products.delete(id);
-    for (const category of this.categories.keys()) if (!this.dirty.has(categoryEntryName(category))) this.categories.delete(category);
+    for (const id of this.products.keys()) if (!this.dirtyProducts.has(id)) this.products.delete(id);
+    for (const category of this.categories.keys()) if (!this.dirtyCategories.has(category)) this.categories.delete(category);
   }
 }

@@ -145,9 +145,9 @@ test('a reader sees the rows as last folded; `fold` writes every dirty row', asy
   const repository = learner(store);
   await page(repository, store, { p1: 2, p2: 1 });
   expect(await ordersOf(new ProductStatsRepository(store), ['p1', 'p2'])).toEqual([undefined, undefined]);
-  await store.commit(await repository.fold());
+  await store.commit((await repository.fold()) ?? {});
   expect(await ordersOf(new ProductStatsRepository(store), ['p1', 'p2'])).toEqual([2, 1]);
-  expect(await repository.fold()).toEqual({}); // nothing dirty
+  expect(await repository.fold()).toBeNull(); // nothing to fold
   expect(await new DurableLog<Lesson>(store, LOGS.productLessons).depth()).toEqual({ batches: 0 });
 });
 
@@ -196,7 +196,7 @@ test('rows plus journal are the statistics, however often the writer restarts be
   expect(Object.fromEntries(replayed.products)).toEqual(Object.fromEntries(expected.products));
   expect(Object.fromEntries(replayed.categories)).toEqual(Object.fromEntries(expected.categories));
   // And once folded, the rows alone say the same.
-  await restarted.commit(await learner(restarted, 7).fold());
+  await restarted.commit((await learner(restarted, 7).fold()) ?? {});
   const rows = await new ProductStatsRepository(restarted).read(['tea', 'cup', 'pot'], ['Tea']);
   expect(Object.fromEntries(rows.products)).toEqual(Object.fromEntries(expected.products));
   expect(Object.fromEntries(rows.categories)).toEqual(Object.fromEntries(expected.categories));
