@@ -20,7 +20,7 @@ import { storeActivity } from '../helpers/store-activity';
  * Knobs (the defaults keep this near two minutes whatever the seed):
  *   SHIPSIGNAL_CRASH_SEED=<n>     replays a run's kill delays and store mutations (printed on every run)
  *   SHIPSIGNAL_CRASH_KILLS=<n>    kills to survive (default 10)
- *   SHIPSIGNAL_CRASH_SECONDS=<n>  time budget for the kill rounds (default 90): once spent, the rounds stop after
+ *   SHIPSIGNAL_CRASH_SECONDS=<n>  time budget for the kill rounds (default 75): once spent, the rounds stop after
  *                                 at least 5 kills (fewer when KILLS asks fewer). A seed's run time varied from 142 s
  *                                 to 266 s when only the kill count bounded it, which put the suite past its budget.
  *   SHIPSIGNAL_CRASH_ORDERS=<n>   synthetic store size (default 1500)
@@ -30,7 +30,7 @@ import { storeActivity } from '../helpers/store-activity';
 const SEED = Number(process.env.SHIPSIGNAL_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const KILLS = Number(process.env.SHIPSIGNAL_CRASH_KILLS ?? 10);
 const ORDERS = Number(process.env.SHIPSIGNAL_CRASH_ORDERS ?? 1500);
-const BUDGET_MS = Number(process.env.SHIPSIGNAL_CRASH_SECONDS ?? 90) * 1000;
+const BUDGET_MS = Number(process.env.SHIPSIGNAL_CRASH_SECONDS ?? 75) * 1000;
 const MIN_KILLS = Math.min(KILLS, 5);
 const DAY = 86_400_000;
 const STORE_END = new Date('2026-01-01T00:00:00Z');
