@@ -1,6 +1,6 @@
 import type { OrderContribution } from '../model/customer';
 import type { ProductsConfig } from '../enrichment/products/config';
-import { learnOrder, type ProductBook } from '../enrichment/products/learn';
+import { emptyBook, learnOrder, type ProductBook } from '../enrichment/products/learn';
 import { recommendationIds } from '../enrichment/products/recommend';
 import { nextReplenishment, type StatsLookup } from '../enrichment/products/replenishment';
 import { median } from '../enrichment/products/top-counts';
@@ -40,7 +40,7 @@ export interface ReplayResult {
  * purchases before them; the outcome (the next order, the re-purchase) is read from the future afterwards.
  */
 export function replayProducts(purchases: readonly Purchase[], checkpoints: readonly number[], windowDays: number, config: ProductsConfig): ReplayResult {
-  const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
+  const book: ProductBook = emptyBook();
   const lookup: StatsLookup = { product: (id) => book.products.get(id), category: (c) => book.categories.get(c) };
   const history = new Map<string, OrderContribution[]>();
   const sold = new Map<string, number>();

@@ -4,7 +4,7 @@ import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 import { summarizeReturns } from '../enrichment/returns/summary';
 import { affinityLabels } from '../enrichment/products/affinity';
-import type { ProductSignals } from '../enrichment/products/types';
+import type { ProductSignals, Recommendation } from '../enrichment/products/types';
 
 /**
  * Every value shipsignal can write onto a Klaviyo profile, by field name. `mappings/klaviyo.yaml` says which
@@ -33,6 +33,21 @@ function returnsOf(customer: CustomerAggregate): ReturnType<typeof summarizeRetu
     RETURNS.set(customer, summary);
   }
   return summary;
+}
+
+/**
+ * A recommendation's catalogue id and "id | title" label, made once per recommendation value: a step's customers
+ * share a few hundred of them (pipeline/product-signals.ts), and two fields of every patch read each one.
+ */
+const LABELS = new WeakMap<Recommendation, { readonly id: string; readonly label: string }>();
+function labelsOf(recommendation: Recommendation): { readonly id: string; readonly label: string } {
+  let labels = LABELS.get(recommendation);
+  if (labels === undefined) {
+    const id = catalogId(recommendation.productId);
+    labels = { id, label: `${id} | ${recommendation.title}` };
+    LABELS.set(recommendation, labels);
+  }
+  return labels;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -64,8 +79,8 @@ export const PROFILE_FIELDS = {
   // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
   'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
   // "product id | title": the id for a catalogue lookup, the title for the email.
-  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => `${catalogId(r.productId)} | ${r.title}`)),
-  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => catalogId(r.productId))),
+  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).label)),
+  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).id)),
   'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
   'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
   'products.replenishment_product_id': ({ products }) => (products.replenishment ? catalogId(products.replenishment.productId) : null),

@@ -26,10 +26,23 @@ export function splitRemovals(values: Iterable<readonly [string, PropertyValue]>
   return { properties: Object.fromEntries(kept), unset: unset.sort() };
 }
 
+/**
+ * The mapping's properties as (prefixed name, field) pairs, made once per mapping: every patch of every customer
+ * walks them, and the names were concatenated anew each time.
+ */
+const FIELD_LISTS = new WeakMap<MappingConfig, ReadonlyArray<readonly [string, (context: ProfileContext) => PropertyValue]>>();
+function fieldsOf(mapping: MappingConfig): ReadonlyArray<readonly [string, (context: ProfileContext) => PropertyValue]> {
+  let fields = FIELD_LISTS.get(mapping);
+  if (fields === undefined) {
+    fields = Object.entries(mapping.profile.properties).map(([name, field]) => [`${mapping.profile.prefix}${name}`, PROFILE_FIELDS[field]] as const);
+    FIELD_LISTS.set(mapping, fields);
+  }
+  return fields;
+}
+
 /** The customer's profile properties as the mapping names them. Pure. */
 export function buildProfilePatch(context: ProfileContext, mapping: MappingConfig): ProfilePatch {
-  const values = Object.entries(mapping.profile.properties)
-    .map(([name, field]) => [`${mapping.profile.prefix}${name}`, PROFILE_FIELDS[field](context)] as const);
+  const values = fieldsOf(mapping).map(([name, field]) => [name, field(context)] as const);
   return {
     kind: 'profile',
     identity: identityOf(context.customer),

@@ -3,10 +3,10 @@ import type { Order } from '../model/order';
 import type { ProductsConfig } from '../enrichment/products/config';
 import { categoryAffinity } from '../enrichment/products/affinity';
 import { productKeyOf } from '../enrichment/products/lines';
-import { recentProducts, type ProductBook } from '../enrichment/products/learn';
+import { emptyBook, recentProducts, type ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
 import { addStatsNeeded, productSignals, recommendedIds } from '../enrichment/products/signals';
-import type { ProductSignals, Recommendation } from '../enrichment/products/types';
+import type { ProductSignals, ProductStats, Recommendation } from '../enrichment/products/types';
 import { customerKey } from '../state/keys';
 import type { StateStore } from '../state/port';
 import { ProductStatsRepository } from '../state/products';
@@ -18,7 +18,7 @@ import type { PipelineContext } from './context';
  * recommended. Nothing here writes; an order page commits `productStats.stage(book, lessons)` with the rest of its unit.
  */
 export async function readProductBook(context: PipelineContext, customers: Iterable<CustomerAggregate>, orders: readonly Order[] = [], purpose: 'signals' | 'learning' = 'signals'): Promise<ProductBook> {
-  if (!context.settings.products.enabled) return { products: new Map(), categories: new Map(), changed: new Set() };
+  if (!context.settings.products.enabled) return emptyBook();
   const products = new Set<string>();
   const categories = new Set<string>();
   for (const order of orders) {
@@ -47,14 +47,43 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   // Categories ranked once per customer: the top one picks the recommendations, the top few are the affinity.
   const affinities = customers.map((customer) => categoryAffinity(customer.orders, config.affinity.top));
   const ids = customers.map((customer, i) => recommendedIds(customer, lookup, config, affinities[i][0]?.category ?? null));
-  const distinct = new Set<string>();
-  for (const list of ids) for (const id of list) distinct.add(id);
-  await repository.complete(book, distinct);
-  // One recommendation value per product for the whole step: a chunk's customers share a few hundred products.
+  // One recommendation value per product for the whole step (a chunk's customers share a few hundred products):
+  // found where its statistics are, or read first with the others not yet copied (rare once the copies are warm).
   const recommendations = new Map<string, Recommendation>();
-  for (const id of distinct) recommendations.set(id, { productId: id, title: repository.titleOf(book, id) ?? id });
+  const missing: string[] = [];
+  for (const list of ids) {
+    for (const id of list) {
+      if (recommendations.has(id)) continue;
+      const stats = repository.statsOf(book, id);
+      if (stats !== undefined) recommendations.set(id, recommendationOf(stats));
+      else if (!missing.includes(id)) missing.push(id);
+    }
+  }
+  if (missing.length > 0) {
+    await repository.complete(book, missing);
+    for (const id of missing) {
+      const stats = repository.statsOf(book, id);
+      recommendations.set(id, stats ? recommendationOf(stats) : { productId: id, title: id });
+    }
+  }
   const recommended = (id: string): Recommendation => recommendations.get(id) as Recommendation;
   return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, now, config, ids[i].map(recommended), affinities[i])]));
+}
+
+/**
+ * One recommendation value per statistics value, across steps: the profile fields make their labels once per
+ * recommendation value (mapping/profile-fields.ts), and a re-assessment's chunks recommend the same few thousand
+ * products to every customer. A book's values are final once its page has learnt (learning copies a value before
+ * it changes it), so a value's title never changes under its recommendation.
+ */
+const RECOMMENDATIONS = new WeakMap<ProductStats, Recommendation>();
+function recommendationOf(stats: ProductStats): Recommendation {
+  let recommendation = RECOMMENDATIONS.get(stats);
+  if (recommendation === undefined) {
+    recommendation = { productId: stats.productId, title: stats.title };
+    RECOMMENDATIONS.set(stats, recommendation);
+  }
+  return recommendation;
 }
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */

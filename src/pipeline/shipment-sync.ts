@@ -75,7 +75,16 @@ export async function planShipments(
   const emails = [...new Set(inputs.map((i) => i.order?.customerEmail ?? stored.get(i.key)?.customerEmail).filter((e): e is string => !!e))];
   const missing = emails.filter((email) => !known.has(email));
   const customers = await context.customers.getMany(missing);
-  const traitsOf = (email: string): CustomerTraits => customerTraits(known.get(email) ?? customers.get(email));
+  // Once per customer: a page's orders have a parcel or two each, and each ranks the customer's categories.
+  const traits = new Map<string, CustomerTraits>();
+  const traitsOf = (email: string): CustomerTraits => {
+    let found = traits.get(email);
+    if (found === undefined) {
+      found = customerTraits(known.get(email) ?? customers.get(email));
+      traits.set(email, found);
+    }
+    return found;
+  };
 
   const records: SinkRecord[] = [];
   const working = new Map<string, ShipmentState>();

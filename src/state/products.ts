@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CategoryStats, ProductBook, ProductStats } from '../enrichment/products';
-import { categoryEntryName, productEntryName, type Lesson } from '../enrichment/products/learn';
+import { emptyBook, type Lesson } from '../enrichment/products/learn';
 import { DurableLog } from './durable-log';
 import { categoryStatsKey, LOGS, PRODUCT_STATS_GENERATION_KEY, productStatsKey } from './keys';
 import type { CommitUnit, StateStore } from './port';
@@ -60,11 +60,16 @@ export class ProductStatsRepository {
 
   /** A product's title when known: in the book, else in the checked copies (read by `complete`). */
   titleOf(book: ProductBook, productId: string): string | undefined {
-    return (book.products.get(productId) ?? this.products.get(productId))?.title;
+    return this.statsOf(book, productId)?.title;
+  }
+
+  /** A product's statistics when known: in the book, else in the checked copies (read by `complete`). */
+  statsOf(book: ProductBook, productId: string): ProductStats | undefined {
+    return book.products.get(productId) ?? this.products.get(productId);
   }
 
   async read(productIds: Iterable<string>, categories: Iterable<string>): Promise<ProductBook> {
-    const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
+    const book = emptyBook();
     await this.fetch(productIds, categories, book);
     await this.readKnownCategories(book);
     return book;
@@ -72,7 +77,7 @@ export class ProductStatsRepository {
 
   /** Reads the products neither in the book nor copied (recommended products, for their titles); nothing is marked changed. */
   async complete(book: ProductBook, productIds: Iterable<string>): Promise<void> {
-    const missing = [...productIds].filter((id) => this.titleOf(book, id) === undefined);
+    const missing = [...productIds].filter((id) => this.statsOf(book, id) === undefined);
     if (missing.length > 0) await this.fetch(missing, [], null);
   }
 
@@ -83,7 +88,7 @@ export class ProductStatsRepository {
    */
   async stage(book: ProductBook, lessons: readonly Lesson[]): Promise<CommitUnit> {
     if (this.options.learning === undefined) throw new Error('product statistics: a reader cannot write');
-    if (book.changed.size === 0) return {}; // nothing learnt (a book changes only by its lessons)
+    if (book.changedProducts.size === 0 && book.changedCategories.size === 0) return {}; // nothing learnt (a book changes only by its lessons)
     if ((this.journalled ?? 0) + lessons.length >= this.foldEvery) return this.foldUnit(book, lessons.length);
     const token = randomUUID();
     this.pending = { token, book, lessons: lessons.length, folded: false };
@@ -106,8 +111,8 @@ export class ProductStatsRepository {
     for (const id of this.dirtyProducts) products.set(id, this.products.get(id) as ProductStats);
     for (const category of this.dirtyCategories) categories.set(category, this.categories.get(category) as CategoryStats);
     if (book !== null) {
-      for (const [id, stats] of book.products) if (book.changed.has(productEntryName(id))) products.set(id, stats);
-      for (const [category, stats] of book.categories) if (book.changed.has(categoryEntryName(category))) categories.set(category, stats);
+      for (const id of book.changedProducts) products.set(id, book.products.get(id) as ProductStats);
+      for (const category of book.changedCategories) categories.set(category, book.categories.get(category) as CategoryStats);
     }
     const token = randomUUID();
     this.pending = { token, book, lessons, folded: true };
@@ -181,7 +186,7 @@ export class ProductStatsRepository {
         }
         for (const id of lesson.recent) products.add(id);
       }
-      const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
+      const book = emptyBook();
       await this.fetch(products, categories, book, false);
       await this.readKnownCategories(book);
       for (const lesson of lessons) apply(book, lesson);
@@ -210,14 +215,12 @@ export class ProductStatsRepository {
 
   /** The book's changed values become the copies; dirty unless their rows were written in the same commit. */
   private join(book: ProductBook, written: boolean): void {
-    for (const [id, stats] of book.products) {
-      if (!book.changed.has(productEntryName(id))) continue;
-      this.products.set(id, stats);
+    for (const id of book.changedProducts) {
+      this.products.set(id, book.products.get(id) as ProductStats);
       if (!written) this.dirtyProducts.add(id);
     }
-    for (const [category, stats] of book.categories) {
-      if (!book.changed.has(categoryEntryName(category))) continue;
-      this.categories.set(category, stats);
+    for (const category of book.changedCategories) {
+      this.categories.set(category, book.categories.get(category) as CategoryStats);
       if (!written) this.dirtyCategories.add(category);
     }
   }

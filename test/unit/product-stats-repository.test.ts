@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyProduct, learnOrder, type ProductBook, type ProductStats } from '../../src/enrichment/products';
-import { applyLesson, type Lesson } from '../../src/enrichment/products/learn';
+import { applyLesson, emptyBook, type Lesson } from '../../src/enrichment/products/learn';
 import { DEFAULT_PRODUCTS_CONFIG } from '../../src/enrichment/products/config';
 import { item, placed } from './products-fixtures';
 import { categoryStatsKey, LOGS, productStatsKey } from '../../src/state/keys';
@@ -79,7 +79,7 @@ test('a write handed to a commit that never happened is not taken for state', as
   await page(repository, store, { p1: 1 });
   await page(repository, store, { p1: 2 }, false); // the commit failed: a crash or an error before it
   expect(await ordersOf(repository, ['p1'])).toEqual([1]);
-  expect(repository.titleOf({ products: new Map(), categories: new Map(), changed: new Set() }, 'p1')).toBe('p1 v1');
+  expect(repository.titleOf(emptyBook(), 'p1')).toBe('p1 v1');
   await page(repository, store, { p1: 2 });
   expect(await ordersOf(learner(store), ['p1'])).toEqual([3]);
 });
@@ -116,7 +116,7 @@ test('past its bound the copies start over, and every value read is still return
 
 test('a book holds the category of every product it read: a line without one is learnt into it, not into an empty one', async () => {
   const store = await open();
-  const earlier = { products: new Map(), categories: new Map(), changed: new Set<string>() } satisfies ProductBook;
+  const earlier = emptyBook();
   learnOrder(earlier, [], placed('1', 0, [item('tea', 1, 'Tea'), item('cup', 1, 'Tea')]), new Map(), DEFAULT_PRODUCTS_CONFIG);
   await store.commit({ entries: [[productStatsKey('tea'), earlier.products.get('tea')], [productStatsKey('cup'), earlier.products.get('cup')], [categoryStatsKey('Tea'), earlier.categories.get('Tea')]] });
   // The next page sells tea on a line that names no category, and asks for no category itself.

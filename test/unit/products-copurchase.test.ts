@@ -1,12 +1,11 @@
 import fc from 'fast-check';
 import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
-import { emptyProduct, learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
+import { emptyBook, emptyProduct, learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
 import { recommendationIds, topScored } from '../../src/enrichment/products/recommend';
 import { bump } from '../../src/enrichment/products/top-counts';
 import type { StatsLookup } from '../../src/enrichment/products/replenishment';
 import { item, placed } from './products-fixtures';
 
-const emptyBook = (): ProductBook => ({ products: new Map(), categories: new Map(), changed: new Set() });
 const lookup = (book: ProductBook): StatsLookup => ({ product: (id) => book.products.get(id), category: (c) => book.categories.get(c) });
 const titles = new Map<string, string>();
 
@@ -30,7 +29,7 @@ describe('bounded co-purchase counts (space-saving)', () => {
     const first = placed('1', 0, [item('tea'), item('cup')]);
     learnOrder(made, [], first, titles, DEFAULT_PRODUCTS_CONFIG);
     // The next page's book reads those values: nothing in it is the book's own yet.
-    const book: ProductBook = { products: new Map(made.products), categories: new Map(made.categories), changed: new Set() };
+    const book: ProductBook = { ...emptyBook(), products: new Map(made.products), categories: new Map(made.categories) };
     const teaRead = book.products.get('tea');
     const categoryRead = book.categories.get('tea');
     const textRead = JSON.stringify([teaRead, categoryRead]);
@@ -84,7 +83,7 @@ describe('learnOrder and recommendationIds', () => {
     const book = emptyBook();
     learnOrder(book, [], placed('1', 0, [item('tea', 1, 'tea', 0, true), item('cup', 1, 'tea', 0, true)]), titles, config);
     expect(book.products.size).toBe(0);
-    expect(book.changed.size).toBe(0);
+    expect(book.changedProducts.size + book.changedCategories.size).toBe(0);
   });
 
   it('recommends what others bought with the customer\'s products, never what they own or returned', () => {

@@ -1,6 +1,6 @@
 import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
 import { customerInterval, productInterval, storeInterval } from '../../src/enrichment/products/intervals';
-import { learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
+import { emptyBook, learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
 import { nextReplenishment, type StatsLookup } from '../../src/enrichment/products/replenishment';
 import type { CategoryStats, ProductStats } from '../../src/enrichment/products/types';
 import { DAY, T0 } from './lifecycle-fixtures';
@@ -29,7 +29,7 @@ describe('the store interval', () => {
 
 describe('learning gaps', () => {
   it('divides a gap by the units bought before it, and skips gaps outside [minGapDays, maxGapDays]', () => {
-    const book: ProductBook = { products: new Map(), categories: new Map(), changed: new Set() };
+    const book: ProductBook = emptyBook();
     const history = [placed('1', 0, [item('tea', 2)])];
     learnOrder(book, history, placed('2', 60, [item('tea', 1)]), new Map(), config);
     expect(book.products.get('tea')).toMatchObject({ gaps: [30], repeatCustomers: 1 });

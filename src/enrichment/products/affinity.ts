@@ -13,27 +13,38 @@ export interface CategoryShare {
  * does). Ties go to the category bought most recently, then by name, so the order is stable. Pure.
  */
 export function categoryAffinity(orders: readonly OrderContribution[], top: number): CategoryShare[] {
-  // One mutable tally per category (this runs for every assessed customer and every shipment event's TopCategory).
-  const spend = new Map<string, { minor: number; last: number }>();
+  // Tallies in parallel arrays, searched linearly: this runs for every assessed customer and every shipment
+  // event's TopCategory, and most customers have one or two categories (a Map and a tally object each cost more).
+  // A history of many categories gets an index, so a wholesale customer is not searched quadratically.
+  const names: string[] = [];
+  const minor: number[] = [];
+  const last: number[] = [];
+  let index: Map<string, number> | null = null;
   let total = 0;
-  for (let index = 0; index < orders.length; index++) {
-    const items = orders[index].items;
+  for (let o = 0; o < orders.length; o++) {
+    const items = orders[o].items;
     if (items === undefined) continue;
     for (const item of items) {
       if (item.category === null || item.netMinor <= 0) continue;
-      const seen = spend.get(item.category);
-      if (seen) {
-        seen.minor += item.netMinor;
-        seen.last = index;
-      } else spend.set(item.category, { minor: item.netMinor, last: index });
+      const at = index !== null ? index.get(item.category) ?? -1 : names.indexOf(item.category);
+      if (at >= 0) {
+        minor[at] += item.netMinor;
+        last[at] = o;
+      } else {
+        names.push(item.category);
+        minor.push(item.netMinor);
+        last.push(o);
+        if (index !== null) index.set(item.category, names.length - 1);
+        else if (names.length > 16) index = new Map(names.map((name, i) => [name, i]));
+      }
       total += item.netMinor;
     }
   }
   if (total <= 0) return [];
-  const ranked = [...spend];
-  if (ranked.length > 1) ranked.sort(([a, x], [b, y]) => y.minor - x.minor || y.last - x.last || (a < b ? -1 : a > b ? 1 : 0));
+  const ranked = names.map((_, i) => i);
+  if (ranked.length > 1) ranked.sort((a, b) => minor[b] - minor[a] || last[b] - last[a] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
   const shares: CategoryShare[] = [];
-  for (let i = 0; i < ranked.length && i < top; i++) shares.push({ category: ranked[i][0], share: Number((ranked[i][1].minor / total).toFixed(3)) });
+  for (let i = 0; i < ranked.length && i < top; i++) shares.push({ category: names[ranked[i]], share: Number((minor[ranked[i]] / total).toFixed(3)) });
   return shares;
 }
 

@@ -1,7 +1,7 @@
 export { productsConfigSchema, DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from './config';
 export { purchasedItems, productKeyOf } from './lines';
 export { categoryAffinity, affinityLabels, type CategoryShare } from './affinity';
-export { learnOrder, emptyProduct, emptyCategory, recentProducts, productEntryName, categoryEntryName, type ProductBook } from './learn';
+export { learnOrder, emptyProduct, emptyCategory, recentProducts, emptyBook, type ProductBook } from './learn';
 export { storeInterval, productInterval, customerInterval } from './intervals';
 export { nextReplenishment, type StatsLookup } from './replenishment';
 export { recommendationIds, ownedProducts } from './recommend';

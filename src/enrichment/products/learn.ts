@@ -9,9 +9,13 @@ const DAY_MS = 86_400_000;
 export interface ProductBook {
   readonly products: Map<string, ProductStats>;
   readonly categories: Map<string, CategoryStats>;
-  /** Keys changed since the book was read: only those are written. */
-  readonly changed: Set<string>;
+  /** Products and categories changed since the book was read: only those are written. */
+  readonly changedProducts: Set<string>;
+  readonly changedCategories: Set<string>;
 }
+
+/** A book with nothing in it, the one way a book starts. */
+export const emptyBook = (): ProductBook => ({ products: new Map(), categories: new Map(), changedProducts: new Set(), changedCategories: new Set() });
 
 export const emptyProduct = (productId: string): ProductStats => ({ productId, title: productId, category: null, orders: 0, repeatCustomers: 0, co: [], gaps: [] });
 export const emptyCategory = (category: string): CategoryStats => ({ category, repeatCustomers: 0, gaps: [], best: [] });
@@ -106,7 +110,6 @@ export function lessonOf(
 export function applyLesson(book: ProductBook, lesson: Lesson, config: ProductsConfig): void {
   const { perProduct, bestSellersPerCategory, historyProducts } = config.coPurchase;
   const inOrder = lesson.items.map((item) => item[0]);
-  const inOrderSet = new Set(inOrder);
   const { recent } = lesson;
   // The products this order is paired with, in pairing order: the rest of the order first, then the recent ones.
   // `inOrder` is distinct already (an order's lines of one product are one item), and most customers have no recent.
@@ -139,7 +142,10 @@ export function applyLesson(book: ProductBook, lesson: Lesson, config: ProductsC
       }
     }
   }
-  // The customer's earlier products learn that this order's products were bought after them.
+  // The customer's earlier products learn that this order's products were bought after them (most customers have
+  // none: a first purchase builds nothing here).
+  if (recent.length === 0) return;
+  const inOrderSet = new Set(inOrder);
   const boughtNow = inOrder.slice(0, historyProducts);
   for (const earlierProduct of recent) {
     if (inOrderSet.has(earlierProduct)) continue;
@@ -168,30 +174,28 @@ type WorkingCategory = Working<CategoryStats> & { best: Array<readonly [string, 
 
 /**
  * The book's own value of a product, which the page's orders update in place: made the first time the book changes
- * the product (its count table copied), found again by its name in `changed`. A value the book did not make (read
+ * the product (its count table copied), found again by its id in `changedProducts`. A value the book did not make (read
  * from state and shared with the repository's checked copies) is never changed; the book's own values are written
  * once, after the page's learning. A page's popular products and every category were copied once per order before.
  */
 function workingProduct(book: ProductBook, productId: string): WorkingProduct {
-  const name = productEntryName(productId);
   const current = book.products.get(productId);
-  if (current !== undefined && book.changed.has(name)) return current as WorkingProduct;
+  if (current !== undefined && book.changedProducts.has(productId)) return current as WorkingProduct;
   const from = current ?? emptyProduct(productId);
   // Its keys in the stored order (the text of an unchanged field stays the same).
   const made: WorkingProduct = { productId, title: from.title, category: from.category, orders: from.orders, repeatCustomers: from.repeatCustomers, co: from.co.slice(), gaps: from.gaps };
   book.products.set(productId, made);
-  book.changed.add(name);
+  book.changedProducts.add(productId);
   return made;
 }
 
 function workingCategory(book: ProductBook, category: string): WorkingCategory {
-  const name = categoryEntryName(category);
   const current = book.categories.get(category);
-  if (current !== undefined && book.changed.has(name)) return current as WorkingCategory;
+  if (current !== undefined && book.changedCategories.has(category)) return current as WorkingCategory;
   const from = current ?? emptyCategory(category);
   const made: WorkingCategory = { category, repeatCustomers: from.repeatCustomers, gaps: from.gaps, best: from.best.slice() };
   book.categories.set(category, made);
-  book.changed.add(name);
+  book.changedCategories.add(category);
   return made;
 }
 
@@ -201,7 +205,3 @@ function workingCategory(book: ProductBook, category: string): WorkingCategory {
  * `keepIntervals` of them, rewritten on every page that sells the product.
  */
 const storedGap = (gap: number | null): number | null => (gap === null ? null : Math.round(gap * 1000) / 1000);
-
-/** Names in `ProductBook.changed`: which map an entry belongs to (the state keys themselves are in state/keys.ts). */
-export const productEntryName = (productId: string): string => `p:${productId}`;
-export const categoryEntryName = (category: string): string => `c:${category}`;

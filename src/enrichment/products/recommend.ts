@@ -45,10 +45,21 @@ function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySe
   return score;
 }
 
-/** Whether a count table is in ranking order, as bumpInPlace keeps it (a row written otherwise is ranked anew). */
+/**
+ * Whether a count table is in ranking order, as bumpInPlace keeps it (a row written otherwise is ranked anew).
+ * Known per table: every buyer of a product reads its table, and ties are compared by id. A table found ranked stays
+ * ranked under bumpInPlace, the only change made to a table in place; one found unranked is only ever scored.
+ */
+const RANKED = new WeakMap<TopCounts, boolean>();
 function ranked(table: TopCounts): boolean {
-  for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
-  return true;
+  if (table.length < 2) return true;
+  let known = RANKED.get(table);
+  if (known === undefined) {
+    known = true;
+    for (let i = 1; i < table.length && known; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) known = false;
+    RANKED.set(table, known);
+  }
+  return known;
 }
 
 /** The first `k` partners of a ranked table that are not owned and were paired often enough. */

@@ -40,8 +40,9 @@ export function productSignals(
   recommendations: readonly Recommendation[],
   affinity: readonly CategoryShare[] = categoryAffinity(customer.orders, config.affinity.top),
 ): ProductSignals {
-  const candidates = new Set(recentProducts(customer.orders, config.replenishment.candidateProducts));
-  const lookup: StatsLookup = { product: (id) => (candidates.has(id) ? stats.product(id) : undefined), category: stats.category };
+  // A list, not a Set: most customers have one or two products, and the list is at most `candidateProducts` long.
+  const candidates = recentProducts(customer.orders, config.replenishment.candidateProducts);
+  const lookup: StatsLookup = { product: (id) => (candidates.includes(id) ? stats.product(id) : undefined), category: stats.category };
   return {
     topCategory: affinity[0]?.category ?? null,
     affinity,
