@@ -278,8 +278,14 @@ export class FleetWorker {
       if ((await Promise.race([closingWorker, grace])) === 'late') {
         this.options.logger.warn('jobs still running after the grace period; stopping them', { graceMs });
         await this.apps.close();
+        // A job that still has not ended once its App is closed (a call that does not heed the abort) is not waited
+        // for without end: closing goes on, its lock expires, and BullMQ's stalled-job check gives it to another
+        // worker, as after a crash (every job is at-least-once and idempotent).
+        const stopped = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
+        if ((await Promise.race([closingWorker, stopped])) === 'late') this.options.logger.warn('jobs did not stop; left to the stalled-job check', { graceMs });
+      } else {
+        await closingWorker;
       }
-      await closingWorker;
       await this.apps.close();
       await this.queue.close();
       this.redis.disconnect();

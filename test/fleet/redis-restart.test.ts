@@ -77,7 +77,9 @@ describe('fleet: Redis restarted during a run', () => {
     await registry?.close();
     await Promise.all(stacks.map((stack) => stack.close()));
     if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+    // Two workers' graceful close (1 s each, then as long again for a job that ignores the abort), two stacks and
+    // the registry: seconds alone, but a full suite on two cores once took the hook past the default 60 s.
+  }, 120_000);
 
   it('reconnects, resumes and loses nothing', async () => {
     const events: WorkerEvent[] = [];
