@@ -4,6 +4,7 @@ import type { SandboxStore } from '../../src/sandbox/shopify/store';
 import { ManualClock } from '../../src/util/clock';
 import { startHarness, type Harness } from '../helpers/daemon-harness';
 import { mappingsWithOrderEvents } from '../helpers/order-events-mappings';
+import { replayIncidents, type LogLine } from '../helpers/incident-lines';
 
 /**
  * Issue 5, guarantee 2: under a high mix of faults at both edges everything is still delivered exactly once,
@@ -14,7 +15,6 @@ import { mappingsWithOrderEvents } from '../helpers/order-events-mappings';
 const ORDERS = Number(process.env.SHIPSIGNAL_FAULT_ORDERS ?? 300);
 const SEED = Number(process.env.SHIPSIGNAL_FAULT_SEED ?? 5);
 
-interface LogLine { readonly message: string; readonly endpoint?: string; readonly kind?: string }
 
 /** Unbroken runs of failures in a sequence of answers (true: failed), and how many of them a success ended. */
 function failureRuns(failed: readonly boolean[]): { runs: number; ended: number } {
@@ -27,26 +27,6 @@ function failureRuns(failed: readonly boolean[]): { runs: number; ended: number 
   return { runs, ended };
 }
 
-/** Replays the sink's incident lines per endpoint as a state machine and lists every line that changed nothing. */
-function replayIncidents(lines: readonly LogLine[]): { incidents: number; recoveries: number; violations: string[]; open: string[] } {
-  const open = new Map<string, string>();
-  const violations: string[] = [];
-  let incidents = 0;
-  let recoveries = 0;
-  lines.forEach((line, at) => {
-    const endpoint = line.endpoint ?? '?';
-    if (line.message === 'klaviyo incident') {
-      incidents += 1;
-      if (open.get(endpoint) === line.kind) violations.push(`line ${at}: ${endpoint} ${line.kind} already open`);
-      open.set(endpoint, line.kind ?? '?');
-    } else if (line.message === 'klaviyo recovered') {
-      recoveries += 1;
-      if (!open.has(endpoint)) violations.push(`line ${at}: ${endpoint} recovered with no incident open`);
-      open.delete(endpoint);
-    }
-  });
-  return { incidents, recoveries, violations, open: [...open.keys()] };
-}
 
 describe(`a sync under a fault mix (seed ${SEED}, ${ORDERS} orders)`, () => {
   const clock = new ManualClock(new Date('2024-06-01T00:00:00Z'));
