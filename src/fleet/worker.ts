@@ -274,15 +274,14 @@ export class FleetWorker {
       const closingWorker = this.worker?.close() ?? Promise.resolve();
       // Past the grace period the running jobs are cut short (their Apps abort retries and requests): what they
       // did not deliver stays in the outbox, and BullMQ retries the jobs on another worker.
-      const grace = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
-      if ((await Promise.race([closingWorker, grace])) === 'late') {
+      const late = (): Promise<'late'> => new Promise((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
+      if ((await Promise.race([closingWorker, late()])) === 'late') {
         this.options.logger.warn('jobs still running after the grace period; stopping them', { graceMs });
         await this.apps.close();
         // A job that still has not ended once its App is closed (a call that does not heed the abort) is not waited
         // for without end: closing goes on, its lock expires, and BullMQ's stalled-job check gives it to another
         // worker, as after a crash (every job is at-least-once and idempotent).
-        const stopped = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs).unref());
-        if ((await Promise.race([closingWorker, stopped])) === 'late') this.options.logger.warn('jobs did not stop; left to the stalled-job check', { graceMs });
+        if ((await Promise.race([closingWorker, late()])) === 'late') this.options.logger.warn('jobs did not stop; left to the stalled-job check', { graceMs });
       } else {
         await closingWorker;
       }

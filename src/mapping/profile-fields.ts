@@ -4,6 +4,7 @@ import { minorDigits } from '../model/money';
 import type { LifecycleAssessment } from '../enrichment/lifecycle/types';
 import { summarizeReturns } from '../enrichment/returns/summary';
 import { affinityLabels } from '../enrichment/products/affinity';
+import { memoByValue } from '../util/memo';
 import type { ProductSignals, Recommendation } from '../enrichment/products/types';
 
 /**
@@ -25,30 +26,16 @@ type FieldFn = (context: ProfileContext) => PropertyValue;
  * A customer's returns summary, made once per customer value: five fields read it, and each summary walks the
  * customer's orders and returns (customers are immutable values, so the value is a sound key).
  */
-const RETURNS = new WeakMap<CustomerAggregate, ReturnType<typeof summarizeReturns>>();
-function returnsOf(customer: CustomerAggregate): ReturnType<typeof summarizeReturns> {
-  let summary = RETURNS.get(customer);
-  if (summary === undefined) {
-    summary = summarizeReturns(customer);
-    RETURNS.set(customer, summary);
-  }
-  return summary;
-}
+const returnsOf = memoByValue((customer: CustomerAggregate) => summarizeReturns(customer));
 
 /**
  * A recommendation's catalogue id and "id | title" label, made once per recommendation value: a step's customers
  * share a few hundred of them (pipeline/product-signals.ts), and two fields of every patch read each one.
  */
-const LABELS = new WeakMap<Recommendation, { readonly id: string; readonly label: string }>();
-function labelsOf(recommendation: Recommendation): { readonly id: string; readonly label: string } {
-  let labels = LABELS.get(recommendation);
-  if (labels === undefined) {
-    const id = catalogId(recommendation.productId);
-    labels = { id, label: `${id} | ${recommendation.title}` };
-    LABELS.set(recommendation, labels);
-  }
-  return labels;
-}
+const labelsOf = memoByValue((recommendation: Recommendation): { readonly id: string; readonly label: string } => {
+  const id = catalogId(recommendation.productId);
+  return { id, label: `${id} | ${recommendation.title}` };
+});
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 const amount = (minor: number, currency: string): number => minor / 10 ** minorDigits(currency);

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { CustomerAggregate } from '../model/customer';
 import { unsetOf, type ProfileIdentity, type ProfilePatch, type PropertyValue } from '../model/records';
 import type { MappingConfig } from './mapping-config';
+import { memoByValue } from '../util/memo';
 import { PROFILE_FIELDS, type ProfileContext } from './profile-fields';
 
 export function identityOf(customer: Pick<CustomerAggregate, 'email' | 'phone'>): ProfileIdentity {
@@ -30,15 +31,8 @@ export function splitRemovals(values: Iterable<readonly [string, PropertyValue]>
  * The mapping's properties as (prefixed name, field) pairs, made once per mapping: every patch of every customer
  * walks them, and the names were concatenated anew each time.
  */
-const FIELD_LISTS = new WeakMap<MappingConfig, ReadonlyArray<readonly [string, (context: ProfileContext) => PropertyValue]>>();
-function fieldsOf(mapping: MappingConfig): ReadonlyArray<readonly [string, (context: ProfileContext) => PropertyValue]> {
-  let fields = FIELD_LISTS.get(mapping);
-  if (fields === undefined) {
-    fields = Object.entries(mapping.profile.properties).map(([name, field]) => [`${mapping.profile.prefix}${name}`, PROFILE_FIELDS[field]] as const);
-    FIELD_LISTS.set(mapping, fields);
-  }
-  return fields;
-}
+const fieldsOf = memoByValue((mapping: MappingConfig): ReadonlyArray<readonly [string, (context: ProfileContext) => PropertyValue]> =>
+  Object.entries(mapping.profile.properties).map(([name, field]) => [`${mapping.profile.prefix}${name}`, PROFILE_FIELDS[field]] as const));
 
 /** The customer's profile properties as the mapping names them. Pure. */
 export function buildProfilePatch(context: ProfileContext, mapping: MappingConfig): ProfilePatch {

@@ -10,6 +10,7 @@ import type { ProductSignals, ProductStats, Recommendation } from '../enrichment
 import { customerKey } from '../state/keys';
 import type { StateStore } from '../state/port';
 import { ProductStatsRepository } from '../state/products';
+import { memoByValue } from '../util/memo';
 import type { PipelineContext } from './context';
 
 /**
@@ -76,15 +77,7 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
  * products to every customer. A book's values are final once its page has learnt (learning copies a value before
  * it changes it), so a value's title never changes under its recommendation.
  */
-const RECOMMENDATIONS = new WeakMap<ProductStats, Recommendation>();
-function recommendationOf(stats: ProductStats): Recommendation {
-  let recommendation = RECOMMENDATIONS.get(stats);
-  if (recommendation === undefined) {
-    recommendation = { productId: stats.productId, title: stats.title };
-    RECOMMENDATIONS.set(stats, recommendation);
-  }
-  return recommendation;
-}
+const recommendationOf = memoByValue((stats: ProductStats): Recommendation => ({ productId: stats.productId, title: stats.title }));
 
 /** Customers held from promotions now (an open live delivery issue): no `Replenishment Due` reaches them. */
 export async function heldCustomers(context: PipelineContext, emails: readonly string[]): Promise<Set<string>> {

@@ -58,11 +58,6 @@ export class ProductStatsRepository {
     this.maxCopies = options.maxCopies ?? 50_000;
   }
 
-  /** A product's title when known: in the book, else in the checked copies (read by `complete`). */
-  titleOf(book: ProductBook, productId: string): string | undefined {
-    return this.statsOf(book, productId)?.title;
-  }
-
   /** A product's statistics when known: in the book, else in the checked copies (read by `complete`). */
   statsOf(book: ProductBook, productId: string): ProductStats | undefined {
     return book.products.get(productId) ?? this.products.get(productId);

@@ -79,7 +79,7 @@ test('a write handed to a commit that never happened is not taken for state', as
   await page(repository, store, { p1: 1 });
   await page(repository, store, { p1: 2 }, false); // the commit failed: a crash or an error before it
   expect(await ordersOf(repository, ['p1'])).toEqual([1]);
-  expect(repository.titleOf(emptyBook(), 'p1')).toBe('p1 v1');
+  expect(repository.statsOf(emptyBook(), 'p1')?.title).toBe('p1 v1');
   await page(repository, store, { p1: 2 });
   expect(await ordersOf(learner(store), ['p1'])).toEqual([3]);
 });

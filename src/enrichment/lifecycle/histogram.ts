@@ -1,3 +1,5 @@
+import { memoByValue } from '../../util/memo';
+
 /**
  * A log-bucket histogram: each bucket spans a factor `base`, so a few hundred buckets cover any amount with a
  * relative error under (base − 1). Compact enough to live in one JSON state value, and exactly reversible, so a
@@ -40,16 +42,7 @@ export function addToHistogram(histogram: LogHistogram, value: number, weight: 1
 }
 
 /** Histograms are never modified (additions return a new one), so each one's sorted buckets are computed once. */
-const sortedBucketsOf = new WeakMap<LogHistogram, readonly number[]>();
-
-function sortedBuckets(histogram: LogHistogram): readonly number[] {
-  let sorted = sortedBucketsOf.get(histogram);
-  if (!sorted) {
-    sorted = Object.keys(histogram.counts).map(Number).sort((a, b) => a - b);
-    sortedBucketsOf.set(histogram, sorted);
-  }
-  return sorted;
-}
+const sortedBuckets = memoByValue((histogram: LogHistogram): readonly number[] => Object.keys(histogram.counts).map(Number).sort((a, b) => a - b));
 
 /** The q-quantile (0-1), as the geometric middle of its bucket; null when empty. */
 export function histogramQuantile(histogram: LogHistogram, q: number): number | null {

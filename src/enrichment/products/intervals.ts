@@ -2,6 +2,7 @@ import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { perUnitGap } from './learn';
 import { median, quantile } from './top-counts';
+import { memoByValue } from '../../util/memo';
 import type { CategoryStats, LearnedFrom, ProductStats } from './types';
 
 type Rules = ProductsConfig['replenishment'];
@@ -14,19 +15,10 @@ export function storeInterval(stats: { readonly repeatCustomers: number; readonl
   if (!stats || stats.repeatCustomers < rules.minRepeatCustomers || stats.gaps.length < rules.minIntervals) return null;
   // Statistics are immutable values (learning makes new ones), and one category's or popular product's is asked
   // for by every customer of a re-assessment chunk: its interval is computed once per value and rules.
-  let byRules = INTERVALS.get(stats);
-  if (byRules === undefined) {
-    byRules = new WeakMap();
-    INTERVALS.set(stats, byRules);
-  }
-  const cached = byRules.get(rules);
-  if (cached !== undefined) return cached;
-  const interval = computeInterval(stats.gaps, rules);
-  byRules.set(rules, interval);
-  return interval;
+  return intervalsOf(stats)(rules);
 }
 
-const INTERVALS = new WeakMap<object, WeakMap<Rules, number | null>>();
+const intervalsOf = memoByValue((stats: { readonly gaps: readonly number[] }) => memoByValue((rules: Rules) => computeInterval(stats.gaps, rules)));
 
 function computeInterval(gaps: readonly number[], rules: Rules): number | null {
   const sorted = [...gaps].sort((a, b) => a - b);

@@ -3,6 +3,7 @@ import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import type { StatsLookup } from './replenishment';
 import { ranksBefore } from './top-counts';
+import { memoByValue } from '../../util/memo';
 import type { TopCounts } from './types';
 
 /** Every product the customer ever bought, kept or returned: none of them is recommended. */
@@ -15,7 +16,7 @@ export function ownedProducts(orders: readonly OrderContribution[]): Set<string>
 /**
  * The product ids to recommend, best first: products bought together with the customer's recent kept products
  * (summed co-purchase counts), then, when `fillWithCategoryBestSellers`, the best sellers of their top category.
- * Nothing they own or returned. Pure; titles come from `titleOf` (the caller reads those products' statistics).
+ * Nothing they own or returned. Pure; titles come from those products' statistics (the caller reads them: pipeline/product-signals.ts).
  */
 export function recommendationIds(orders: readonly OrderContribution[], stats: StatsLookup, topCategory: string | null, config: ProductsConfig): string[] {
   const { recommend, minPairCount, historyProducts, fillWithCategoryBestSellers } = config.coPurchase;
@@ -50,17 +51,12 @@ function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySe
  * Known per table: every buyer of a product reads its table, and ties are compared by id. A table found ranked stays
  * ranked under bumpInPlace, the only change made to a table in place; one found unranked is only ever scored.
  */
-const RANKED = new WeakMap<TopCounts, boolean>();
-function ranked(table: TopCounts): boolean {
-  if (table.length < 2) return true;
-  let known = RANKED.get(table);
-  if (known === undefined) {
-    known = true;
-    for (let i = 1; i < table.length && known; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) known = false;
-    RANKED.set(table, known);
-  }
-  return known;
-}
+const rankedTable = memoByValue((table: TopCounts): boolean => {
+  for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
+  return true;
+});
+// A table of none or one (a fresh `[]` per customer whose product has no table) is ranked and worth no entry.
+const ranked = (table: TopCounts): boolean => table.length < 2 || rankedTable(table);
 
 /** The first `k` partners of a ranked table that are not owned and were paired often enough. */
 function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount: number, k: number): string[] {
