@@ -169,7 +169,9 @@ async function learnPages(store: StateStore, pages: number, repositoryFor: (page
     const lessons: Lesson[] = [];
     for (const { key, order } of purchasesFor(p)) {
       const history = histories.get(key) ?? [];
-      const lesson = learnOrder(book, history, order, new Map(), CONFIG);
+      // Titles that change every third page: most lessons leave out a title the statistics already hold.
+      const titles = new Map((order.items ?? []).map((i) => [i.productId, `${i.productId} v${Math.floor(p / 3)}`] as const));
+      const lesson = learnOrder(book, history, order, titles, CONFIG);
       if (lesson) lessons.push(lesson);
       histories.set(key, [...history, order]);
     }
@@ -186,6 +188,7 @@ test('rows plus journal are the statistics, however often the writer restarts be
   const expected = await learner(reference).read(['tea', 'cup', 'pot'], ['Tea']);
   expect(expected.products.get('tea')?.gaps.length).toBeGreaterThan(0);
   expect(expected.products.get('cup')?.co.length).toBeGreaterThan(0);
+  expect(expected.products.get('tea')?.title).toBe('tea v3');
 
   file = `sqlite://${join(mkdtempSync(join(tmpdir(), 'product-stats-')), 'state.sqlite')}`;
   const restarted = await open();

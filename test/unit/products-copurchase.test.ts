@@ -24,6 +24,16 @@ describe('bounded co-purchase counts (space-saving)', () => {
     expect(table[0][0]).toBe('hot');
   });
 
+  it('a lesson leaves out the title and category the statistics already hold, and keeps what changed', () => {
+    const book = emptyBook();
+    const first = learnOrder(book, [], placed('1', 0, [item('tea', 1, 'Tea'), item('cup', 1, null)]), new Map([['tea', 'Green tea'], ['cup', 'Cup']]), DEFAULT_PRODUCTS_CONFIG);
+    expect(first?.items).toEqual([['tea', 'Tea', 'Green tea'], ['cup', null, 'Cup']]); // new products: all of it
+    const again = learnOrder(book, [], placed('2', 1, [item('tea', 1, 'Tea'), item('cup', 1, 'Ware')]), new Map([['tea', 'Green tea'], ['cup', 'Mug']]), DEFAULT_PRODUCTS_CONFIG);
+    expect(again?.items).toEqual([['tea', null, null], ['cup', 'Ware', 'Mug']]);
+    expect(book.products.get('cup')).toMatchObject({ title: 'Mug', category: 'Ware' });
+    expect(book.products.get('tea')).toMatchObject({ title: 'Green tea', category: 'Tea', orders: 2 });
+  });
+
   it('learning never changes a value it did not make: what a book read (shared with the repository\'s copies) stays valid', () => {
     const made = emptyBook();
     const first = placed('1', 0, [item('tea'), item('cup')]);

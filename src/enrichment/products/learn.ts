@@ -48,13 +48,13 @@ export function perUnitGap(from: { placedAt: string; quantity: number }, toPlace
 
 /**
  * What one order teaches the store's statistics, computed from the order and the customer's history alone: its kept
- * products (with their category and title as the order names them), the customer's recent products it pairs with,
+ * products (with their category and title as the order names them, where they differ from the statistics'), the customer's recent products it pairs with,
  * and the per-unit gap since the customer's previous purchase of each product (the gap divided by the units bought
  * then: two bottles last twice as long). Small and plain, so a page's lessons are journalled as they are and a
  * crash replays them exactly (state/products.ts) without the history they came from.
  */
 export interface Lesson {
-  /** [productId, the line's category (null: the product's last known one), the line's title (null: keep)]. */
+  /** [productId, the line's category (null: the product's last known one), the line's title (null: keep)]; null also where the statistics already say it. */
   readonly items: ReadonlyArray<readonly [string, string | null, string | null]>;
   /** The customer's recent kept products before this order, newest first. */
   readonly recent: readonly string[];
@@ -74,6 +74,7 @@ export function lessonOf(
   order: OrderContribution,
   titles: ReadonlyMap<string, string>,
   config: ProductsConfig,
+  known: (productId: string) => ProductStats | undefined = () => undefined,
 ): Lesson | null {
   const kept = (order.items ?? []).filter((item) => !item.returned);
   if (kept.length === 0) return null;
@@ -96,7 +97,13 @@ export function lessonOf(
     if (gap !== null && last) gaps.push([item.productId, gap, last.count === 1 ? 1 : 0]);
   }
   return {
-    items: kept.map((item) => [item.productId, item.category, titles.get(item.productId) ?? null] as const),
+    items: kept.map((item) => {
+      const stats = known(item.productId);
+      const title = titles.get(item.productId) ?? null;
+      // What the statistics already say is left out (null: keep), the same when the journal is replayed over them:
+      // a popular product's title and category were most of a backfill journal's bytes.
+      return [item.productId, item.category === stats?.category ? null : item.category, title === stats?.title ? null : title] as const;
+    }),
     recent: recentProducts(earlier, config.coPurchase.historyProducts),
     gaps,
   };
@@ -163,7 +170,7 @@ export function learnOrder(
   titles: ReadonlyMap<string, string>,
   config: ProductsConfig,
 ): Lesson | null {
-  const lesson = lessonOf(history, order, titles, config);
+  const lesson = lessonOf(history, order, titles, config, (id) => book.products.get(id));
   if (lesson !== null) applyLesson(book, lesson, config);
   return lesson;
 }
