@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { affinityLabels, categoryAffinity } from '../../src/enrichment/products/affinity';
 import { purchasedItems } from '../../src/enrichment/products/lines';
 import { order } from './lifecycle-fixtures';
@@ -61,5 +62,28 @@ describe('categoryAffinity', () => {
   it('breaks a tie by the category bought most recently', () => {
     const orders = [placed('1', 0, [item('a', 1, 'tea', 500)]), placed('2', 3, [item('b', 1, 'cups', 500)])];
     expect(categoryAffinity(orders, 1)).toEqual([{ category: 'cups', share: 0.5 }]);
+  });
+
+  it('is the plain definition (a tally per category, sorted) for any history, call after call', () => {
+    // The implementation reuses scratch tallies between calls and selects instead of sorting: held to the obvious
+    // version over histories of up to 40 categories (past the 16 where it switches to an index).
+    const reference = (orders: ReturnType<typeof placed>[], top: number) => {
+      const tally = new Map<string, { minor: number; last: number }>();
+      let total = 0;
+      orders.forEach((o, at) => {
+        for (const i of o.items ?? []) {
+          if (i.category === null || i.netMinor <= 0) continue;
+          tally.set(i.category, { minor: (tally.get(i.category)?.minor ?? 0) + i.netMinor, last: at });
+          total += i.netMinor;
+        }
+      });
+      return [...tally].sort(([a, x], [b, y]) => y.minor - x.minor || y.last - x.last || (a < b ? -1 : 1))
+        .slice(0, top).map(([category, t]) => ({ category, share: Number((t.minor / total).toFixed(3)) }));
+    };
+    const line = fc.record({ category: fc.option(fc.integer({ min: 0, max: 39 }).map((n) => `c${n}`), { freq: 5 }), minor: fc.integer({ min: 0, max: 3 }).map((n) => n * 250) });
+    fc.assert(fc.property(fc.array(fc.array(line, { maxLength: 30 }), { maxLength: 6 }), fc.integer({ min: 1, max: 5 }), (lines, top) => {
+      const orders = lines.map((items, o) => placed(String(o), o, items.map((l, k) => item(`p${o}-${k}`, 1, l.category, l.minor))));
+      expect(categoryAffinity(orders, top)).toEqual(reference(orders, top));
+    }), { numRuns: 300 });
   });
 });

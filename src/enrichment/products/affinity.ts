@@ -13,12 +13,12 @@ export interface CategoryShare {
  * does). Ties go to the category bought most recently, then by name, so the order is stable. Pure.
  */
 export function categoryAffinity(orders: readonly OrderContribution[], top: number): CategoryShare[] {
-  // Tallies in parallel arrays, searched linearly: this runs for every assessed customer and every shipment
-  // event's TopCategory, and most customers have one or two categories (a Map and a tally object each cost more).
+  // Tallied in the module's scratch arrays, searched linearly: this runs for every assessed customer and every
+  // shipment event's TopCategory, and most customers have one or two categories. Fresh arrays (and a Map, a sort,
+  // a ranking list) per call were the feature's largest allocation. Safe to share: nothing here awaits or recurses.
   // A history of many categories gets an index, so a wholesale customer is not searched quadratically.
-  const names: string[] = [];
-  const minor: number[] = [];
-  const last: number[] = [];
+  const { names, minor, last } = TALLY;
+  let count = 0;
   let index: Map<string, number> | null = null;
   let total = 0;
   for (let o = 0; o < orders.length; o++) {
@@ -26,26 +26,44 @@ export function categoryAffinity(orders: readonly OrderContribution[], top: numb
     if (items === undefined) continue;
     for (const item of items) {
       if (item.category === null || item.netMinor <= 0) continue;
-      const at = index !== null ? index.get(item.category) ?? -1 : names.indexOf(item.category);
+      let at = -1;
+      if (index !== null) at = index.get(item.category) ?? -1;
+      else for (let i = 0; i < count; i++) if (names[i] === item.category) { at = i; break; }
       if (at >= 0) {
         minor[at] += item.netMinor;
         last[at] = o;
       } else {
-        names.push(item.category);
-        minor.push(item.netMinor);
-        last.push(o);
-        if (index !== null) index.set(item.category, names.length - 1);
-        else if (names.length > 16) index = new Map(names.map((name, i) => [name, i]));
+        names[count] = item.category;
+        minor[count] = item.netMinor;
+        last[count] = o;
+        count += 1;
+        if (index !== null) index.set(item.category, count - 1);
+        else if (count > 16) index = new Map(names.slice(0, count).map((name, i) => [name, i]));
       }
       total += item.netMinor;
     }
   }
-  if (total <= 0) return [];
-  const ranked = names.map((_, i) => i);
-  if (ranked.length > 1) ranked.sort((a, b) => minor[b] - minor[a] || last[b] - last[a] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
   const shares: CategoryShare[] = [];
-  for (let i = 0; i < ranked.length && i < top; i++) shares.push({ category: names[ranked[i]], share: Number((minor[ranked[i]] / total).toFixed(3)) });
+  // The best `top` by selection, each pass taking the best not yet taken: `top` is three, and a sort of every
+  // category was the same order at more cost. Ties: bought more recently, then by name.
+  for (let k = 0; total > 0 && k < top && k < count; k++) {
+    let best = -1;
+    for (let i = 0; i < count; i++) if (minor[i] >= 0 && (best < 0 || before(i, best))) best = i;
+    shares.push({ category: names[best], share: Number((minor[best] / total).toFixed(3)) });
+    minor[best] = -1; // taken (spend is positive, so no untaken tally is negative)
+  }
+  names.fill('', 0, count); // no category name kept alive between calls
   return shares;
+}
+
+/** The scratch tallies: category names, their net spend in minor units, and the index of their latest order. */
+const TALLY = { names: [] as string[], minor: [] as number[], last: [] as number[] };
+
+function before(a: number, b: number): boolean {
+  const { names, minor, last } = TALLY;
+  if (minor[a] !== minor[b]) return minor[a] > minor[b];
+  if (last[a] !== last[b]) return last[a] > last[b];
+  return names[a] < names[b];
 }
 
 /** `ss_category_affinity` as Klaviyo can segment on it (a list of text): "category 62%". */

@@ -1,4 +1,4 @@
-import type { OrderContribution } from '../../model/customer';
+import type { OrderContribution, PurchasedItem } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { bumpInPlace, keepRecent } from './top-counts';
 import type { CategoryStats, ProductStats } from './types';
@@ -76,11 +76,28 @@ export function lessonOf(
   config: ProductsConfig,
   known: (productId: string) => ProductStats | undefined = () => undefined,
 ): Lesson | null {
-  const kept = (order.items ?? []).filter((item) => !item.returned);
+  const all = order.items ?? [];
+  // Copied only when something was returned, and a first purchase (most orders) builds no index of its history.
+  const kept = all.some((item) => item.returned) ? all.filter((item) => !item.returned) : all;
   if (kept.length === 0) return null;
   // Usually the whole history is earlier (and a first purchase has none): no copy of it then.
   const isEarlier = (o: OrderContribution): boolean => o.orderId !== order.orderId && o.placedAt <= order.placedAt;
   const earlier = history.every(isEarlier) ? history : history.filter(isEarlier);
+  return {
+    items: kept.map((item) => {
+      const stats = known(item.productId);
+      const title = titles.get(item.productId) ?? null;
+      // What the statistics already say is left out (null: keep), the same when the journal is replayed over them:
+      // a popular product's title and category were most of a backfill journal's bytes.
+      return [item.productId, item.category === stats?.category ? null : item.category, title === stats?.title ? null : title] as const;
+    }),
+    recent: earlier.length === 0 ? [] : recentProducts(earlier, config.coPurchase.historyProducts),
+    gaps: earlier.length === 0 ? [] : gapsOf(earlier, kept, order.placedAt, config),
+  };
+}
+
+/** The per-unit gaps since the customer's previous kept purchase of each product of the order (`Lesson.gaps`). */
+function gapsOf(earlier: readonly OrderContribution[], kept: readonly PurchasedItem[], placedAt: string, config: ProductsConfig): Array<readonly [string, number, 0 | 1]> {
   const inOrderSet = new Set(kept.map((item) => item.productId));
   // This order's products' last kept purchase before it, and how many there were: one pass over the history.
   const lastBought = new Map<string, { readonly placedAt: string; readonly quantity: number; readonly count: number }>();
@@ -93,20 +110,10 @@ export function lessonOf(
   const gaps: Array<readonly [string, number, 0 | 1]> = [];
   for (const item of kept) {
     const last = lastBought.get(item.productId);
-    const gap = last ? storedGap(perUnitGap(last, order.placedAt, config.replenishment)) : null;
+    const gap = last ? storedGap(perUnitGap(last, placedAt, config.replenishment)) : null;
     if (gap !== null && last) gaps.push([item.productId, gap, last.count === 1 ? 1 : 0]);
   }
-  return {
-    items: kept.map((item) => {
-      const stats = known(item.productId);
-      const title = titles.get(item.productId) ?? null;
-      // What the statistics already say is left out (null: keep), the same when the journal is replayed over them:
-      // a popular product's title and category were most of a backfill journal's bytes.
-      return [item.productId, item.category === stats?.category ? null : item.category, title === stats?.title ? null : title] as const;
-    }),
-    recent: recentProducts(earlier, config.coPurchase.historyProducts),
-    gaps,
-  };
+  return gaps;
 }
 
 /**
@@ -138,7 +145,7 @@ export function applyLesson(book: ProductBook, lesson: Lesson, config: ProductsC
     product.category = category;
     product.orders += 1;
 
-    const learnt = lesson.gaps.find((g) => g[0] === productId);
+    const learnt = lesson.gaps.length === 0 ? undefined : lesson.gaps.find((g) => g[0] === productId);
     if (learnt !== undefined) {
       const [, gap, firstRepeat] = learnt;
       const keep = config.replenishment.keepIntervals;
