@@ -123,12 +123,17 @@ function gapsOf(earlier: readonly OrderContribution[], kept: readonly PurchasedI
  */
 export function applyLesson(book: ProductBook, lesson: Lesson, config: ProductsConfig): void {
   const { perProduct, bestSellersPerCategory, historyProducts } = config.coPurchase;
-  const inOrder = lesson.items.map((item) => item[0]);
-  const { recent } = lesson;
+  // Ids as the book's values spell them: a lesson's ids are fresh strings (an order's parse, a journal's decode),
+  // and every count table that takes one in keeps it alive; the statistics' own id is one string per product.
+  const canonical = (id: string): string => book.products.get(id)?.productId ?? id;
+  const inOrder = lesson.items.map((item) => canonical(item[0]));
+  const recent = lesson.recent.length === 0 ? lesson.recent : lesson.recent.map(canonical);
   // The products this order is paired with, in pairing order: the rest of the order first, then the recent ones.
   // `inOrder` is distinct already (an order's lines of one product are one item), and most customers have no recent.
   const partners = recent.length === 0 ? inOrder : [...new Set([...inOrder, ...recent])];
-  for (const [productId, lineCategory, title] of lesson.items) {
+  for (let i = 0; i < inOrder.length; i++) {
+    const productId = inOrder[i];
+    const [, lineCategory, title] = lesson.items[i];
     const product = workingProduct(book, productId);
     const category = lineCategory ?? product.category;
     const categoryStats = category === null ? null : workingCategory(book, category);

@@ -24,7 +24,9 @@ export function bumpInPlace(table: Array<readonly [string, number]>, key: string
       break;
     }
   }
-  if (at >= 0) table[at] = [key, table[at][1] + by];
+  // A counted key keeps the string it was first counted with: the caller's copy of an id is often a fresh one (an
+  // order's parse), and a table that swapped in each new copy kept thousands of equal strings alive.
+  if (at >= 0) table[at] = [table[at][0], table[at][1] + by];
   else if (table.length < capacity) {
     table.push([key, by]);
     at = table.length - 1;
