@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CategoryStats, ProductBook, ProductStats } from '../enrichment/products';
 import { emptyBook, type Lesson } from '../enrichment/products/learn';
+import { countsFromRow } from '../enrichment/products/top-counts';
 import { DurableLog } from './durable-log';
 import { categoryStatsKey, LOGS, PRODUCT_STATS_GENERATION_KEY, productStatsKey } from './keys';
 import type { CommitUnit, StateStore } from './port';
@@ -145,14 +146,16 @@ export class ProductStatsRepository {
     const read = await this.store.getMany<ProductStats | CategoryStats>([...missingProducts.map(productStatsKey), ...missingCategories.map(categoryStatsKey)]);
     if (this.products.size + this.categories.size + read.length > this.maxCopies) this.forgetClean();
     missingProducts.forEach((id, i) => {
-      const value = read[i] as ProductStats | undefined;
-      if (value === undefined) return;
+      const row = read[i] as ProductStats | undefined;
+      if (row === undefined) return;
+      const value = productFromRow(row);
       this.products.set(id, value);
       book?.products.set(id, value);
     });
     missingCategories.forEach((category, i) => {
-      const value = read[missingProducts.length + i] as CategoryStats | undefined;
-      if (value === undefined) return;
+      const row = read[missingProducts.length + i] as CategoryStats | undefined;
+      if (row === undefined) return;
+      const value = categoryFromRow(row);
       this.categories.set(category, value);
       book?.categories.set(category, value);
     });
@@ -234,3 +237,7 @@ export class ProductStatsRepository {
     for (const category of this.categories.keys()) if (!this.dirtyCategories.has(category)) this.categories.delete(category);
   }
 }
+
+/** A row in this version's shape: rows written while count tables were [key, count] pairs are converted as read. */
+const productFromRow = (row: ProductStats): ProductStats => (Array.isArray(row.co) ? { ...row, co: countsFromRow(row.co) } : row);
+const categoryFromRow = (row: CategoryStats): CategoryStats => (Array.isArray(row.best) ? { ...row, best: countsFromRow(row.best) } : row);

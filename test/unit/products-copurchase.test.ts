@@ -4,24 +4,25 @@ import { emptyBook, emptyProduct, learnOrder, type ProductBook } from '../../src
 import { recommendationIds, topScored } from '../../src/enrichment/products/recommend';
 import { bump } from '../../src/enrichment/products/top-counts';
 import type { StatsLookup } from '../../src/enrichment/products/replenishment';
-import { item, placed } from './products-fixtures';
+import { counts, item, pairsOf, placed } from './products-fixtures';
 
 const lookup = (book: ProductBook): StatsLookup => ({ product: (id) => book.products.get(id), category: (c) => book.categories.get(c) });
 const titles = new Map<string, string>();
 
 describe('bounded co-purchase counts (space-saving)', () => {
   it('never holds more than its capacity, and a new key inherits the smallest count', () => {
-    let table = bump([], 'a', 5, 2);
+    let table = bump(counts([]), 'a', 5, 2);
     table = bump(table, 'b', 1, 2);
     table = bump(table, 'c', 1, 2);
-    expect(table).toEqual([['a', 5], ['c', 2]]);
+    expect(pairsOf(table)).toEqual([['a', 5], ['c', 2]]);
   });
 
   it('keeps a frequent key however many rare ones pass through', () => {
-    let table = bump([], 'hot', 1, 3);
+    let table = bump(counts([]), 'hot', 1, 3);
     for (let i = 0; i < 200; i++) table = bump(bump(table, `rare-${i}`, 1, 3), 'hot', 1, 3);
-    expect(table.length).toBe(3);
-    expect(table[0][0]).toBe('hot');
+    expect(table.keys.length).toBe(3);
+    expect(table.counts.length).toBe(3);
+    expect(table.keys[0]).toBe('hot');
   });
 
   it('a lesson leaves out the title and category the statistics already hold, and keeps what changed', () => {
@@ -47,7 +48,7 @@ describe('bounded co-purchase counts (space-saving)', () => {
     learnOrder(book, [], placed('3', 11, [item('tea')]), titles, DEFAULT_PRODUCTS_CONFIG);
     expect(JSON.stringify([teaRead, categoryRead])).toBe(textRead);
     expect(book.products.get('tea')).not.toBe(teaRead);
-    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+    expect(pairsOf(book.products.get('tea')?.co)).toEqual([['cup', 1], ['kettle', 1]]);
     expect(book.products.get('tea')?.orders).toBe(2);
   });
 
@@ -73,7 +74,7 @@ describe('learnOrder and recommendationIds', () => {
 
   it('ranks a co-purchase table stored out of order instead of reading it as a ranking', () => {
     const book = emptyBook();
-    book.products.set('tea', { ...emptyProduct('tea'), co: [['b', 1], ['c', 5], ['a', 5]] });
+    book.products.set('tea', { ...emptyProduct('tea'), co: counts([['b', 1], ['c', 5], ['a', 5]]) });
     expect(recommendationIds([placed('1', 0, [item('tea')])], lookup(book), null, config)).toEqual(['a', 'c', 'b']);
   });
 
@@ -81,11 +82,11 @@ describe('learnOrder and recommendationIds', () => {
     const book = emptyBook();
     const first = placed('1', 0, [item('tea'), item('cup')]);
     learnOrder(book, [], first, titles, config);
-    expect(book.products.get('tea')?.co).toEqual([['cup', 1]]);
+    expect(pairsOf(book.products.get('tea')?.co)).toEqual([['cup', 1]]);
     const second = placed('2', 10, [item('kettle', 1, 'kitchen')]);
     learnOrder(book, [first], second, titles, config);
-    expect(book.products.get('kettle')?.co).toEqual([['cup', 1], ['tea', 1]]);
-    expect(book.products.get('tea')?.co).toEqual([['cup', 1], ['kettle', 1]]);
+    expect(pairsOf(book.products.get('kettle')?.co)).toEqual([['cup', 1], ['tea', 1]]);
+    expect(pairsOf(book.products.get('tea')?.co)).toEqual([['cup', 1], ['kettle', 1]]);
     expect(book.products.get('tea')?.orders).toBe(1);
   });
 

@@ -1,6 +1,12 @@
 import type { CustomerAggregate, OrderContribution, PurchasedItem } from '../../src/model/customer';
 import type { LineItem } from '../../src/model/order';
 import { DAY, T0 } from './lifecycle-fixtures';
+import { countsFromRow } from '../../src/enrichment/products/top-counts';
+import type { TopCounts } from '../../src/enrichment/products/types';
+
+/** A count table from [key, count] pairs, and back: assertions read as the pairs they mean. */
+export const counts = (pairs: ReadonlyArray<readonly [string, number]>): TopCounts => countsFromRow(pairs);
+export const pairsOf = (table: TopCounts | undefined): Array<[string, number]> | undefined => table?.keys.map((key, i) => [key, table.counts[i]]);
 
 /** A product line as a source would normalise it. */
 export function line(productId: string, quantity: number, unitMinor: number, category: string | null, extra: Partial<LineItem> = {}): LineItem {

@@ -1,3 +1,4 @@
+import { EMPTY_COUNTS } from '../../src/enrichment/products/top-counts';
 import { DEFAULT_PRODUCTS_CONFIG, type ProductsConfig } from '../../src/enrichment/products/config';
 import { customerInterval, productInterval, storeInterval } from '../../src/enrichment/products/intervals';
 import { emptyBook, learnOrder, type ProductBook } from '../../src/enrichment/products/learn';
@@ -9,8 +10,8 @@ import { item, placed } from './products-fixtures';
 const config = DEFAULT_PRODUCTS_CONFIG;
 const rules = config.replenishment;
 const product = (gaps: number[], repeatCustomers: number, category: string | null = 'tea'): ProductStats =>
-  ({ productId: 'tea', title: 'Green tea', category, orders: 10, repeatCustomers, co: [], gaps });
-const category = (gaps: number[], repeatCustomers: number): CategoryStats => ({ category: 'tea', repeatCustomers, gaps, best: [] });
+  ({ productId: 'tea', title: 'Green tea', category, orders: 10, repeatCustomers, co: EMPTY_COUNTS, gaps });
+const category = (gaps: number[], repeatCustomers: number): CategoryStats => ({ category: 'tea', repeatCustomers, gaps, best: EMPTY_COUNTS });
 const lookup = (p?: ProductStats, c?: CategoryStats): StatsLookup => ({ product: (id) => (id === 'tea' ? p : undefined), category: () => c });
 
 describe('the store interval', () => {

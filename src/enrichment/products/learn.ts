@@ -1,6 +1,6 @@
 import type { OrderContribution, PurchasedItem } from '../../model/customer';
 import type { ProductsConfig } from './config';
-import { bumpInPlace, keepRecent } from './top-counts';
+import { bumpInPlace, copyCounts, EMPTY_COUNTS, keepRecent, type WorkingCounts } from './top-counts';
 import type { CategoryStats, ProductStats } from './types';
 
 const DAY_MS = 86_400_000;
@@ -17,8 +17,8 @@ export interface ProductBook {
 /** A book with nothing in it, the one way a book starts. */
 export const emptyBook = (): ProductBook => ({ products: new Map(), categories: new Map(), changedProducts: new Set(), changedCategories: new Set() });
 
-export const emptyProduct = (productId: string): ProductStats => ({ productId, title: productId, category: null, orders: 0, repeatCustomers: 0, co: [], gaps: [] });
-export const emptyCategory = (category: string): CategoryStats => ({ category, repeatCustomers: 0, gaps: [], best: [] });
+export const emptyProduct = (productId: string): ProductStats => ({ productId, title: productId, category: null, orders: 0, repeatCustomers: 0, co: EMPTY_COUNTS, gaps: [] });
+export const emptyCategory = (category: string): CategoryStats => ({ category, repeatCustomers: 0, gaps: [], best: EMPTY_COUNTS });
 
 /**
  * The customer's most recent distinct kept products, newest first, at most `limit`: what a new purchase pairs with.
@@ -188,8 +188,8 @@ export function learnOrder(
 }
 
 type Working<T> = { -readonly [K in keyof T]: T[K] };
-type WorkingProduct = Working<ProductStats> & { co: Array<readonly [string, number]> };
-type WorkingCategory = Working<CategoryStats> & { best: Array<readonly [string, number]> };
+type WorkingProduct = Working<ProductStats> & { co: WorkingCounts };
+type WorkingCategory = Working<CategoryStats> & { best: WorkingCounts };
 
 /**
  * The book's own value of a product, which the page's orders update in place: made the first time the book changes
@@ -202,7 +202,7 @@ function workingProduct(book: ProductBook, productId: string): WorkingProduct {
   if (current !== undefined && book.changedProducts.has(productId)) return current as WorkingProduct;
   const from = current ?? emptyProduct(productId);
   // Its keys in the stored order (the text of an unchanged field stays the same).
-  const made: WorkingProduct = { productId, title: from.title, category: from.category, orders: from.orders, repeatCustomers: from.repeatCustomers, co: from.co.slice(), gaps: from.gaps };
+  const made: WorkingProduct = { productId, title: from.title, category: from.category, orders: from.orders, repeatCustomers: from.repeatCustomers, co: copyCounts(from.co), gaps: from.gaps };
   book.products.set(productId, made);
   book.changedProducts.add(productId);
   return made;
@@ -212,7 +212,7 @@ function workingCategory(book: ProductBook, category: string): WorkingCategory {
   const current = book.categories.get(category);
   if (current !== undefined && book.changedCategories.has(category)) return current as WorkingCategory;
   const from = current ?? emptyCategory(category);
-  const made: WorkingCategory = { category, repeatCustomers: from.repeatCustomers, gaps: from.gaps, best: from.best.slice() };
+  const made: WorkingCategory = { category, repeatCustomers: from.repeatCustomers, gaps: from.gaps, best: copyCounts(from.best) };
   book.categories.set(category, made);
   book.changedCategories.add(category);
   return made;

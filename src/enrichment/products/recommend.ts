@@ -2,7 +2,7 @@ import type { OrderContribution } from '../../model/customer';
 import type { ProductsConfig } from './config';
 import { recentProducts } from './learn';
 import type { StatsLookup } from './replenishment';
-import { ranksBefore } from './top-counts';
+import { EMPTY_COUNTS, ranksBefore } from './top-counts';
 import { memoByValue } from '../../util/memo';
 import type { TopCounts } from './types';
 
@@ -23,10 +23,10 @@ export function recommendationIds(orders: readonly OrderContribution[], stats: S
   const owned = ownedProducts(orders);
   const recent = recentProducts(orders, historyProducts);
   // Most customers have one recent product: its table, kept highest first and ties by id, is already the ranking.
-  const only = recent.length === 1 ? stats.product(recent[0])?.co ?? [] : null;
+  const only = recent.length === 1 ? stats.product(recent[0])?.co ?? EMPTY_COUNTS : null;
   const chosen = only !== null && ranked(only) ? firstUnowned(only, owned, minPairCount, recommend) : topScored(scores(recent, stats, owned, minPairCount), recommend);
   if (fillWithCategoryBestSellers && topCategory !== null) {
-    for (const [id] of stats.category(topCategory)?.best ?? []) {
+    for (const id of stats.category(topCategory)?.best.keys ?? []) {
       if (chosen.length >= recommend) break;
       if (!owned.has(id) && !chosen.includes(id)) chosen.push(id);
     }
@@ -38,7 +38,11 @@ export function recommendationIds(orders: readonly OrderContribution[], stats: S
 function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySet<string>, minPairCount: number): Map<string, number> {
   const score = new Map<string, number>();
   for (const productId of recent) {
-    for (const [other, count] of stats.product(productId)?.co ?? []) {
+    const table = stats.product(productId)?.co;
+    if (table === undefined) continue;
+    for (let i = 0; i < table.keys.length; i++) {
+      const other = table.keys[i];
+      const count = table.counts[i];
       if (count < minPairCount || owned.has(other)) continue;
       score.set(other, (score.get(other) ?? 0) + count);
     }
@@ -51,19 +55,18 @@ function scores(recent: readonly string[], stats: StatsLookup, owned: ReadonlySe
  * Known per table: every buyer of a product reads its table, and ties are compared by id. A table found ranked stays
  * ranked under bumpInPlace, the only change made to a table in place; one found unranked is only ever scored.
  */
-const rankedTable = memoByValue((table: TopCounts): boolean => {
-  for (let i = 1; i < table.length; i++) if (ranksBefore(table[i][0], table[i][1], table[i - 1][0], table[i - 1][1])) return false;
+const rankedTable = memoByValue(({ keys, counts }: TopCounts): boolean => {
+  for (let i = 1; i < keys.length; i++) if (ranksBefore(keys[i], counts[i], keys[i - 1], counts[i - 1])) return false;
   return true;
 });
-// A table of none or one (a fresh `[]` per customer whose product has no table) is ranked and worth no entry.
-const ranked = (table: TopCounts): boolean => table.length < 2 || rankedTable(table);
+// A table of none or one is ranked and worth no entry.
+const ranked = (table: TopCounts): boolean => table.keys.length < 2 || rankedTable(table);
 
 /** The first `k` partners of a ranked table that are not owned and were paired often enough. */
 function firstUnowned(table: TopCounts, owned: ReadonlySet<string>, minPairCount: number, k: number): string[] {
   const chosen: string[] = [];
-  for (const [id, count] of table) {
-    if (chosen.length >= k) break;
-    if (count >= minPairCount && !owned.has(id)) chosen.push(id);
+  for (let i = 0; i < table.keys.length && chosen.length < k; i++) {
+    if (table.counts[i] >= minPairCount && !owned.has(table.keys[i])) chosen.push(table.keys[i]);
   }
   return chosen;
 }
