@@ -37,6 +37,15 @@ const labelsOf = memoByValue((recommendation: Recommendation): { readonly id: st
   return { id, label: `${id} | ${recommendation.title}` };
 });
 
+/**
+ * A list's labels, made once per list value: the customers who bought only one product share its affinity and its
+ * recommendations (enrichment/products/affinity.ts, pipeline/product-signals.ts), so most patches of a
+ * re-assessment reuse a few thousand label lists instead of making one each.
+ */
+const affinityLabelsOf = memoByValue((affinity: ProductSignals['affinity']) => emptyAsNull(affinityLabels(affinity)));
+const recommendationLabelsOf = memoByValue((recommendations: ProductSignals['recommendations']) => emptyAsNull(recommendations.map((r) => labelsOf(r).label)));
+const recommendationIdsOf = memoByValue((recommendations: ProductSignals['recommendations']) => emptyAsNull(recommendations.map((r) => labelsOf(r).id)));
+
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 const amount = (minor: number, currency: string): number => minor / 10 ** minorDigits(currency);
 
@@ -64,10 +73,10 @@ export const PROFILE_FIELDS = {
   'returns.last_at': ({ customer }) => returnsOf(customer).lastAt,
   'products.top_category': ({ products }) => products.topCategory,
   // Only top-level non-object properties can be used in Klaviyo segments: text, "category 62%".
-  'products.category_affinity': ({ products }) => emptyAsNull(affinityLabels(products.affinity)),
+  'products.category_affinity': ({ products }) => affinityLabelsOf(products.affinity),
   // "product id | title": the id for a catalogue lookup, the title for the email.
-  'products.recommended_products': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).label)),
-  'products.recommended_product_ids': ({ products }) => emptyAsNull(products.recommendations.map((r) => labelsOf(r).id)),
+  'products.recommended_products': ({ products }) => recommendationLabelsOf(products.recommendations),
+  'products.recommended_product_ids': ({ products }) => recommendationIdsOf(products.recommendations),
   'products.next_replenishment_at': ({ products }) => iso(products.replenishment?.dueAt ?? null),
   'products.replenishment_product': ({ products }) => products.replenishment?.title ?? null,
   'products.replenishment_product_id': ({ products }) => (products.replenishment ? catalogId(products.replenishment.productId) : null),

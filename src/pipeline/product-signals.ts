@@ -6,6 +6,7 @@ import { productKeyOf } from '../enrichment/products/lines';
 import { emptyBook, recentProducts, type ProductBook } from '../enrichment/products/learn';
 import type { StatsLookup } from '../enrichment/products/replenishment';
 import { addStatsNeeded, productSignals, recommendedIds } from '../enrichment/products/signals';
+import { soleProduct } from '../enrichment/products/recommend';
 import type { ProductSignals, ProductStats, Recommendation } from '../enrichment/products/types';
 import { customerKey } from '../state/keys';
 import type { StateStore } from '../state/port';
@@ -47,12 +48,28 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   const lookup = lookupOf(book);
   // Categories ranked once per customer: the top one picks the recommendations, the top few are the affinity.
   const affinities = customers.map((customer) => categoryAffinity(customer.orders, config.affinity.top));
-  const ids = customers.map((customer, i) => recommendedIds(customer, lookup, config, affinities[i][0]?.category ?? null));
+  // A customer who bought only one product (most customers) owns nothing else, so their recommendations are those of
+  // everyone in the step who bought only that product: one list per product (and top category, when that fills).
+  const bySole = new Map<string, readonly string[]>();
+  const ids = customers.map((customer, i) => {
+    const topCategory = affinities[i][0]?.category ?? null;
+    const sole = soleProduct(customer.orders);
+    if (sole === null) return recommendedIds(customer, lookup, config, topCategory);
+    const key = config.coPurchase.fillWithCategoryBestSellers ? `${sole}\u0000${topCategory ?? ''}` : sole;
+    let shared = bySole.get(key);
+    if (shared === undefined) {
+      shared = recommendedIds(customer, lookup, config, topCategory);
+      bySole.set(key, shared);
+    }
+    return shared;
+  });
   // One recommendation value per product for the whole step (a chunk's customers share a few hundred products):
   // found where its statistics are, or read first with the others not yet copied (rare once the copies are warm).
+  const lists = new Map<readonly string[], readonly Recommendation[]>();
+  for (const list of ids) lists.set(list, []);
   const recommendations = new Map<string, Recommendation>();
   const missing: string[] = [];
-  for (const list of ids) {
+  for (const list of lists.keys()) {
     for (const id of list) {
       if (recommendations.has(id)) continue;
       const stats = repository.statsOf(book, id);
@@ -67,8 +84,9 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
       recommendations.set(id, stats ? recommendationOf(stats) : { productId: id, title: id });
     }
   }
-  const recommended = (id: string): Recommendation => recommendations.get(id) as Recommendation;
-  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, now, config, ids[i].map(recommended), affinities[i])]));
+  // One list of values per list of ids: customers who share ids share the list, and with it its labels (profile-fields.ts).
+  for (const list of lists.keys()) lists.set(list, list.map((id) => recommendations.get(id) as Recommendation));
+  return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, now, config, lists.get(ids[i]) as readonly Recommendation[], affinities[i])]));
 }
 
 /**

@@ -43,6 +43,14 @@ describe('categoryAffinity', () => {
     expect(categoryAffinity([placed('1', 0, [item('a', 1, 'tea', 500)])], 3)).toEqual([{ category: 'tea', share: 1 }]);
   });
 
+  it('gives every customer of one category the same frozen value (its labels are made once)', () => {
+    const one = categoryAffinity([placed('1', 0, [item('a', 1, 'tea', 500)])], 3);
+    const other = categoryAffinity([placed('1', 0, [item('b', 1, 'tea', 100)]), placed('2', 1, [item('c', 1, 'tea', 300)])], 3);
+    expect(other).toBe(one);
+    expect(Object.isFrozen(one) && Object.isFrozen(one[0])).toBe(true);
+    expect(categoryAffinity([placed('1', 0, [item('a', 1, 'tea', 500)])], 0)).toEqual([]);
+  });
+
   it('ranks by net spend, so a refunded purchase does not make a favourite, and lists at most `top`', () => {
     const orders = [
       placed('1', 0, [item('a', 1, 'tea', 600), item('b', 1, 'cups', 300)]),

@@ -12,7 +12,7 @@ export interface CategoryShare {
  * category is left out of the denominator (a store that categorises half its catalogue still ranks the half it
  * does). Ties go to the category bought most recently, then by name, so the order is stable. Pure.
  */
-export function categoryAffinity(orders: readonly OrderContribution[], top: number): CategoryShare[] {
+export function categoryAffinity(orders: readonly OrderContribution[], top: number): readonly CategoryShare[] {
   // Tallied in the module's scratch arrays, searched linearly: this runs for every assessed customer and every
   // shipment event's TopCategory, and most customers have one or two categories. Fresh arrays (and a Map, a sort,
   // a ranking list) per call were the feature's largest allocation. Safe to share: nothing here awaits or recurses.
@@ -43,6 +43,12 @@ export function categoryAffinity(orders: readonly OrderContribution[], top: numb
       total += item.netMinor;
     }
   }
+  // One category (most customers): one shared value per category, so its labels are made once (profile-fields.ts).
+  if (count === 1 && top > 0) {
+    const category = names[0];
+    names[0] = '';
+    return soleCategory(category);
+  }
   const shares: CategoryShare[] = [];
   // The best `top` by selection, each pass taking the best not yet taken: `top` is three, and a sort of every
   // category was the same order at more cost. Ties: bought more recently, then by name.
@@ -53,6 +59,21 @@ export function categoryAffinity(orders: readonly OrderContribution[], top: numb
     minor[best] = -1; // taken (spend is positive, so no untaken tally is negative)
   }
   names.fill('', 0, count); // no category name kept alive between calls
+  return shares;
+}
+
+/**
+ * The affinity of a customer who bought in one category, one value per category name. Bounded: a store that
+ * names categories without end starts the values over rather than keeping them all.
+ */
+const SOLE = new Map<string, readonly CategoryShare[]>();
+function soleCategory(category: string): readonly CategoryShare[] {
+  let shares = SOLE.get(category);
+  if (shares === undefined) {
+    if (SOLE.size >= 10_000) SOLE.clear();
+    shares = Object.freeze([Object.freeze({ category, share: 1 })]);
+    SOLE.set(category, shares);
+  }
   return shares;
 }
 

@@ -14,6 +14,24 @@ export function ownedProducts(orders: readonly OrderContribution[]): Set<string>
 }
 
 /**
+ * The one product a customer ever bought, when they bought only that one and kept some of it; else null. Such a
+ * customer (most of a store's: one order of one product) owns nothing else, so their recommendations are those of
+ * everyone else who bought only that product: a step makes them once (pipeline/product-signals.ts).
+ */
+export function soleProduct(orders: readonly OrderContribution[]): string | null {
+  let sole: string | null = null;
+  let kept = false;
+  for (const order of orders) {
+    for (const item of order.items ?? []) {
+      if (sole !== null && item.productId !== sole) return null;
+      sole = item.productId;
+      kept ||= !item.returned;
+    }
+  }
+  return kept ? sole : null;
+}
+
+/**
  * The product ids to recommend, best first: products bought together with the customer's recent kept products
  * (summed co-purchase counts), then, when `fillWithCategoryBestSellers`, the best sellers of their top category.
  * Nothing they own or returned. Pure; titles come from those products' statistics (the caller reads them: pipeline/product-signals.ts).
