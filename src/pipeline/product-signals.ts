@@ -65,11 +65,10 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
   });
   // One recommendation value per product for the whole step (a chunk's customers share a few hundred products):
   // found where its statistics are, or read first with the others not yet copied (rare once the copies are warm).
-  const lists = new Map<readonly string[], readonly Recommendation[]>();
-  for (const list of ids) lists.set(list, []);
+  const distinct = new Set(ids);
   const recommendations = new Map<string, Recommendation>();
   const missing: string[] = [];
-  for (const list of lists.keys()) {
+  for (const list of distinct) {
     for (const id of list) {
       if (recommendations.has(id)) continue;
       const stats = repository.statsOf(book, id);
@@ -85,7 +84,7 @@ export async function signalsFor(repository: ProductStatsRepository, book: Produ
     }
   }
   // One list of values per list of ids: customers who share ids share the list, and with it its labels (profile-fields.ts).
-  for (const list of lists.keys()) lists.set(list, list.map((id) => recommendations.get(id) as Recommendation));
+  const lists = new Map([...distinct].map((list) => [list, list.map((id) => recommendations.get(id) as Recommendation)] as const));
   return new Map(customers.map((customer, i) => [customer.key, productSignals(customer, lookup, now, config, lists.get(ids[i]) as readonly Recommendation[], affinities[i])]));
 }
 

@@ -239,5 +239,12 @@ export class ProductStatsRepository {
 }
 
 /** A row in this version's shape: rows written while count tables were [key, count] pairs are converted as read. */
-const productFromRow = (row: ProductStats): ProductStats => (Array.isArray(row.co) ? { ...row, co: countsFromRow(row.co) } : row);
-const categoryFromRow = (row: CategoryStats): CategoryStats => (Array.isArray(row.best) ? { ...row, best: countsFromRow(row.best) } : row);
+function productFromRow(row: ProductStats): ProductStats {
+  const co = countsFromRow(row.co);
+  return co === row.co ? row : { ...row, co };
+}
+
+function categoryFromRow(row: CategoryStats): CategoryStats {
+  const best = countsFromRow(row.best);
+  return best === row.best ? row : { ...row, best };
+}

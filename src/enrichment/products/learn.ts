@@ -50,8 +50,9 @@ export function perUnitGap(from: { placedAt: string; quantity: number }, toPlace
  * What one order teaches the store's statistics, computed from the order and the customer's history alone: its kept
  * products (with their category and title as the order names them, where they differ from the statistics'), the
  * customer's recent products it pairs with, and the per-unit gap since the customer's previous purchase of each
- * product (the gap divided by the units bought then: two bottles last twice as long). Small and plain, so a page's lessons are journalled as they are and a
- * crash replays them exactly (state/products.ts) without the history they came from.
+ * product (the gap divided by the units bought then: two bottles last twice as long). Small and plain, so a page's
+ * lessons are journalled as they are and a crash replays them exactly (state/products.ts) without the history they
+ * came from.
  */
 export interface Lesson {
   /**

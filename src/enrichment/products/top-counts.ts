@@ -58,8 +58,8 @@ export function bumpInPlace(table: WorkingCounts, key: string, by: number, capac
 }
 
 /**
- * A table as a stored row holds it: this shape, or the [key, count] pairs rows were written with before (read
- * once, when the row is decoded; the next fold writes the row in this shape).
+ * A table as a stored row holds it: this shape (returned as it is), or the [key, count] pairs rows were written with
+ * before (converted once, when the row is decoded; the next fold writes the row in this shape).
  */
 export function countsFromRow(stored: TopCounts | ReadonlyArray<readonly [string, number]>): TopCounts {
   if (!isPairs(stored)) return stored;
